@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` (set up and serve) and `make test` (the whole suite).
+# Both build and use the project's own virtual environment in .venv.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup lint clean-venv
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.installed
+	APP_ENV=$${APP_ENV:-development} $(FLASK) db upgrade
+	APP_ENV=$${APP_ENV:-development} $(FLASK) setup
+
+run: setup
+	@echo ""
+	@echo "  Advocacy is starting on http://$(HOST):$(PORT)  (stop with Ctrl+C)"
+	@echo "  Log in with the admin account printed above on the first run."
+	@echo ""
+	APP_ENV=$${APP_ENV:-development} $(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean-venv:
+	rm -rf $(VENV)

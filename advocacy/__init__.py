@@ -1,0 +1,94 @@
+"""The advocacy application: follow the city-diplomacy bills, collect city endorsements, write to Congress."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import Config, config_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app for APP_ENV (or `env_name`), with optional config overrides (tests)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"),
+    )
+    config_class: type[Config] = config_for(env_name or os.environ.get("APP_ENV"))
+    app.config.from_object(config_class)
+    app.config["INSTANCE_PATH"] = app.instance_path
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'advocacy.sqlite3'}"
+    config_class.check(app.config)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.testing and not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def register_extensions(app: Flask) -> None:
+    from advocacy import extensions as ext
+    from advocacy.auth.services import load_user
+
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    ext.csrf.init_app(app)
+    ext.login_manager.init_app(app)
+    ext.login_manager.login_view = "auth.login"
+    ext.login_manager.login_message_category = "info"
+    ext.login_manager.session_protection = "strong"
+    ext.login_manager.user_loader(load_user)
+    ext.limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from advocacy.admin.views import bp as admin_bp
+    from advocacy.auth.views import bp as auth_bp
+    from advocacy.bills.views import bp as bills_bp
+    from advocacy.campaigns.views import bp as campaigns_bp
+    from advocacy.cities.views import bp as cities_bp
+    from advocacy.letters.views import bp as letters_bp
+    from advocacy.main.views import bp as main_bp
+    from advocacy.members.views import bp as members_bp
+
+    for bp in (main_bp, auth_bp, bills_bp, campaigns_bp, members_bp, cities_bp, letters_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def register_commands(app: Flask) -> None:
+    from advocacy.cli import register
+
+    register(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from advocacy.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from advocacy.templating import register
+
+    register(app)

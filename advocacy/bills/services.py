@@ -1,0 +1,35 @@
+"""Bill services shared by the sync, the demo loader and the pages."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from advocacy.bills.stage import StageResult, derive_stage
+from advocacy.extensions import db
+from advocacy.models import Bill
+
+_SPACE = re.compile(r"\s+")
+
+
+def action_dedupe_key(action_date: date, text: str) -> str:
+    """Identity of an action across source systems: its date and its text, whitespace- and case-folded."""
+    normalised = _SPACE.sub(" ", text).strip().rstrip(".").lower()
+    return hashlib.sha256(f"{action_date.isoformat()}|{normalised}".encode()).hexdigest()
+
+
+def refresh_stage(bill: Bill, today: date | None = None) -> StageResult:
+    """Recompute and store the bill's stage from its actions; returns the result."""
+    result = derive_stage(bill.actions, bill.congress, today)
+    bill.stage = result.stage
+    bill.stage_furthest = result.furthest
+    return result
+
+
+def get_bill(congress: int, bill_type: str, number: int) -> Bill | None:
+    return db.session.scalar(
+        select(Bill).where(Bill.congress == congress, Bill.bill_type == bill_type, Bill.number == number)
+    )

@@ -1,0 +1,58 @@
+"""All models, importable from one place (and registered on the metadata for migrations)."""
+
+from advocacy.models.base import Base, utcnow
+from advocacy.models.bills import (
+    BILL_TYPE_DISPLAY,
+    BILL_TYPES,
+    Bill,
+    BillAction,
+    BillCommittee,
+    BillTitle,
+    Cosponsorship,
+    RelatedBill,
+    ordinal,
+)
+from advocacy.models.campaigns import (
+    ACTIVE_STATUSES,
+    ENDORSEMENT_STATUSES,
+    Campaign,
+    CampaignBill,
+    Endorsement,
+)
+from advocacy.models.cities import City, CityDistrict
+from advocacy.models.events import Event
+from advocacy.models.letters import Letter, LetterBatch, LetterTemplate
+from advocacy.models.mail import MailMessage
+from advocacy.models.members import Committee, CommitteeMembership, Member
+from advocacy.models.users import ROLES, User
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "BILL_TYPES",
+    "BILL_TYPE_DISPLAY",
+    "ENDORSEMENT_STATUSES",
+    "ROLES",
+    "Base",
+    "Bill",
+    "BillAction",
+    "BillCommittee",
+    "BillTitle",
+    "Campaign",
+    "CampaignBill",
+    "City",
+    "CityDistrict",
+    "Committee",
+    "CommitteeMembership",
+    "Cosponsorship",
+    "Endorsement",
+    "Event",
+    "Letter",
+    "LetterBatch",
+    "LetterTemplate",
+    "MailMessage",
+    "Member",
+    "RelatedBill",
+    "User",
+    "ordinal",
+    "utcnow",
+]

@@ -1,0 +1,218 @@
+"""Bills and what Congress.gov reports about them: actions, cosponsors, committees, related bills, titles."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from advocacy.models.base import Base, utcnow
+from advocacy.models.members import Member
+
+BILL_TYPES = ("hr", "s", "hjres", "sjres", "hconres", "sconres", "hres", "sres")
+
+BILL_TYPE_DISPLAY = {
+    "hr": "H.R.",
+    "s": "S.",
+    "hjres": "H.J.Res.",
+    "sjres": "S.J.Res.",
+    "hconres": "H.Con.Res.",
+    "sconres": "S.Con.Res.",
+    "hres": "H.Res.",
+    "sres": "S.Res.",
+}
+
+
+def ordinal(n: int) -> str:
+    """116 -> "116th", 121 -> "121st"."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+class Bill(Base):
+    """A bill in one Congress. Tracked bills are synced from Congress.gov; demo bills carry `source_note`."""
+
+    __tablename__ = "bill"
+    __table_args__ = (UniqueConstraint("congress", "bill_type", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress: Mapped[int] = mapped_column(Integer)
+    bill_type: Mapped[str] = mapped_column(String(8))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    short_title: Mapped[str | None] = mapped_column(Text)
+    introduced_date: Mapped[date | None] = mapped_column(Date)
+    origin_chamber: Mapped[str | None] = mapped_column(String(10))
+    sponsor_id: Mapped[str | None] = mapped_column(ForeignKey("member.bioguide_id"), index=True)
+    policy_area: Mapped[str | None] = mapped_column(String(200))
+    latest_action_date: Mapped[date | None] = mapped_column(Date)
+    latest_action_text: Mapped[str | None] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(30), default="introduced", server_default="introduced")
+    # How far it got (differs from `stage` for ended, failed and vetoed bills).
+    stage_furthest: Mapped[str] = mapped_column(String(30), default="introduced", server_default="introduced")
+    # Congress.gov's updateDate as reported (ISO text): an unchanged value means nothing to fetch.
+    api_update_date: Mapped[str | None] = mapped_column(String(40))
+    tracked: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    last_synced_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sync_error: Mapped[str | None] = mapped_column(Text)
+    # Where the stored facts come from: "demo" (hand-written, with sources) until a real sync.
+    data_source: Mapped[str] = mapped_column(String(20), default="congress.gov", server_default="congress.gov")
+    source_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    sponsor: Mapped[Member | None] = relationship()
+    actions: Mapped[list[BillAction]] = relationship(
+        back_populates="bill",
+        cascade="all, delete-orphan",
+        order_by="(BillAction.action_date, BillAction.action_time, BillAction.id)",
+    )
+    cosponsorships: Mapped[list[Cosponsorship]] = relationship(
+        back_populates="bill", cascade="all, delete-orphan", order_by="Cosponsorship.sponsorship_date"
+    )
+    committees: Mapped[list[BillCommittee]] = relationship(back_populates="bill", cascade="all, delete-orphan")
+    related_bills: Mapped[list[RelatedBill]] = relationship(back_populates="bill", cascade="all, delete-orphan")
+    titles: Mapped[list[BillTitle]] = relationship(back_populates="bill", cascade="all, delete-orphan")
+
+    @property
+    def display(self) -> str:
+        """ "H.R. 3571"."""
+        return f"{BILL_TYPE_DISPLAY.get(self.bill_type, self.bill_type.upper())} {self.number}"
+
+    @property
+    def label(self) -> str:
+        """ "H.R. 3571 (116th)"."""
+        return f"{self.display} ({ordinal(self.congress)})"
+
+    @property
+    def display_title(self) -> str:
+        return self.short_title or self.title
+
+    @property
+    def congress_gov_url(self) -> str:
+        words = {
+            "hr": "house-bill",
+            "s": "senate-bill",
+            "hjres": "house-joint-resolution",
+            "sjres": "senate-joint-resolution",
+            "hconres": "house-concurrent-resolution",
+            "sconres": "senate-concurrent-resolution",
+            "hres": "house-resolution",
+            "sres": "senate-resolution",
+        }
+        return f"https://www.congress.gov/bill/{ordinal(self.congress)}-congress/{words[self.bill_type]}/{self.number}"
+
+    def __repr__(self) -> str:
+        return f"<Bill {self.label}>"
+
+
+class BillAction(Base):
+    """One action on a bill. The same action reported by two source systems is stored once (dedupe_key)."""
+
+    __tablename__ = "bill_action"
+    __table_args__ = (UniqueConstraint("bill_id", "dedupe_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bill.id", ondelete="CASCADE"), index=True)
+    action_date: Mapped[date] = mapped_column(Date)
+    action_time: Mapped[str | None] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    action_type: Mapped[str | None] = mapped_column(String(40))
+    action_code: Mapped[str | None] = mapped_column(String(20))
+    source_system: Mapped[str | None] = mapped_column(String(80))
+    committee_code: Mapped[str | None] = mapped_column(String(10))
+    committee_name: Mapped[str | None] = mapped_column(String(300))
+    # sha256 of (date, normalised text): identifies "the same action" across source systems.
+    dedupe_key: Mapped[str] = mapped_column(String(64))
+    source_note: Mapped[str | None] = mapped_column(Text)
+
+    bill: Mapped[Bill] = relationship(back_populates="actions")
+
+
+class Cosponsorship(Base):
+    """A member cosponsoring a bill; withdrawn cosponsorships keep their row with `withdrawn_date`."""
+
+    __tablename__ = "cosponsorship"
+    __table_args__ = (UniqueConstraint("bill_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bill.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.bioguide_id"), index=True)
+    sponsorship_date: Mapped[date | None] = mapped_column(Date)
+    is_original: Mapped[bool] = mapped_column(Boolean, default=False)
+    withdrawn_date: Mapped[date | None] = mapped_column(Date)
+
+    bill: Mapped[Bill] = relationship(back_populates="cosponsorships")
+    member: Mapped[Member] = relationship()
+
+
+class BillCommittee(Base):
+    """A committee a bill was referred to, with its activities (Referred to, Markup by, Reported by...)."""
+
+    __tablename__ = "bill_committee"
+    __table_args__ = (UniqueConstraint("bill_id", "committee_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bill.id", ondelete="CASCADE"), index=True)
+    committee_code: Mapped[str] = mapped_column(String(10))  # Congress.gov system code, e.g. hsfa00
+    name: Mapped[str] = mapped_column(String(300))
+    chamber: Mapped[str | None] = mapped_column(String(10))
+    # [{"name": "Referred to", "date": "2019-06-27"}, ...]
+    activities: Mapped[list[dict]] = mapped_column(JSON, default=list)
+
+    bill: Mapped[Bill] = relationship(back_populates="committees")
+
+
+class RelatedBill(Base):
+    """Another bill Congress.gov relates to this one (identical bill, reintroduction...)."""
+
+    __tablename__ = "related_bill"
+    __table_args__ = (
+        UniqueConstraint(
+            "bill_id", "related_congress", "related_type", "related_number", "relationship_type", "identified_by"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bill.id", ondelete="CASCADE"), index=True)
+    related_congress: Mapped[int] = mapped_column(Integer)
+    related_type: Mapped[str] = mapped_column(String(8))
+    related_number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(Text)
+    relationship_type: Mapped[str] = mapped_column(String(80))
+    identified_by: Mapped[str] = mapped_column(String(40))
+    latest_action_date: Mapped[date | None] = mapped_column(Date)
+    latest_action_text: Mapped[str | None] = mapped_column(Text)
+
+    bill: Mapped[Bill] = relationship(back_populates="related_bills")
+
+    @property
+    def display(self) -> str:
+        return f"{BILL_TYPE_DISPLAY.get(self.related_type, self.related_type.upper())} {self.related_number}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.display} ({ordinal(self.related_congress)})"
+
+
+class BillTitle(Base):
+    """A title of a bill with its Congress.gov title type ("Display Title", "Short Title(s) as Introduced"...)."""
+
+    __tablename__ = "bill_title"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bill.id", ondelete="CASCADE"), index=True)
+    title_type: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text)
+
+    bill: Mapped[Bill] = relationship(back_populates="titles")

@@ -1,0 +1,32 @@
+"""Outgoing mail. Every message is stored first; without a mail server it stays here as the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from advocacy.models.base import Base, utcnow
+
+OUTBOX = "outbox"  # no mail server configured: readable by admins in the app
+QUEUED = "queued"  # waiting to be sent (or retried) through SMTP
+SENT = "sent"
+FAILED = "failed"  # last SMTP attempt failed; retried by `flask mail retry`
+
+
+class MailMessage(Base):
+    """One e-mail, stored before any attempt to send it so that a mail failure never loses it."""
+
+    __tablename__ = "mail_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    sender: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default=QUEUED, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)

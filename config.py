@@ -1,0 +1,144 @@
+"""Configuration classes, read from environment variables.
+
+`APP_ENV` picks the class: ``production`` (the default, so that a forgotten setting fails safe),
+``development`` (what `make run` uses) or ``testing``. Values only: clients are built in the factory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot be used (e.g. a production secret is missing)."""
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {value!r}") from exc
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "production"
+    DEBUG = False
+    TESTING = False
+
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY") or None
+    # None means "SQLite in the instance folder", resolved by create_app().
+    SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL") or None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    CONGRESS_API_URL = os.environ.get("CONGRESS_API_URL", "https://api.congress.gov/v3").rstrip("/")
+    CONGRESS_API_KEY: str | None = os.environ.get("CONGRESS_API_KEY") or None
+    CONGRESS_TIMEOUT = float(os.environ.get("CONGRESS_TIMEOUT", "15"))
+    # Bills not synced for longer than this are flagged stale on the dashboard.
+    SYNC_STALE_HOURS = _int("SYNC_STALE_HOURS", 48)
+
+    REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
+
+    MAIL_SERVER: str | None = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USERNAME: str | None = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD: str | None = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "advocacy@localhost")
+
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_ENABLED = True
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
+
+    @classmethod
+    def check(cls, config: dict) -> None:
+        """Refuse to start with a configuration that would be unsafe in this environment."""
+        if not config.get("SECRET_KEY"):
+            raise ConfigError(
+                "SECRET_KEY is not set. Production needs a long random secret, e.g.\n"
+                "  export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
+                "(for a local trial, `make run` uses APP_ENV=development instead)."
+            )
+
+
+class ProductionConfig(Config):
+    """Production: secure cookies, a secret key is mandatory."""
+
+
+class DevelopmentConfig(Config):
+    """Local development: plain-HTTP cookies, a secret kept in the instance folder."""
+
+    ENV_NAME = "development"
+    DEBUG = False  # the debugger would show stack traces; FLASK_DEBUG=1 turns it on explicitly
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+    @classmethod
+    def check(cls, config: dict) -> None:
+        """Development never refuses: a missing secret is generated once and kept in the instance folder."""
+        if not config.get("SECRET_KEY"):
+            config["SECRET_KEY"] = _instance_secret(Path(config["INSTANCE_PATH"]))
+
+
+class TestingConfig(Config):
+    """Tests: a throw-away secret, no secure cookies, fast password hashing."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-not-for-production"  # noqa: S105 (tests only)
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    CONGRESS_API_KEY = None
+    MAIL_SERVER = None
+    REDIS_URL = None
+    BASE_URL = "http://localhost"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (fast hashing for tests only)
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Return the development secret stored in the instance folder, creating it on first use."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "production": ProductionConfig,
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_for(env_name: str | None) -> type[Config]:
+    """Pick the configuration class for APP_ENV (default production)."""
+    name = (env_name or "production").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError as exc:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(CONFIGS)}, got {env_name!r}") from exc
