@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from pathlib import Path
@@ -62,18 +63,22 @@ def register_extensions(app: Flask) -> None:
     ext.limiter.init_app(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    from advocacy.admin.views import bp as admin_bp
-    from advocacy.auth.views import bp as auth_bp
-    from advocacy.bills.views import bp as bills_bp
-    from advocacy.campaigns.views import bp as campaigns_bp
-    from advocacy.cities.views import bp as cities_bp
-    from advocacy.letters.views import bp as letters_bp
-    from advocacy.main.views import bp as main_bp
-    from advocacy.members.views import bp as members_bp
+# Feature modules whose `bp` blueprint is registered, in this order.
+BLUEPRINTS = (
+    "advocacy.main.views",
+    "advocacy.auth.views",
+    "advocacy.bills.views",
+    "advocacy.campaigns.views",
+    "advocacy.members.views",
+    "advocacy.cities.views",
+    "advocacy.letters.views",
+    "advocacy.admin.views",
+)
 
-    for bp in (main_bp, auth_bp, bills_bp, campaigns_bp, members_bp, cities_bp, letters_bp, admin_bp):
-        app.register_blueprint(bp)
+
+def register_blueprints(app: Flask) -> None:
+    for module_name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module_name).bp)
 
 
 def register_commands(app: Flask) -> None:

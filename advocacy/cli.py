@@ -97,6 +97,16 @@ def setup_command(admin_email: str) -> None:
     click.echo("")
 
 
+# Feature modules that define a click group or command named `cli`, registered after the core commands.
+FEATURE_CLIS: tuple[str, ...] = ()
+
+
 def register(app: Flask) -> None:
+    import importlib
+
     for command in (users_cli, demo_cli, mail_cli, setup_command):
         app.cli.add_command(command)
+    for module_name in FEATURE_CLIS:
+        module = importlib.import_module(module_name)
+        for command in getattr(module, "COMMANDS", (module.cli,)):
+            app.cli.add_command(command)

@@ -16,7 +16,8 @@ from sqlalchemy import text
 from advocacy import create_app
 from advocacy.extensions import db
 
-pytest_plugins: list[str] = []  # tests.congress_fixtures is added once the Congress.gov fake lands
+# Fixture modules of the features (one per feature, so that features do not edit each other's fixtures).
+pytest_plugins: list[str] = []
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL") or None
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
@@ -36,7 +37,7 @@ def _reset_schema(app: Flask) -> None:
             db.drop_all()
             with db.engine.begin() as conn:
                 conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade()
+        upgrade(revision="heads")
 
 
 @pytest.fixture(scope="session")
