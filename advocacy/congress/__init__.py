@@ -1,0 +1,1 @@
+"""Congress.gov: bill citations, the API client and the normalised data it returns."""

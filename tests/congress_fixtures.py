@@ -1,0 +1,45 @@
+"""Pytest fixtures for the fake Congress.gov API (register with `pytest_plugins` in the root conftest)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from advocacy.congress.client import CongressClient
+from tests.congress_fake import FAKE_API_KEY, FakeCongressServer, RecordingSleep, load_fixture_bills
+
+
+@pytest.fixture
+def congress_server() -> Iterator[FakeCongressServer]:
+    """A fake Congress.gov on 127.0.0.1, preloaded with the recorded bills and members, stopped after the test."""
+    server = FakeCongressServer()
+    server.start()
+    try:
+        load_fixture_bills(server)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def congress_sleeps() -> RecordingSleep:
+    """Records the back-off waits of `congress_client` instead of sleeping."""
+    return RecordingSleep()
+
+
+@pytest.fixture
+def congress_client(congress_server: FakeCongressServer, congress_sleeps: RecordingSleep) -> Iterator[CongressClient]:
+    """A client for `congress_server` with the valid test key, short timeouts and recorded (not real) sleeps."""
+    client = CongressClient(
+        congress_server.url,
+        FAKE_API_KEY,
+        timeout=2.0,
+        max_retries=3,
+        backoff=0.01,
+        sleep=congress_sleeps,
+    )
+    try:
+        yield client
+    finally:
+        client.close()
