@@ -43,3 +43,22 @@ def congress_client(congress_server: FakeCongressServer, congress_sleeps: Record
         yield client
     finally:
         client.close()
+
+
+@pytest.fixture
+def congress_app(app, congress_server: FakeCongressServer):
+    """The app wired to the fake Congress.gov: every sync builds its clients against `congress_server`."""
+    from advocacy.bills import sync
+
+    def factory() -> CongressClient:
+        return CongressClient(
+            congress_server.url, FAKE_API_KEY, timeout=0.5, max_retries=2, backoff=0.01, sleep=lambda _s: None
+        )
+
+    app.extensions["congress_client_factory"] = factory
+    sync._budgets.pop(id(app), None)
+    try:
+        yield app
+    finally:
+        app.extensions.pop("congress_client_factory", None)
+        sync._budgets.pop(id(app), None)

@@ -33,3 +33,28 @@ def get_bill(congress: int, bill_type: str, number: int) -> Bill | None:
     return db.session.scalar(
         select(Bill).where(Bill.congress == congress, Bill.bill_type == bill_type, Bill.number == number)
     )
+
+
+def _norm_title(title: str | None) -> str:
+    return _SPACE.sub(" ", (title or "").strip().rstrip(".").lower())
+
+
+def campaign_suggestions(bill: Bill, campaigns: list) -> list[tuple]:
+    """Related bills that look like reintroductions of a campaign's bill: (related bill, campaign) pairs.
+
+    A related bill is suggested for a campaign when its title matches the title of one of the campaign's
+    bills and it is not linked to that campaign yet.
+    """
+    suggestions = []
+    for campaign in campaigns:
+        titles = {_norm_title(b.title) for b in campaign.bills} | {_norm_title(b.short_title) for b in campaign.bills}
+        titles.discard("")
+        linked = {(b.congress, b.bill_type, b.number) for b in campaign.bills}
+        seen = set()
+        for related in bill.related_bills:
+            key = (related.related_congress, related.related_type, related.related_number)
+            if key in linked or key in seen or _norm_title(related.title) not in titles:
+                continue
+            seen.add(key)
+            suggestions.append((related, campaign))
+    return suggestions

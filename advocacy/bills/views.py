@@ -1,19 +1,46 @@
-"""Bills list and bill page."""
+"""Bills list, bill page, tracking and syncing from the web."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from advocacy.auth.decorators import role_required
-from advocacy.bills.stage import STAGE_LABELS, derive_stage, tracker_position
+from advocacy.bills.documents import load_bill
+from advocacy.bills.forms import SyncForm, TrackForm, TrackRelatedForm
+from advocacy.bills.services import campaign_suggestions
+from advocacy.bills.stage import STAGE_LABELS, StageResult, tracker_position
+from advocacy.bills.sync import SyncError, SyncResult, sync_citation, sync_enabled, track
+from advocacy.congress.citations import Citation
 from advocacy.extensions import db
-from advocacy.models import BILL_TYPES, Bill, Campaign, CampaignBill, Cosponsorship, Endorsement
+from advocacy.models import BILL_TYPES, Bill, Campaign, CampaignBill, Endorsement
 from advocacy.models.campaigns import ACTIVE_STATUSES
-from advocacy.models.users import VIEWER
+from advocacy.models.users import ADVOCATE, VIEWER
 
 bp = Blueprint("bills", __name__, url_prefix="/bills")
+
+
+def _track_form() -> TrackForm:
+    form = TrackForm()
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.name)).all()
+    form.campaign.choices = [SelectChoice("", "(none)")] + [SelectChoice(c.slug, c.name) for c in campaigns]
+    return form
+
+
+def _flash_result(result: SyncResult) -> None:
+    if result.status == "failed":
+        flash(f"Sync of {result.citation.label} failed: {result.error}", "error")
+    elif result.status == "deferred":
+        flash(f"{result.citation.label}: {result.error}", "error")
+    else:
+        flash(result.line(), "success")
+
+
+def _bill_url(citation: Citation) -> str:
+    return url_for("bills.detail", congress=citation.congress, bill_type=citation.bill_type, number=citation.number)
 
 
 @bp.route("/")
@@ -44,7 +71,70 @@ def index():
         congresses=congresses,
         campaigns=campaigns,
         filters={"congress": congress, "stage": stage, "campaign": campaign_slug},
+        form=_track_form(),
+        sync_enabled=sync_enabled(),
     )
+
+
+@bp.route("/track", methods=["POST"])
+@role_required(ADVOCATE)
+def track_bill():
+    form = _track_form()
+    if not form.validate_on_submit():
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                flash(f"Could not track: {error}", "error")
+        return redirect(url_for("bills.index"))
+    try:
+        result = track(
+            current_app._get_current_object(),
+            form.parsed,
+            campaign_slug=form.campaign.data or None,
+            actor=current_user.email,
+        )
+    except SyncError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("bills.index"))
+    _flash_result(result)
+    if result.status == "failed":
+        return redirect(url_for("bills.index"))
+    return redirect(_bill_url(form.parsed))
+
+
+@bp.route("/track-related", methods=["POST"])
+@role_required(ADVOCATE)
+def track_related():
+    form = TrackRelatedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        result = track(
+            current_app._get_current_object(),
+            form.parsed,
+            campaign_slug=form.campaign.data or None,
+            actor=current_user.email,
+        )
+    except SyncError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("bills.index"))
+    _flash_result(result)
+    return redirect(_bill_url(form.parsed) if result.status != "failed" else url_for("bills.index"))
+
+
+@bp.route("/<int:congress>/<bill_type>/<int:number>/sync", methods=["POST"])
+@role_required(ADVOCATE)
+def sync_now(congress: int, bill_type: str, number: int):
+    if bill_type not in BILL_TYPES:
+        abort(404)
+    form = SyncForm()
+    if not form.validate_on_submit():
+        abort(400)
+    citation = Citation(congress, bill_type, number)
+    if not sync_enabled():
+        flash("Syncing is off: set CONGRESS_API_KEY (free key at https://api.congress.gov/sign-up/).", "error")
+    else:
+        _flash_result(sync_citation(current_app._get_current_object(), citation, actor=current_user.email, force=True))
+    return redirect(_bill_url(citation))
 
 
 @bp.route("/<int:congress>/<bill_type>/<int:number>")
@@ -52,20 +142,10 @@ def index():
 def detail(congress: int, bill_type: str, number: int):
     if bill_type not in BILL_TYPES:
         abort(404)
-    bill = db.session.scalar(
-        select(Bill)
-        .where(Bill.congress == congress, Bill.bill_type == bill_type, Bill.number == number)
-        .options(
-            selectinload(Bill.sponsor),
-            selectinload(Bill.actions),
-            selectinload(Bill.cosponsorships).selectinload(Cosponsorship.member),
-            selectinload(Bill.committees),
-            selectinload(Bill.related_bills),
-        )
-    )
+    bill = load_bill(congress, bill_type, number)
     if bill is None:
         abort(404)
-    result = derive_stage(bill.actions, bill.congress)
+    result = StageResult(bill.stage, bill.stage_furthest)
     campaigns = db.session.scalars(
         select(Campaign).join(CampaignBill).where(CampaignBill.bill_id == bill.id).order_by(Campaign.name)
     ).all()
@@ -78,6 +158,8 @@ def detail(congress: int, bill_type: str, number: int):
     party_split: dict[str, int] = {}
     for c in active_cosponsors:
         party_split[c.member.party_initial] = party_split.get(c.member.party_initial, 0) + 1
+    referral_codes = {c.committee_code for c in bill.committees}
+    on_referral = _members_on_committees(referral_codes, [c.member_id for c in bill.cosponsorships])
     return render_template(
         "bills/detail.html",
         bill=bill,
@@ -86,4 +168,36 @@ def detail(congress: int, bill_type: str, number: int):
         campaigns=campaigns,
         endorsements=endorsements,
         party_split=party_split,
+        on_referral=on_referral,
+        suggestions=campaign_suggestions(bill, campaigns),
+        tracked_related=_stored_related(bill),
+        sync_form=SyncForm(),
+        related_form=TrackRelatedForm(),
+        sync_enabled=sync_enabled(),
     )
+
+
+def _members_on_committees(system_codes: set[str], member_ids: list[str]) -> set[str]:
+    """Which of these members sit on a committee of referral (by Congress.gov system code)."""
+    from advocacy.models import Committee, CommitteeMembership
+
+    if not system_codes or not member_ids:
+        return set()
+    rows = db.session.scalars(
+        select(CommitteeMembership.member_id)
+        .join(Committee)
+        .where(Committee.system_code.in_(system_codes), CommitteeMembership.member_id.in_(member_ids))
+    ).all()
+    return set(rows)
+
+
+def _stored_related(bill: Bill) -> set[tuple[int, str, int]]:
+    """Which related bills are already stored (so the page links instead of offering to track)."""
+    keys = {(r.related_congress, r.related_type, r.related_number) for r in bill.related_bills}
+    if not keys:
+        return set()
+    congresses = {k[0] for k in keys}
+    rows = db.session.execute(
+        select(Bill.congress, Bill.bill_type, Bill.number).where(Bill.congress.in_(congresses))
+    ).all()
+    return {tuple(r) for r in rows} & keys

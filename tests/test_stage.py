@@ -1,0 +1,132 @@
+"""Stage derivation from whole action sequences (real and constructed in the official wording)."""
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from advocacy.bills.stage import congress_end, derive_stage
+
+FIXTURES = Path(__file__).parent / "fixtures" / "congress"
+
+
+@dataclass
+class A:
+    action_date: date
+    text: str
+    action_type: str | None = None
+
+
+def seq(*items):
+    return [A(date.fromisoformat(d), t, k) for d, t, k in items]
+
+
+def test_became_law_from_recorded_actions():
+    """S. 1678 (116th, TAIPEI Act) as recorded: passed both, presented, became Public Law 116-135."""
+    raw = json.loads((FIXTURES / "116-s-1678" / "actions.json").read_text())["actions"]
+    actions = [A(date.fromisoformat(a["actionDate"]), a["text"], a.get("type")) for a in raw]
+    result = derive_stage(actions, 116, today=date(2026, 11, 27))
+    assert (result.stage, result.furthest) == ("became_law", "became_law")
+    before_president = [a for a in actions if a.action_date < date(2020, 3, 17)]
+    assert derive_stage(before_president, 116, today=date(2020, 3, 12)).stage == "passed_both"
+
+
+def test_demo_sequence_ends_with_its_congress():
+    """H.R. 3571 (116th): referred, ordered reported; after 2021-01-03 it has ended, furthest 'reported'."""
+    actions = seq(
+        ("2019-06-27", "Introduced in House", "IntroReferral"),
+        ("2019-06-27", "Referred to the House Committee on Foreign Affairs.", "IntroReferral"),
+        ("2019-12-18", "Ordered to be Reported by Unanimous Consent.", "Committee"),
+    )
+    assert derive_stage(actions, 116, today=date(2020, 6, 1)).stage == "reported"
+    ended = derive_stage(actions, 116, today=date(2021, 1, 3))
+    assert (ended.stage, ended.furthest) == ("ended", "reported")
+    assert ended.label == "Ended with its Congress (furthest: reported by committee)"
+    assert congress_end(119) == date(2027, 1, 3)
+
+
+def test_latest_action_text_alone_would_mislead():
+    """A trailing procedural action does not hide that the bill already passed the House."""
+    actions = seq(
+        ("2025-09-11", "Referred to the House Committee on Foreign Affairs.", "IntroReferral"),
+        ("2026-03-02", "Passed/agreed to in House: On passage Passed by voice vote.", "Floor"),
+        ("2026-03-02", "Motion to reconsider laid on the table Agreed to without objection.", "Floor"),
+        (
+            "2026-03-03",
+            "Received in the Senate and Read twice and referred to the Committee on Foreign Relations.",
+            "IntroReferral",
+        ),
+    )
+    assert derive_stage(actions, 119, today=date(2026, 11, 27)).stage == "passed_house"
+
+
+def test_ping_pong_bill_reaches_president():
+    """House passes, Senate amends, House concurs with an amendment, Senate concurs: passed both, then President."""
+    actions = seq(
+        ("2025-02-01", "Referred to the House Committee on Foreign Affairs.", "IntroReferral"),
+        ("2025-03-01", "Passed/agreed to in House: On passage Passed by the Yeas and Nays: 300 - 120.", "Floor"),
+        ("2025-04-01", "Passed Senate with an amendment by Unanimous Consent.", "Floor"),
+        (
+            "2025-05-01",
+            "Resolving differences -- House actions: On motion that the House agree with an amendment to the Senate amendment Agreed to by voice vote.",
+            "ResolvingDifferences",
+        ),
+        (
+            "2025-06-01",
+            "Resolving differences -- Senate actions: Senate agreed to the House amendment to the Senate amendment by Unanimous Consent.",
+            "ResolvingDifferences",
+        ),
+    )
+    assert derive_stage(actions, 119, today=date(2025, 6, 2)).stage == "passed_both"
+    actions += seq(("2025-06-05", "Presented to President.", "Floor"))
+    assert derive_stage(actions, 119, today=date(2025, 6, 6)).stage == "to_president"
+
+
+def test_vetoed_bill_and_override():
+    """A veto is shown as vetoed (also after the Congress ends); an override that becomes law is law."""
+    base = seq(
+        ("2025-02-01", "Passed/agreed to in House: On passage Passed by recorded vote.", "Floor"),
+        ("2025-03-01", "Passed/agreed to in Senate: Passed Senate without amendment by Voice Vote.", "Floor"),
+        ("2025-03-05", "Presented to President.", "Floor"),
+        ("2025-03-15", "Vetoed by President.", "Veto"),
+    )
+    vetoed = derive_stage(base, 119, today=date(2027, 6, 1))
+    assert (vetoed.stage, vetoed.furthest) == ("vetoed", "to_president")
+    overridden = base + seq(
+        (
+            "2025-04-01",
+            "Passed House over veto: On passage, the objections of the President notwithstanding Passed.",
+            "Veto",
+        ),
+        ("2025-04-10", "Became Public Law No: 119-99.", "BecameLaw"),
+    )
+    assert derive_stage(overridden, 119, today=date(2027, 6, 1)).stage == "became_law"
+
+
+def test_failed_floor_vote_and_cloture():
+    """A failed suspension vote or cloture not invoked gives 'failed'; a later passage moves it on."""
+    failed = seq(
+        ("2025-02-01", "Referred to the House Committee on Foreign Affairs.", "IntroReferral"),
+        (
+            "2025-05-01",
+            "On motion to suspend the rules and pass the bill Failed by the Yeas and Nays: 200 - 210.",
+            "Floor",
+        ),
+    )
+    result = derive_stage(failed, 119, today=date(2025, 6, 1))
+    assert (result.stage, result.furthest) == ("failed", "in_committee")
+    cloture = seq(
+        (
+            "2025-07-01",
+            "Cloture on the motion to proceed to the measure not invoked in Senate by Yea-Nay Vote.",
+            "Floor",
+        )
+    )
+    assert derive_stage(cloture, 119, today=date(2025, 7, 2)).stage == "failed"
+    later = failed + seq(("2025-06-01", "Passed/agreed to in House: On passage Passed by voice vote.", "Floor"))
+    assert derive_stage(later, 119, today=date(2025, 6, 2)).stage == "passed_house"
+
+
+def test_no_actions_is_introduced():
+    """A bill with no actions yet is 'introduced'."""
+    assert derive_stage([], 119, today=date(2025, 1, 10)).stage == "introduced"

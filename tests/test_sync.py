@@ -1,0 +1,342 @@
+"""Tracking and syncing bills against the fake Congress.gov server on 127.0.0.1."""
+
+import json
+
+from sqlalchemy import func, select
+
+from advocacy.bills.documents import bill_document, load_bill
+from advocacy.bills.sync import sync_citation, sync_many
+from advocacy.congress.citations import Citation
+from advocacy.extensions import db
+from advocacy.models import Bill, BillAction, Event
+from tests.conftest import submit
+
+HR3571 = Citation(116, "hr", 3571)
+S1678 = Citation(116, "s", 1678)
+HR5323 = Citation(119, "hr", 5323)
+
+
+def _events(app, kind=None):
+    with app.app_context():
+        query = select(Event)
+        if kind:
+            query = query.where(Event.kind == kind)
+        return [e.summary for e in db.session.scalars(query.order_by(Event.id))]
+
+
+def _document(app, citation):
+    with app.app_context():
+        doc = bill_document(load_bill(citation.congress, citation.bill_type, citation.number))
+    doc.pop("last_synced_at")
+    doc.pop("sync_error")
+    return doc
+
+
+def test_cli_track_stores_bill_and_everything_on_it(congress_app, runner):
+    """`bills track` fetches the bill with actions, cosponsors, committees, related bills and titles."""
+    result = runner.invoke(args=["bills", "track", "H.R. 3571 (116th)"])
+    assert result.exit_code == 0, result.output
+    assert "H.R. 3571 (116th): created" in result.output
+    doc = _document(congress_app, HR3571)
+    assert doc["short_title"] == "City and State Diplomacy Act"
+    assert doc["sponsor"]["bioguide_id"] == "L000582"
+    assert [c["bioguide_id"] for c in doc["cosponsors"]] == ["W000795"]
+    assert doc["committees"][0]["system_code"] == "hsfa00"
+    assert doc["related_bills"] and doc["titles"]
+    # The same action reported by two source systems is stored once.
+    texts = [a["text"] for a in doc["actions"]]
+    assert texts.count("Ordered to be Reported in the Nature of a Substitute (Amended) by Unanimous Consent.") == 1
+    assert texts.count("Introduced in House") == 1
+    assert doc["stage"]["code"] == "ended" and doc["stage"]["furthest"] == "reported"
+    assert doc["data_source"] == "congress.gov"
+    assert _events(congress_app, "bill.tracked")
+
+
+def test_resync_with_nothing_changed_costs_one_request_and_no_events(congress_app, runner, congress_server):
+    """A second sync with the same updateDate makes one request per bill, changes nothing, records no event."""
+    for citation in ("116 hr 3571", "116 s 1678"):
+        assert runner.invoke(args=["bills", "track", citation]).exit_code == 0
+    before_doc = _document(congress_app, HR3571)
+    before_events = _events(congress_app)
+    congress_server.requests.clear()
+    result = runner.invoke(args=["bills", "sync"])
+    assert result.exit_code == 0, result.output
+    assert "2 unchanged" in result.output and "2 requests" in result.output
+    assert len(congress_server.requests) == 2
+    assert _document(congress_app, HR3571) == before_doc
+    assert _events(congress_app) == before_events
+    # Even a forced full fetch of unchanged data records nothing new.
+    forced = runner.invoke(args=["bills", "sync", "--force"])
+    assert forced.exit_code == 0 and "2 unchanged" in forced.output
+    assert _events(congress_app) == before_events
+
+
+def test_sync_records_each_kind_of_change(congress_app, runner, congress_server):
+    """New action, stage change, cosponsor added and withdrawn, new related bill each become one event."""
+    assert runner.invoke(args=["bills", "track", "119 hr 5323"]).exit_code == 0
+    record = congress_server.bills[(119, "hr", 5323)]
+    record["bill"]["updateDate"] = "2026-11-20T10:00:00Z"
+    record["actions"].insert(
+        0,
+        {
+            "actionDate": "2026-11-19",
+            "text": "Passed/agreed to in House: On passage Passed by voice vote.",
+            "type": "Floor",
+            "sourceSystem": {"code": 2, "name": "House floor actions"},
+        },
+    )
+    record["cosponsors"].append(
+        {
+            "bioguideId": "W000795",
+            "fullName": "Rep. Wilson, Joe [R-SC-2]",
+            "firstName": "Joe",
+            "lastName": "Wilson",
+            "party": "R",
+            "state": "SC",
+            "district": 2,
+            "sponsorshipDate": "2026-11-18",
+            "isOriginalCosponsor": False,
+            "sponsorshipWithdrawnDate": None,
+        }
+    )
+    record["cosponsors"][0]["sponsorshipWithdrawnDate"] = "2026-11-19"
+    record["relatedbills"].append(
+        {
+            "congress": 119,
+            "number": 9999,
+            "type": "S",
+            "title": "A Senate companion",
+            "latestAction": {"actionDate": "2026-11-01", "text": "Introduced"},
+            "relationshipDetails": [{"type": "Identical bill", "identifiedBy": "CRS"}],
+        }
+    )
+    result = runner.invoke(args=["bills", "sync", "H.R. 5323 (119th)"])
+    assert result.exit_code == 0, result.output
+    assert "updated" in result.output and "1 new action" in result.output
+    assert len(_events(congress_app, "bill.action")) == 1
+    assert _events(congress_app, "bill.stage") == ["Stage: In committee → Passed House"]
+    assert _events(congress_app, "bill.cosponsor_added") == ["Cosponsor added: Rep. Wilson, Joe [R-SC-2]"]
+    assert len(_events(congress_app, "bill.cosponsor_withdrawn")) == 1
+    assert len(_events(congress_app, "bill.related")) == 1
+    doc = _document(congress_app, HR5323)
+    assert doc["stage"]["code"] == "passed_house"
+    assert any(c["withdrawn_date"] == "2026-11-19" for c in doc["cosponsors"])
+
+
+def test_failed_sync_leaves_bill_exactly_as_it_was(congress_app, runner, congress_server):
+    """A 500, invalid JSON or a timeout half-way leaves the bill unchanged, records the error, and others sync."""
+    for citation in ("116 hr 3571", "116 s 1678"):
+        assert runner.invoke(args=["bills", "track", citation]).exit_code == 0
+    before = _document(congress_app, HR3571)
+    record = congress_server.bills[(116, "hr", 3571)]
+    record["bill"]["updateDate"] = "2026-11-20T10:00:00Z"
+    record["actions"].insert(0, {"actionDate": "2026-11-19", "text": "Something new.", "type": "Floor"})
+    congress_server.bills[(116, "s", 1678)]["bill"]["updateDate"] = "2026-11-20T10:00:00Z"
+    for kind in ("500", "badjson", "slow"):
+        congress_server.fail_next("/116/hr/3571/cosponsors", kind, times=5)
+        result = runner.invoke(args=["bills", "sync"])
+        assert result.exit_code == 1, result.output
+        assert "H.R. 3571 (116th): FAILED" in result.output
+        assert _document(congress_app, HR3571) == before
+        with congress_app.app_context():
+            bill = db.session.scalar(select(Bill).where(Bill.number == 3571))
+            assert bill.sync_error
+        congress_server.fail_next(None, "500", times=0)
+        congress_server._faults.clear()
+    assert "S. 1678 (116th)" in result.output and "S. 1678 (116th): FAILED" not in result.output
+    ok = runner.invoke(args=["bills", "sync", "116 hr 3571"])
+    assert ok.exit_code == 0 and "1 new action" in ok.output
+    with congress_app.app_context():
+        assert db.session.scalar(select(Bill.sync_error).where(Bill.number == 3571)) is None
+
+
+def test_bad_api_key_says_how_to_get_one(congress_app, runner, congress_server):
+    """A 403 from the API is reported with the way to get a key."""
+    congress_server.fail_next(None, "403", times=1)
+    result = runner.invoke(args=["bills", "track", "116 hr 3571"])
+    assert result.exit_code == 1
+    assert "api.congress.gov/sign-up" in result.output and "CONGRESS_API_KEY" in result.output
+
+
+def test_unknown_bill_is_reported(congress_app, runner):
+    """Tracking a bill Congress.gov does not have says so."""
+    result = runner.invoke(args=["bills", "track", "116 hr 99999"])
+    assert result.exit_code == 1 and "FAILED" in result.output
+    assert "no such bill" in result.output.lower() or "not found" in result.output.lower()
+
+
+def test_without_api_key_tracking_explains_how_to_enable(app, runner, client, login_as, demo):
+    """With no key the CLI refuses with instructions, and the pages still show the stored demo bills."""
+    result = runner.invoke(args=["bills", "track", "116 hr 3571"])
+    assert result.exit_code != 0 and "CONGRESS_API_KEY" in result.output
+    assert runner.invoke(args=["bills", "sync"]).exit_code != 0
+    login_as("advocate")
+    page = client.get("/bills/").get_data(as_text=True)
+    assert "H.R. 5323 (119th)" in page and "CONGRESS_API_KEY" in page
+
+
+def test_real_sync_overwrites_demo_bill(congress_app, runner, demo):
+    """The first real sync of a demo bill replaces the demo facts (and their [M] notes) with the official record."""
+    with congress_app.app_context():
+        demo_actions = db.session.scalar(select(func.count(BillAction.id)).join(Bill).where(Bill.number == 3571))
+    assert demo_actions == 4
+    result = runner.invoke(args=["bills", "sync", "116 hr 3571"])
+    assert result.exit_code == 0, result.output
+    doc = _document(congress_app, HR3571)
+    assert doc["data_source"] == "congress.gov" and doc["source_note"] is None
+    assert all(a["source_note"] is None for a in doc["actions"])
+    assert "Ordered to be Reported by Unanimous Consent." not in [a["text"] for a in doc["actions"]]
+
+
+def test_show_json_prints_the_document(congress_app, runner):
+    """`bills show --json` prints the stored bill with stage, actions, cosponsors, committees, related bills."""
+    runner.invoke(args=["bills", "track", "116 s 1678"])
+    result = runner.invoke(args=["bills", "show", "S. 1678", "--congress", "116", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["stage"]["code"] == "became_law"
+    assert {"actions", "cosponsors", "committees", "related_bills", "stage"} <= doc.keys()
+    missing = runner.invoke(args=["bills", "show", "116 hr 1"])
+    assert missing.exit_code != 0 and "not stored" in missing.output
+
+
+def test_concurrent_sync_of_many_bills(congress_app, congress_server):
+    """Twelve bills synced four at a time all arrive, each with its own transaction."""
+    citations = []
+    for n in range(1, 13):
+        congress_server.add_bill(119, "hr", 7000 + n, title=f"Bill {n}")
+        congress_server.bills[(119, "hr", 7000 + n)]["actions"] = [
+            {"actionDate": "2025-01-09", "text": "Introduced in House", "type": "IntroReferral"}
+        ]
+        citations.append(Citation(119, "hr", 7000 + n))
+    results = sync_many(congress_app, citations, concurrency=4, create=True)
+    assert [r.status for r in results] == ["created"] * 12, [r.line() for r in results]
+    with congress_app.app_context():
+        assert db.session.scalar(select(func.count(Bill.id)).where(Bill.number > 7000)) == 12
+        assert db.session.scalar(select(func.count(BillAction.id))) == 12
+    again = sync_many(congress_app, citations, concurrency=4)
+    assert [r.status for r in again] == ["unchanged"] * 12 and sum(r.requests for r in again) == 12
+    untracked = sync_many(congress_app, [Citation(119, "hr", 7999)], concurrency=4)
+    assert untracked[0].status == "failed" and "not tracked" in untracked[0].error
+
+
+def test_request_budget_defers_bills(congress_app, runner, congress_server):
+    """When the hourly request budget is used up, further bills are deferred, not sent."""
+    congress_app.config["CONGRESS_REQUESTS_PER_HOUR"] = 8
+    try:
+        assert runner.invoke(args=["bills", "track", "116 hr 3571"]).exit_code == 0
+        result = runner.invoke(args=["bills", "track", "116 s 1678"])
+        assert "deferred" in result.output
+    finally:
+        congress_app.config.pop("CONGRESS_REQUESTS_PER_HOUR")
+
+
+def test_web_track_sync_and_roles(congress_app, client, login_as, auth, demo, congress_server):
+    """An advocate tracks a bill with the form and syncs it; bad input is explained; viewers cannot track."""
+    login_as("viewer")
+    assert client.post("/bills/track", data={"citation": "116 s 1678"}).status_code in (400, 403)
+    auth.logout()
+    login_as("advocate")
+    bad = submit(
+        client, "/bills/track", {"citation": "H.Q. 12", "campaign": ""}, form_url="/bills/", follow_redirects=True
+    )
+    assert "Could not track" in bad.get_data(as_text=True)
+    response = submit(
+        client,
+        "/bills/track",
+        {
+            "citation": "https://www.congress.gov/bill/116th-congress/senate-bill/1678/text",
+            "campaign": "city-state-diplomacy",
+        },
+        form_url="/bills/",
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/bills/116/s/1678")
+    page = client.get("/bills/116/s/1678").get_data(as_text=True)
+    assert "Became law" in page and "Sync now" in page
+    assert "Subnational Diplomacy" in page  # linked to the campaign
+    congress_server.bills[(116, "s", 1678)]["bill"]["updateDate"] = "2026-01-01T00:00:00Z"
+    synced = submit(client, "/bills/116/s/1678/sync", {}, form_url="/bills/116/s/1678", follow_redirects=True)
+    assert "S. 1678 (116th): unchanged" in synced.get_data(as_text=True)
+
+
+def test_related_bill_suggested_for_campaign(congress_app, client, login_as, demo, congress_server):
+    """A related bill whose title matches a campaign bill is offered for the campaign and tracks in one click."""
+    record = congress_server.bills[(116, "hr", 3571)]
+    record["relatedbills"] = [
+        {
+            "congress": 117,
+            "number": 4526,
+            "type": "HR",
+            "title": "City and State Diplomacy Act",
+            "latestAction": None,
+            "relationshipDetails": [{"type": "Related bill", "identifiedBy": "CRS"}],
+        },
+        {
+            "congress": 118,
+            "number": 1,
+            "type": "HR",
+            "title": "City and State Diplomacy Act",
+            "latestAction": None,
+            "relationshipDetails": [{"type": "Related bill", "identifiedBy": "CRS"}],
+        },
+    ]
+    congress_server.add_bill(118, "hr", 1, title="City and State Diplomacy Act")
+    login_as("advocate")
+    submit(client, "/bills/116/hr/3571/sync", {}, form_url="/bills/116/hr/3571")
+    page = client.get("/bills/116/hr/3571").get_data(as_text=True)
+    assert "H.R. 1 (118th)" in page and "looks like a version of" in page
+    assert page.count("looks like a version of") == 1  # H.R. 4526 is already in the campaign
+    response = submit(
+        client,
+        "/bills/track-related",
+        {"citation": "H.R. 1 (118th)", "campaign": "city-state-diplomacy"},
+        form_url="/bills/116/hr/3571",
+    )
+    assert response.headers["Location"].endswith("/bills/118/hr/1")
+    campaign_page = client.get("/campaigns/city-state-diplomacy").get_data(as_text=True)
+    assert "H.R. 1 (118th)" in campaign_page
+
+
+def test_bill_page_query_count_constant(congress_app, client, login_as, congress_server, app):
+    """The bill page makes the same number of queries with 3 or 300 actions and cosponsors."""
+    from sqlalchemy import event
+
+    login_as("viewer")
+    record = congress_server.add_bill(119, "hr", 8000)
+
+    def fill(n):
+        record["bill"]["updateDate"] = f"2026-01-{n % 28 + 1:02d}T00:00:00Z"
+        record["actions"] = [
+            {"actionDate": f"2025-02-{i % 28 + 1:02d}", "text": f"Action {i}", "type": "Floor"} for i in range(n)
+        ]
+        record["cosponsors"] = [
+            {
+                "bioguideId": f"Z{i:06d}",
+                "fullName": f"Rep. X{i}",
+                "firstName": "X",
+                "lastName": f"X{i}",
+                "party": "D",
+                "state": "CA",
+                "district": 1,
+                "sponsorshipDate": "2025-02-01",
+                "isOriginalCosponsor": False,
+                "sponsorshipWithdrawnDate": None,
+            }
+            for i in range(n)
+        ]
+        sync_citation(congress_app, Citation(119, "hr", 8000), create=True, force=True)
+
+    counts = []
+    with app.app_context():
+        engine = db.engine
+    for n in (3, 300):
+        fill(n)
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/bills/119/hr/8000").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
