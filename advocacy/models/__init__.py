@@ -20,6 +20,7 @@ from advocacy.models.campaigns import (
     Endorsement,
 )
 from advocacy.models.cities import City, CityDistrict
+from advocacy.models.districts import ZipDistrict
 from advocacy.models.events import Event
 from advocacy.models.letters import Letter, LetterBatch, LetterTemplate
 from advocacy.models.mail import MailMessage
@@ -53,6 +54,7 @@ __all__ = [
     "Member",
     "RelatedBill",
     "User",
+    "ZipDistrict",
     "ordinal",
     "utcnow",
 ]

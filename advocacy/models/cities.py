@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from advocacy.models.base import Base
 
 DISTRICT_SOURCES = ("manual", "zip", "import", "demo")
+
+
+def name_search_key(name: str) -> str:
+    """The form of a city name that prefix search compares: lower case ASCII ("Cañon City" -> "canon city")."""
+    decomposed = unicodedata.normalize("NFKD", name.strip().lower())
+    return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
 class City(Base):
@@ -18,6 +27,14 @@ class City(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
+    # name_search_key(name), kept in step by `_set_name_key`; byte-order collation on PostgreSQL so that the
+    # prefix range `q <= key < q + chr(127)` uses the index whatever the database's locale.
+    name_key: Mapped[str] = mapped_column(
+        String(200).with_variant(postgresql.VARCHAR(200, collation="C"), "postgresql"),
+        index=True,
+        default="",
+        server_default="",
+    )
     state: Mapped[str] = mapped_column(String(2), index=True)
     population: Mapped[int | None] = mapped_column(Integer, index=True)
     latitude: Mapped[float | None] = mapped_column(Float)
@@ -31,6 +48,11 @@ class City(Base):
     districts: Mapped[list[CityDistrict]] = relationship(
         back_populates="city", cascade="all, delete-orphan", order_by="(CityDistrict.state, CityDistrict.district)"
     )
+
+    @validates("name")
+    def _set_name_key(self, key: str, value: str) -> str:
+        self.name_key = name_search_key(value or "")
+        return value
 
     @property
     def label(self) -> str:
