@@ -73,6 +73,8 @@ BLUEPRINTS = (
     "advocacy.cities.views",
     "advocacy.letters.views",
     "advocacy.admin.views",
+    "advocacy.endorsements.views",
+    "advocacy.public.views",
 )
 
 

@@ -1,4 +1,4 @@
-"""Staff campaign pages."""
+"""Staff campaign pages: list, create, edit, link bill versions; the endorsements of a campaign."""
 
 from __future__ import annotations
 
@@ -8,8 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from advocacy.auth.decorators import role_required
-from advocacy.campaigns.forms import CampaignForm
-from advocacy.campaigns.services import EDITABLE, update_campaign
+from advocacy.campaigns.forms import CampaignForm, LinkBillForm, NewCampaignForm
+from advocacy.campaigns.services import (
+    EDITABLE,
+    CampaignError,
+    create_campaign,
+    link_bill,
+    unlink_bill,
+    update_campaign,
+)
+from advocacy.endorsements.forms import ActionForm, InviteForm
 from advocacy.extensions import db
 from advocacy.models import Campaign, CampaignBill, City, Endorsement
 from advocacy.models.users import ADVOCATE, VIEWER
@@ -28,6 +36,12 @@ def _get_campaign(slug: str) -> Campaign:
     return campaign
 
 
+def _values(form: CampaignForm) -> dict:
+    values = {f: getattr(form, f).data for f in EDITABLE}
+    values["contact_email"] = (values["contact_email"] or "").strip() or None
+    return values
+
+
 @bp.route("/")
 @role_required(VIEWER)
 def index():
@@ -37,6 +51,23 @@ def index():
         .order_by(Campaign.name)
     ).all()
     return render_template("campaigns/index.html", campaigns=campaigns)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(ADVOCATE)
+def new():
+    form = NewCampaignForm()
+    if form.validate_on_submit():
+        try:
+            campaign = create_campaign(form.slug.data, _values(form), actor=current_user.email)
+        except CampaignError as exc:
+            db.session.rollback()
+            form.slug.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Campaign created. Now link its bill versions.", "success")
+            return redirect(url_for("campaigns.detail", slug=campaign.slug))
+    return render_template("campaigns/new.html", form=form)
 
 
 @bp.route("/<slug>")
@@ -50,7 +81,14 @@ def detail(slug: str):
         .options(selectinload(Endorsement.city).selectinload(City.districts))
         .order_by(City.state, City.name, Endorsement.created_at)
     ).all()
-    return render_template("campaigns/detail.html", campaign=campaign, endorsements=endorsements)
+    return render_template(
+        "campaigns/detail.html",
+        campaign=campaign,
+        endorsements=endorsements,
+        link_form=LinkBillForm(),
+        invite_form=InviteForm(),
+        action_form=ActionForm(),
+    )
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
@@ -59,8 +97,44 @@ def edit(slug: str):
     campaign = _get_campaign(slug)
     form = CampaignForm(obj=campaign)
     if form.validate_on_submit():
-        changed = update_campaign(campaign, {f: getattr(form, f).data for f in EDITABLE}, actor=current_user.email)
+        changed = update_campaign(campaign, _values(form), actor=current_user.email)
         db.session.commit()
         flash("Campaign saved." if changed else "Nothing changed.", "success")
         return redirect(url_for("campaigns.detail", slug=campaign.slug))
     return render_template("campaigns/edit.html", campaign=campaign, form=form)
+
+
+@bp.route("/<slug>/bills", methods=["POST"])
+@role_required(ADVOCATE)
+def link(slug: str):
+    campaign = _get_campaign(slug)
+    form = LinkBillForm()
+    if form.validate_on_submit():
+        try:
+            bill = link_bill(campaign, form.citation.data, actor=current_user.email)
+        except CampaignError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"{bill.label} linked.", "success")
+    else:
+        flash(" ".join(form.citation.errors) or "The form expired; try again.", "error")
+    return redirect(url_for("campaigns.detail", slug=slug))
+
+
+@bp.route("/<slug>/bills/<int:bill_id>/unlink", methods=["POST"])
+@role_required(ADVOCATE)
+def unlink(slug: str, bill_id: int):
+    campaign = _get_campaign(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        unlink_bill(campaign, bill_id, actor=current_user.email)
+    except CampaignError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash("Bill unlinked.", "success")
+    return redirect(url_for("campaigns.detail", slug=slug))

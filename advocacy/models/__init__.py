@@ -21,6 +21,7 @@ from advocacy.models.campaigns import (
 )
 from advocacy.models.cities import City, CityDistrict
 from advocacy.models.districts import ZipDistrict
+from advocacy.models.endorsements import EndorsementToken, Invitation
 from advocacy.models.events import Event
 from advocacy.models.letters import Letter, LetterBatch, LetterTemplate
 from advocacy.models.mail import MailMessage
@@ -46,7 +47,9 @@ __all__ = [
     "CommitteeMembership",
     "Cosponsorship",
     "Endorsement",
+    "EndorsementToken",
     "Event",
+    "Invitation",
     "Letter",
     "LetterBatch",
     "LetterTemplate",

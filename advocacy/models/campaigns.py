@@ -35,6 +35,8 @@ class Campaign(Base):
     description: Mapped[str | None] = mapped_column(Text)
     allow_open_signon: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     attestation: Mapped[str] = mapped_column(Text, default=DEFAULT_ATTESTATION)
+    # Who signers and cities contact about the campaign (shown when a city has already endorsed).
+    contact_email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     bill_links: Mapped[list[CampaignBill]] = relationship(
@@ -111,6 +113,8 @@ class Endorsement(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     verified_at: Mapped[datetime | None] = mapped_column(DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Public code on the receipt and at /verify/<code>; set when the endorsement is verified.
+    verification_code: Mapped[str | None] = mapped_column(String(32), unique=True)
 
     campaign: Mapped[Campaign] = relationship(back_populates="endorsements")
     city: Mapped[City] = relationship()

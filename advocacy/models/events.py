@@ -22,6 +22,12 @@ BILL_TITLE = "bill.title"
 ENDORSEMENT_CREATED = "endorsement.created"
 ENDORSEMENT_STATUS = "endorsement.status"
 CAMPAIGN_UPDATED = "campaign.updated"
+CAMPAIGN_CREATED = "campaign.created"
+CAMPAIGN_BILL_LINKED = "campaign.bill_linked"
+CAMPAIGN_BILL_UNLINKED = "campaign.bill_unlinked"
+INVITATION_SENT = "invitation.sent"
+INVITATION_RESENT = "invitation.resent"
+INVITATION_REVOKED = "invitation.revoked"
 USER_CREATED = "user.created"
 
 

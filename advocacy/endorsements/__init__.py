@@ -1,0 +1,1 @@
+"""City endorsements: invitations, the signing flow, review and receipts (staff side)."""

@@ -1,0 +1,222 @@
+"""Staff pages: one endorsement with its audit trail and review buttons; invitations of a campaign."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from advocacy.auth.decorators import role_required
+from advocacy.endorsements import services
+from advocacy.endorsements.forms import ActionForm, BulkInviteForm, InviteForm, ReasonForm
+from advocacy.endorsements.receipts import receipt_pdf
+from advocacy.extensions import db
+from advocacy.models import Campaign, Endorsement, Event, Invitation
+from advocacy.models.users import ADVOCATE, VIEWER
+
+bp = Blueprint("endorsements", __name__, url_prefix="/endorsements")
+MAX_CSV_BYTES = 1024 * 1024
+
+
+def _endorsement(endorsement_id: int) -> Endorsement:
+    endorsement = db.session.scalar(
+        select(Endorsement)
+        .where(Endorsement.id == endorsement_id)
+        .options(selectinload(Endorsement.city), selectinload(Endorsement.campaign))
+    )
+    if endorsement is None:
+        abort(404)
+    return endorsement
+
+
+def _campaign(slug: str) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+@bp.route("/<int:endorsement_id>")
+@role_required(VIEWER)
+def detail(endorsement_id: int):
+    endorsement = _endorsement(endorsement_id)
+    events = db.session.scalars(
+        select(Event).where(Event.endorsement_id == endorsement.id).order_by(Event.created_at, Event.id)
+    ).all()
+    invitation = db.session.scalar(select(Invitation).where(Invitation.endorsement_id == endorsement.id))
+    return render_template(
+        "endorsements/detail.html",
+        e=endorsement,
+        events=events,
+        invitation=invitation,
+        official=services.is_official_email(endorsement.signer_email, endorsement.city.email_domains),
+        action_form=ActionForm(),
+        reason_form=ReasonForm(),
+    )
+
+
+def _review(endorsement_id: int, action: str):
+    endorsement = _endorsement(endorsement_id)
+    form = ActionForm() if action == "approve" else ReasonForm()
+    if not form.validate_on_submit():
+        flash("Give a reason." if action != "approve" else "The form expired; try again.", "error")
+        return redirect(url_for("endorsements.detail", endorsement_id=endorsement.id))
+    try:
+        if action == "approve":
+            services.approve(endorsement, actor=current_user.email)
+        elif action == "reject":
+            services.reject(endorsement, form.reason.data, actor=current_user.email)
+        else:
+            services.withdraw_by_staff(endorsement, form.reason.data, actor=current_user.email)
+    except services.EndorsementError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        services.send_queued_mail()
+        flash(f"Endorsement of {endorsement.city.label}: {endorsement.status}.", "success")
+    return redirect(url_for("endorsements.detail", endorsement_id=endorsement_id))
+
+
+@bp.route("/<int:endorsement_id>/approve", methods=["POST"])
+@role_required(ADVOCATE)
+def approve(endorsement_id: int):
+    return _review(endorsement_id, "approve")
+
+
+@bp.route("/<int:endorsement_id>/reject", methods=["POST"])
+@role_required(ADVOCATE)
+def reject(endorsement_id: int):
+    return _review(endorsement_id, "reject")
+
+
+@bp.route("/<int:endorsement_id>/withdraw", methods=["POST"])
+@role_required(ADVOCATE)
+def withdraw(endorsement_id: int):
+    return _review(endorsement_id, "withdraw")
+
+
+@bp.route("/<int:endorsement_id>/receipt.pdf")
+@role_required(VIEWER)
+def receipt(endorsement_id: int):
+    endorsement = _endorsement(endorsement_id)
+    if not endorsement.verification_code:
+        abort(404)
+    return Response(
+        receipt_pdf(endorsement),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="endorsement-{endorsement.verification_code}.pdf"'},
+    )
+
+
+# --- invitations ---------------------------------------------------------------------------------------------
+
+
+def _invitations_page(campaign: Campaign, invite_form: InviteForm, bulk_form: BulkInviteForm, results=None, code=200):
+    invitations = db.session.scalars(
+        select(Invitation)
+        .where(Invitation.campaign_id == campaign.id)
+        .options(selectinload(Invitation.city))
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    ).all()
+    return (
+        render_template(
+            "endorsements/invitations.html",
+            campaign=campaign,
+            invitations=invitations,
+            invite_form=invite_form,
+            bulk_form=bulk_form,
+            action_form=ActionForm(),
+            results=results,
+        ),
+        code,
+    )
+
+
+@bp.route("/campaign/<slug>/invitations")
+@role_required(VIEWER)
+def invitations(slug: str):
+    form = InviteForm()
+    form.city.data = request.args.get("city", "")[:200]
+    return _invitations_page(_campaign(slug), form, BulkInviteForm())
+
+
+@bp.route("/campaign/<slug>/invite", methods=["POST"])
+@role_required(ADVOCATE)
+def invite(slug: str):
+    campaign = _campaign(slug)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            _, link = services.invite(
+                campaign, form.resolved_city, form.email.data, form.name.data, actor=current_user.email
+            )
+        except services.EndorsementError as exc:
+            db.session.rollback()
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            services.send_queued_mail()
+            flash(f"Invitation sent to {form.email.data} for {form.resolved_city.label}.", "success")
+            return redirect(url_for("endorsements.invitations", slug=slug))
+    return _invitations_page(campaign, form, BulkInviteForm(), code=400)
+
+
+@bp.route("/campaign/<slug>/invite/bulk", methods=["POST"])
+@role_required(ADVOCATE)
+def invite_bulk(slug: str):
+    campaign = _campaign(slug)
+    form = BulkInviteForm()
+    results = None
+    if form.validate_on_submit():
+        raw = form.file.data.read(MAX_CSV_BYTES + 1)
+        try:
+            if len(raw) > MAX_CSV_BYTES:
+                raise services.EndorsementError("The file is larger than 1 MiB; split it.")
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise services.EndorsementError("The file is not UTF-8 text; save it as “CSV UTF-8”.") from exc
+            results = services.import_invitations(campaign, text, actor=current_user.email)
+        except services.EndorsementError as exc:
+            db.session.rollback()
+            form.file.errors.append(str(exc))
+        else:
+            db.session.commit()
+            services.send_queued_mail()
+            ok = sum(1 for r in results if r.ok)
+            flash(f"{ok} invitation(s) sent, {len(results) - ok} row(s) with errors.", "success" if ok else "error")
+    return _invitations_page(campaign, InviteForm(formdata=None), form, results=results)
+
+
+def _invitation_action(invitation_id: int, action: str):
+    invitation = db.get_or_404(Invitation, invitation_id)
+    slug = invitation.campaign.slug
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        if action == "resend":
+            services.resend_invitation(invitation, actor=current_user.email)
+        else:
+            services.revoke_invitation(invitation, actor=current_user.email)
+    except services.EndorsementError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        services.send_queued_mail()
+        flash(f"Invitation {'sent again' if action == 'resend' else 'revoked'}.", "success")
+    return redirect(url_for("endorsements.invitations", slug=slug))
+
+
+@bp.route("/invitations/<int:invitation_id>/resend", methods=["POST"])
+@role_required(ADVOCATE)
+def resend(invitation_id: int):
+    return _invitation_action(invitation_id, "resend")
+
+
+@bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@role_required(ADVOCATE)
+def revoke(invitation_id: int):
+    return _invitation_action(invitation_id, "revoke")

@@ -1,0 +1,1 @@
+"""Public pages: the campaign page, signing, confirmation, verification (no login)."""

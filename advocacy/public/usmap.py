@@ -1,0 +1,224 @@
+"""A server-rendered SVG map of the United States: no tiles, no JavaScript, no network.
+
+The lower 48 states use an Albers equal-area conic projection (standard parallels 29.5°N and 45.5°N, the
+usual one for US maps); Alaska and Hawaii are drawn in insets with their own Albers parameters. The outline is
+a deliberately coarse hand-made polygon (a few dozen points): the map shows where endorsing cities are, not
+borders. The template (public/_map.svg) draws what `build_map` returns and escapes every label.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+WIDTH = 960
+HEIGHT = 600
+
+# (lat, lon) of a simplified outline of the lower 48, clockwise from the Olympic Peninsula.
+LOWER48_OUTLINE = [
+    (48.4, -124.7),
+    (46.3, -124.0),
+    (43.0, -124.5),
+    (40.4, -124.4),
+    (38.0, -123.0),
+    (36.3, -121.9),
+    (34.5, -120.6),
+    (34.0, -118.5),
+    (32.5, -117.1),
+    (32.7, -114.7),
+    (31.3, -111.0),
+    (31.3, -108.2),
+    (31.8, -106.5),
+    (29.6, -104.4),
+    (29.2, -103.2),
+    (29.8, -101.4),
+    (28.0, -99.5),
+    (25.9, -97.2),
+    (28.0, -97.0),
+    (29.5, -94.7),
+    (29.7, -93.0),
+    (29.1, -90.2),
+    (30.3, -88.5),
+    (30.4, -86.5),
+    (29.7, -85.0),
+    (30.0, -84.0),
+    (29.0, -82.8),
+    (27.0, -82.3),
+    (25.2, -81.1),
+    (25.3, -80.3),
+    (27.0, -80.0),
+    (30.5, -81.4),
+    (32.0, -80.8),
+    (33.8, -78.5),
+    (35.2, -75.5),
+    (37.0, -76.0),
+    (38.9, -74.9),
+    (40.5, -74.0),
+    (41.0, -72.0),
+    (41.5, -70.0),
+    (42.0, -70.5),
+    (43.5, -70.2),
+    (44.8, -67.0),
+    (47.1, -67.8),
+    (47.3, -69.2),
+    (45.0, -71.5),
+    (45.0, -74.7),
+    (43.6, -76.4),
+    (43.3, -79.0),
+    (42.5, -79.8),
+    (41.7, -83.4),
+    (43.0, -82.4),
+    (45.8, -83.5),
+    (46.5, -84.5),
+    (47.5, -87.5),
+    (46.8, -90.0),
+    (48.0, -89.5),
+    (49.0, -95.2),
+    (49.0, -123.0),
+    (48.4, -124.7),
+]
+ALASKA_OUTLINE = [
+    (60.0, -141.0),
+    (69.6, -141.0),
+    (70.5, -150.0),
+    (71.3, -156.8),
+    (70.0, -162.0),
+    (68.0, -166.0),
+    (66.0, -164.0),
+    (64.5, -166.5),
+    (62.0, -165.5),
+    (60.0, -165.0),
+    (58.7, -157.5),
+    (55.0, -162.5),
+    (57.5, -154.0),
+    (59.5, -151.5),
+    (61.0, -148.0),
+    (60.0, -141.0),
+]
+HAWAII_OUTLINE = [
+    (22.2, -159.8),
+    (21.9, -159.3),
+    (21.6, -158.2),
+    (21.3, -157.7),
+    (21.1, -157.0),
+    (20.9, -156.0),
+    (20.2, -155.9),
+    (19.0, -155.7),
+    (19.5, -154.8),
+    (20.3, -155.8),
+    (21.0, -156.7),
+]
+
+
+@dataclass(frozen=True)
+class Albers:
+    """Albers equal-area conic on the unit sphere, then scaled and shifted into an SVG box."""
+
+    lat1: float
+    lat2: float
+    lat0: float
+    lon0: float
+    scale: float = 1.0
+    dx: float = 0.0
+    dy: float = 0.0
+
+    def raw(self, lat: float, lon: float) -> tuple[float, float]:
+        p1, p2, p0 = (math.radians(v) for v in (self.lat1, self.lat2, self.lat0))
+        n = (math.sin(p1) + math.sin(p2)) / 2
+        c = math.cos(p1) ** 2 + 2 * n * math.sin(p1)
+        rho = math.sqrt(max(c - 2 * n * math.sin(math.radians(lat)), 0.0)) / n
+        rho0 = math.sqrt(c - 2 * n * math.sin(p0)) / n
+        theta = n * math.radians(lon - self.lon0)
+        return rho * math.sin(theta), rho0 - rho * math.cos(theta)
+
+    def __call__(self, lat: float, lon: float) -> tuple[float, float]:
+        x, y = self.raw(lat, lon)
+        return round(self.dx + x * self.scale, 1), round(self.dy - y * self.scale, 1)
+
+
+def _fit(projection: Albers, outline: list[tuple[float, float]], box: tuple[float, float, float, float]) -> Albers:
+    """Scale and shift `projection` so that `outline` fills the box (x, y, width, height)."""
+    points = [projection.raw(lat, lon) for lat, lon in outline]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    bx, by, bw, bh = box
+    scale = min(bw / (max(xs) - min(xs)), bh / (max(ys) - min(ys)))
+    dx = bx + (bw - (max(xs) - min(xs)) * scale) / 2 - min(xs) * scale
+    dy = by + (bh - (max(ys) - min(ys)) * scale) / 2 + max(ys) * scale
+    return Albers(projection.lat1, projection.lat2, projection.lat0, projection.lon0, scale, dx, dy)
+
+
+LOWER48 = _fit(Albers(29.5, 45.5, 23.0, -96.0), LOWER48_OUTLINE, (20, 20, 920, 470))
+ALASKA_BOX = (10.0, 440.0, 190.0, 150.0)
+HAWAII_BOX = (210.0, 500.0, 130.0, 90.0)
+ALASKA = _fit(Albers(55.0, 65.0, 50.0, -154.0), ALASKA_OUTLINE, (20, 455, 170, 125))
+HAWAII = _fit(Albers(8.0, 18.0, 3.0, -157.0), HAWAII_OUTLINE, (220, 515, 110, 65))
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """One endorsing city to draw."""
+
+    label: str
+    latitude: float | None
+    longitude: float | None
+    state: str
+    status: str = "verified"
+    sample: bool = False
+
+
+@dataclass(frozen=True)
+class PlacedPoint:
+    x: float
+    y: float
+    label: str
+    status: str
+    sample: bool
+
+
+def _path(projection: Albers, outline: list[tuple[float, float]]) -> str:
+    coords = [projection(lat, lon) for lat, lon in outline]
+    return "M" + " L".join(f"{x},{y}" for x, y in coords) + " Z"
+
+
+def _graticule(projection: Albers, lats: range, lons: range) -> list[str]:
+    lines = []
+    for lat in lats:
+        coords = [projection(lat, lon) for lon in range(lons.start, lons.stop + 1)]
+        lines.append("M" + " L".join(f"{x},{y}" for x, y in coords))
+    for lon in lons:
+        coords = [projection(lat, lon) for lat in range(lats.start, lats.stop + 1)]
+        lines.append("M" + " L".join(f"{x},{y}" for x, y in coords))
+    return lines
+
+
+def project(point: MapPoint) -> tuple[float, float] | None:
+    """SVG coordinates of a city, in the main map or an inset; None without coordinates or off the map."""
+    if point.latitude is None or point.longitude is None:
+        return None
+    if point.state == "AK":
+        return ALASKA(point.latitude, point.longitude)
+    if point.state == "HI":
+        return HAWAII(point.latitude, point.longitude)
+    if not (18 <= point.latitude <= 50 and -128 <= point.longitude <= -64):
+        return None  # territories and bad data: listed in the text, not drawn
+    return LOWER48(point.latitude, point.longitude)
+
+
+def build_map(points: list[MapPoint]) -> dict:
+    """What the SVG template needs: outlines, graticule, inset frames and the placed points."""
+    placed = []
+    for point in points:
+        xy = project(point)
+        if xy is not None:
+            placed.append(PlacedPoint(xy[0], xy[1], point.label, point.status, point.sample))
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "outlines": [_path(LOWER48, LOWER48_OUTLINE), _path(ALASKA, ALASKA_OUTLINE), _path(HAWAII, HAWAII_OUTLINE)],
+        "graticule": _graticule(LOWER48, range(25, 50, 5), range(-125, -65, 10)),
+        "insets": [
+            {"label": "Alaska", "box": ALASKA_BOX},
+            {"label": "Hawaii", "box": HAWAII_BOX},
+        ],
+        "points": placed,
+    }

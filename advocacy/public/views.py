@@ -1,0 +1,262 @@
+"""Public pages (no login): campaign page, exports, widget, signing, confirmation, withdrawal, verification."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from advocacy.endorsements import services
+from advocacy.endorsements.receipts import receipt_pdf
+from advocacy.endorsements.tokens import normalise_code
+from advocacy.extensions import db, limiter
+from advocacy.models import Campaign, City, Endorsement, Invitation
+from advocacy.models.campaigns import VERIFIED
+from advocacy.models.endorsements import CONFIRM, WITHDRAW
+from advocacy.public.forms import ConfirmForm, SignForm, WithdrawForm
+from advocacy.public.queries import (
+    campaign_by_slug,
+    export_rows,
+    map_points,
+    public_endorsements,
+    summarise,
+    to_csv,
+)
+from advocacy.public.usmap import build_map
+
+logger = logging.getLogger(__name__)
+bp = Blueprint("public", __name__)
+CITY_SUGGESTIONS = 300
+
+
+def post_limit() -> str:
+    """Rate limit of the public POST endpoints, per client address (config PUBLIC_POST_RATE_LIMIT)."""
+    return current_app.config.get("PUBLIC_POST_RATE_LIMIT", "20 per hour")
+
+
+public_post_limit = limiter.limit(post_limit, methods=["POST"])
+
+
+def _campaign_or_404(slug: str) -> Campaign:
+    campaign = campaign_by_slug(slug)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _link_error(error: services.TokenError):
+    code = 404 if error.reason == "invalid" else 410
+    return render_template("public/link_error.html", message=str(error)), code
+
+
+# --- campaign page and exports -------------------------------------------------------------------------------
+
+
+@bp.route("/c/<slug>")
+def campaign(slug: str):
+    campaign = _campaign_or_404(slug)
+    include_confirmed = request.args.get("confirmed") == "1"
+    endorsements = public_endorsements(campaign, include_confirmed)
+    return render_template(
+        "public/campaign.html",
+        campaign=campaign,
+        endorsements=endorsements,
+        summary=summarise(endorsements),
+        usmap=build_map(map_points(endorsements)),
+        include_confirmed=include_confirmed,
+    )
+
+
+@bp.route("/c/<slug>/endorsements.csv")
+def endorsements_csv(slug: str):
+    campaign = _campaign_or_404(slug)
+    rows = export_rows(public_endorsements(campaign, request.args.get("confirmed") == "1"))
+    return Response(
+        to_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{campaign.slug}-endorsements.csv"'},
+    )
+
+
+@bp.route("/c/<slug>/endorsements.json")
+def endorsements_json(slug: str):
+    campaign = _campaign_or_404(slug)
+    endorsements = public_endorsements(campaign, request.args.get("confirmed") == "1")
+    summary = summarise(endorsements)
+    return jsonify(
+        campaign={"slug": campaign.slug, "name": campaign.name, "ask": campaign.ask},
+        cities=summary.cities,
+        population=summary.population,
+        endorsements=export_rows(endorsements),
+    )
+
+
+@bp.route("/c/<slug>/widget")
+def widget(slug: str):
+    campaign = _campaign_or_404(slug)
+    summary = summarise(public_endorsements(campaign))
+    response = Response(render_template("public/widget.html", campaign=campaign, summary=summary))
+    # Meant to be embedded in other sites' pages.
+    response.headers["Content-Security-Policy"] = "frame-ancestors *"
+    return response
+
+
+# --- signing -------------------------------------------------------------------------------------------------
+
+
+def _city_suggestions() -> list[str]:
+    cities = db.session.scalars(select(City).order_by(City.population.desc().nulls_last()).limit(CITY_SUGGESTIONS))
+    return sorted(city.label for city in cities)
+
+
+def _details(form: SignForm) -> services.SignerDetails:
+    return services.SignerDetails(
+        name=form.signer_name.data,
+        title=form.signer_title.data,
+        email=form.signer_email.data,
+        phone=form.signer_phone.data or None,
+        statement=form.statement.data or None,
+        signature=form.signature.data,
+    )
+
+
+def _handle_sign(form: SignForm, campaign: Campaign, city: City | None, invitation: Invitation | None):
+    """Validate, store, commit, send mail; returns a response, or None to show the form again."""
+    if not form.validate_on_submit():
+        return None
+    if form.website.data:
+        logger.warning(
+            "honeypot filled on the signing form of %s from %s: discarded", campaign.slug, request.remote_addr
+        )
+        return redirect(url_for("public.signed", slug=campaign.slug))
+    city = city or form.resolved_city
+    try:
+        services.sign(campaign, city, _details(form), client_ip=request.remote_addr, invitation=invitation)
+    except services.CityAlreadyEndorsed as exc:
+        db.session.rollback()
+        form.already = str(exc)
+        return None
+    db.session.commit()
+    services.send_queued_mail()
+    return redirect(url_for("public.signed", slug=campaign.slug))
+
+
+@bp.route("/sign/<token>", methods=["GET", "POST"])
+@public_post_limit
+def sign_invited(token: str):
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.TokenError as exc:
+        return _link_error(exc)
+    campaign, city = invitation.campaign, invitation.city
+    form = SignForm()
+    del form.city
+    form.attestation.label.text = campaign.attestation
+    if request.method == "GET":
+        form.signer_name.data = invitation.contact_name
+        form.signer_email.data = invitation.email
+    response = _handle_sign(form, campaign, city, invitation)
+    if response is not None:
+        return response
+    status = 409 if getattr(form, "already", None) else 200
+    return render_template("public/sign.html", form=form, campaign=campaign, city=city, invited=True), status
+
+
+@bp.route("/c/<slug>/sign", methods=["GET", "POST"])
+@public_post_limit
+def sign_open(slug: str):
+    campaign = _campaign_or_404(slug)
+    if not campaign.allow_open_signon:
+        return render_template(
+            "public/closed.html", campaign=campaign, contact=services.campaign_contact(campaign)
+        ), 403
+    form = SignForm()
+    form.attestation.label.text = campaign.attestation
+    response = _handle_sign(form, campaign, None, None)
+    if response is not None:
+        return response
+    status = 409 if getattr(form, "already", None) else 200
+    return (
+        render_template(
+            "public/sign.html", form=form, campaign=campaign, city=None, invited=False, suggestions=_city_suggestions()
+        ),
+        status,
+    )
+
+
+@bp.route("/c/<slug>/signed")
+def signed(slug: str):
+    return render_template("public/signed.html", campaign=_campaign_or_404(slug))
+
+
+# --- confirmation and withdrawal -----------------------------------------------------------------------------
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@public_post_limit
+def confirm(token: str):
+    try:
+        endorsement = services.endorsement_for_token(token, CONFIRM)
+    except services.TokenError as exc:
+        return _link_error(exc)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            endorsement = services.confirm(token, client_ip=request.remote_addr)
+        except services.TokenError as exc:
+            return _link_error(exc)
+        db.session.commit()
+        services.send_queued_mail()
+        return render_template("public/confirmed.html", endorsement=endorsement)
+    if endorsement.status != "pending":
+        return _link_error(services.TokenError("used"))
+    return render_template("public/confirm.html", endorsement=endorsement, form=form)
+
+
+@bp.route("/withdraw/<token>", methods=["GET", "POST"])
+@public_post_limit
+def withdraw(token: str):
+    try:
+        endorsement = services.endorsement_for_token(token, WITHDRAW)
+    except services.TokenError as exc:
+        return _link_error(exc)
+    form = WithdrawForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            endorsement = services.withdraw_by_signer(token, client_ip=request.remote_addr, reason=form.reason.data)
+        except services.EndorsementError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            return render_template("public/withdrawn.html", endorsement=endorsement)
+    return render_template("public/withdraw.html", endorsement=endorsement, form=form, error=error)
+
+
+# --- verification --------------------------------------------------------------------------------------------
+
+
+def _by_code(code: str) -> Endorsement:
+    code = normalise_code(code)
+    endorsement = db.session.scalar(select(Endorsement).where(Endorsement.verification_code == code)) if code else None
+    if endorsement is None:
+        abort(404)
+    return endorsement
+
+
+@bp.route("/verify/<code>")
+def verify(code: str):
+    endorsement = _by_code(code)
+    return render_template("public/verify.html", e=endorsement, active=endorsement.status == VERIFIED)
+
+
+@bp.route("/verify/<code>/receipt.pdf")
+def verify_receipt(code: str):
+    endorsement = _by_code(code)
+    return Response(
+        receipt_pdf(endorsement),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="endorsement-{endorsement.verification_code}.pdf"'},
+    )
