@@ -39,6 +39,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = N
     register_commands(app)
     register_error_handlers(app)
     register_template_helpers(app)
+    register_security(app)
     return app
 
 
@@ -91,6 +92,12 @@ def register_commands(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     from advocacy.errors import register
+
+    register(app)
+
+
+def register_security(app: Flask) -> None:
+    from advocacy.security import register
 
     register(app)
 

@@ -98,15 +98,42 @@ def setup_command(admin_email: str) -> None:
 
 
 # Feature modules that define a click group or command named `cli`, registered after the core commands.
-FEATURE_CLIS: tuple[str, ...] = ("advocacy.bills.cli", "advocacy.imports.cli", "advocacy.endorsements.cli")
+FEATURE_CLIS: tuple[str, ...] = ("advocacy.bills.cli", "advocacy.imports.cli", "advocacy.endorsements.cli", "advocacy.letters.cli")
 
 
 def register(app: Flask) -> None:
     import importlib
 
-    for command in (users_cli, demo_cli, mail_cli, setup_command):
+    for command in (users_cli, demo_cli, mail_cli, setup_command, export_command, import_command):
         app.cli.add_command(command)
     for module_name in FEATURE_CLIS:
         module = importlib.import_module(module_name)
         for command in getattr(module, "COMMANDS", (module.cli,)):
             app.cli.add_command(command)
+
+
+@click.command("export")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def export_command(path: str) -> None:
+    """Write a complete backup of the data to PATH (JSON lines)."""
+    from advocacy.backup import export_to
+
+    with open(path, "w", encoding="utf-8") as stream:
+        counts = export_to(stream)
+    click.echo(f"Exported {sum(counts.values())} rows from {len(counts)} tables to {path}.")
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_command(path: str) -> None:
+    """Restore a backup made by `flask export` into an empty, migrated database."""
+    from advocacy.backup import BackupError, restore_from
+
+    try:
+        with open(path, encoding="utf-8") as stream:
+            counts = restore_from(stream)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {sum(counts.values())} rows into {len(counts)} tables.")

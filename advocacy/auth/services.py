@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -12,11 +13,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from advocacy.events import record_event
 from advocacy.extensions import db
 from advocacy.models import ROLES, User
+from advocacy.models.base import utcnow
 from advocacy.models.events import USER_CREATED
 
 logger = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 10
+LOCKOUT_THRESHOLD = 5
+LOCKOUT_MINUTES = 15
 # Hash of a throw-away password, checked when the e-mail is unknown so that timing does not reveal accounts.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
 
@@ -73,18 +77,35 @@ def create_user(email: str, password: str, role: str, actor: str = "cli") -> Use
     return user
 
 
+class AccountLocked(AccountError):
+    """Too many failed log-ins in a row: the account is locked for a while."""
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """Return the active user with this e-mail and password, or None. Counts failures per account."""
+    """Return the active user with this e-mail and password, or None. Counts failures per account.
+
+    After LOCKOUT_THRESHOLD failures in a row the account is locked for LOCKOUT_MINUTES (raises
+    AccountLocked, also for the right password), which stops password guessing across IP addresses.
+    """
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise AccountLocked(f"Too many failed log-ins: this account is locked for {minutes} more minute(s).")
     if not check_password_hash(user.password_hash, password) or not user.active:
         user.failed_logins += 1
         logger.info("failed login for %s (%s in a row)", user.email, user.failed_logins)
+        if user.failed_logins >= LOCKOUT_THRESHOLD:
+            user.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
+            user.failed_logins = 0
+            logger.warning("account %s locked for %s minutes", user.email, LOCKOUT_MINUTES)
         return None
     user.failed_logins = 0
-    user.last_login_at = func.now()
+    user.locked_until = None
+    user.last_login_at = now
     return user
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from advocacy.auth.forms import LoginForm
-from advocacy.auth.services import authenticate
+from advocacy.auth.services import AccountLocked, authenticate
 from advocacy.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -31,7 +31,12 @@ def login():
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except AccountLocked as exc:
+            db.session.commit()
+            flash(str(exc), "error")
+            return render_template("auth/login.html", form=form), 429
         db.session.commit()
         if user is None:
             flash("Wrong e-mail or password.", "error")

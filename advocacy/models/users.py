@@ -30,6 +30,8 @@ class User(UserMixin, Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set after repeated failed log-ins; no login (even with the right password) until then.
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
 
     @property
     def is_active(self) -> bool:  # Flask-Login: inactive users cannot log in
