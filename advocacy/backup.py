@@ -141,6 +141,6 @@ def _reset_sequences(tables) -> None:
                 db.session.execute(
                     text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
-                        f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
+                        f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"  # noqa: S608 (names from our own metadata)
                     )
                 )
