@@ -138,9 +138,9 @@ def _reset_sequences(tables) -> None:
     for table in tables:
         for column in table.primary_key.columns:
             if column.autoincrement is True or (column.autoincrement == "auto" and isinstance(column.type, db.Integer)):
-                db.session.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
-                        f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"  # noqa: S608 (names from our own metadata)
-                    )
+                # Identifiers come from our own metadata, never from input; they cannot be bound parameters.
+                sql = (
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "  # noqa: S608
+                    f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
                 )
+                db.session.execute(text(sql))
