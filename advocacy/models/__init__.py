@@ -1,5 +1,6 @@
 """All models, importable from one place (and registered on the metadata for migrations)."""
 
+from advocacy.models.alerts import AlertDelivery, AlertRun, AlertSettings, ApiToken, Follow, WebhookDelivery, WebhookEndpoint
 from advocacy.models.base import Base, utcnow
 from advocacy.models.bills import (
     BILL_TYPE_DISPLAY,
@@ -23,12 +24,19 @@ from advocacy.models.cities import City, CityDistrict
 from advocacy.models.districts import ZipDistrict
 from advocacy.models.endorsements import EndorsementToken, Invitation
 from advocacy.models.events import Event
-from advocacy.models.letters import Letter, LetterBatch, LetterTemplate
+from advocacy.models.letters import Letter, LetterBatch, LetterDelivery, LetterTemplate, LetterTemplateVersion
 from advocacy.models.mail import MailMessage
 from advocacy.models.members import Committee, CommitteeMembership, Member
 from advocacy.models.users import ROLES, User
 
 __all__ = [
+    "AlertDelivery",
+    "AlertRun",
+    "AlertSettings",
+    "ApiToken",
+    "Follow",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "ACTIVE_STATUSES",
     "BILL_TYPES",
     "BILL_TYPE_DISPLAY",
@@ -52,7 +60,9 @@ __all__ = [
     "Invitation",
     "Letter",
     "LetterBatch",
+    "LetterDelivery",
     "LetterTemplate",
+    "LetterTemplateVersion",
     "MailMessage",
     "Member",
     "RelatedBill",

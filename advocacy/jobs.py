@@ -1,0 +1,245 @@
+"""Background jobs: RQ when REDIS_URL is set, otherwise a pool of long-lived worker processes in this process.
+
+The interface is small: `submit(func_path, *args) -> job id` and `status(job id)`, on the runner returned by
+`get_runner()`. A job is a module-level function named by its dotted path ("advocacy.letters.tasks.run_chunk");
+it runs inside an application context in the worker, with plain (picklable) arguments, and does its own commits.
+
+The in-process pool (`ProcessPoolExecutor`, one worker per core, created on first use and kept) also runs short
+interactive work with `call(func_path, *args, timeout=...)`: template checks and previews run there, so that a
+hostile template is limited in time and memory (RLIMIT_AS) without ever blocking a web worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import multiprocessing
+import os
+import resource
+import signal
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Protocol
+
+from flask import Flask, current_app
+
+logger = logging.getLogger(__name__)
+
+QUEUED, RUNNING, FINISHED, FAILED, UNKNOWN = "queued", "running", "finished", "failed", "unknown"
+# Config keys a worker process needs to rebuild the same app (the database, the instance folder, limits).
+_PASSED_KEYS = ("SQLALCHEMY_DATABASE_URI", "INSTANCE_PATH", "SECRET_KEY", "REDIS_URL")
+
+
+class JobTimeout(Exception):
+    """Work ran longer than its time limit."""
+
+
+class JobRunner(Protocol):
+    def submit(self, func_path: str, *args: Any) -> str: ...
+
+    def status(self, job_id: str) -> str: ...
+
+
+def resolve(func_path: str) -> Callable:
+    """Import "package.module.function" and return the function."""
+    module_name, _, name = func_path.rpartition(".")
+    return getattr(importlib.import_module(module_name), name)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise JobTimeout in this thread after `seconds` (main thread only: signals; elsewhere no limit)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _expired(signum: int, frame: Any) -> None:
+        raise JobTimeout(f"stopped after {seconds:g} s (time limit)")
+
+    previous = signal.signal(signal.SIGALRM, _expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def limit_memory(megabytes: int | None) -> None:
+    """Cap this process's address space (RLIMIT_AS); allocation beyond it raises MemoryError."""
+    if not megabytes:
+        return
+    limit = megabytes * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+# --- in the worker process -------------------------------------------------------------------------------------
+
+_worker_app: Flask | None = None
+
+
+def _init_worker(env_name: str, overrides: dict[str, Any], memory_mb: int | None) -> None:
+    global _worker_app
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which shuts the pool down
+    from advocacy import create_app
+
+    _worker_app = create_app(env_name, overrides)
+    limit_memory(memory_mb)
+
+
+def _run(func_path: str, args: tuple, timeout: float | None = None) -> Any:
+    from advocacy.extensions import db
+
+    app = _worker_app
+    assert app is not None, "worker not initialised"
+    with app.app_context():
+        try:
+            with time_limit(timeout):
+                return resolve(func_path)(*args)
+        finally:
+            db.session.remove()
+
+
+def run_in_app(func_path: str, *args: Any) -> Any:
+    """Entry point of RQ jobs: build the app once per worker process, then run the job in its context."""
+    global _worker_app
+    if _worker_app is None:
+        from advocacy import create_app
+
+        _worker_app = create_app()
+        limit_memory(_worker_app.config.get("LETTER_MEMORY_MB"))
+    return _run(func_path, args)
+
+
+# --- runners ---------------------------------------------------------------------------------------------------
+
+
+class PoolRunner:
+    """Long-lived worker processes (one per core by default), created on first use."""
+
+    def __init__(self, env_name: str, overrides: dict[str, Any], workers: int, memory_mb: int | None):
+        self.env_name = env_name
+        self.overrides = overrides
+        self.workers = workers
+        self.memory_mb = memory_mb
+        self._executor: ProcessPoolExecutor | None = None
+        self._futures: dict[str, Future] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["advocacy.letters.tasks"])
+                self._executor = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=context,
+                    initializer=_init_worker,
+                    initargs=(self.env_name, self.overrides, self.memory_mb),
+                )
+                logger.info("started a pool of %d worker processes", self.workers)
+            return self._executor
+
+    def submit(self, func_path: str, *args: Any) -> str:
+        """Queue `func_path(*args)` on the pool; return a job id for `status`."""
+        job_id = f"pool-{uuid.uuid4().hex}"
+        self._futures[job_id] = self.executor.submit(_run, func_path, args)
+        return job_id
+
+    def status(self, job_id: str) -> str:
+        """queued, running, finished, failed, or unknown (a job of another process, or forgotten)."""
+        future = self._futures.get(job_id)
+        if future is None:
+            return UNKNOWN
+        if future.running():
+            return RUNNING
+        if not future.done():
+            return QUEUED
+        return FAILED if future.exception() is not None else FINISHED
+
+    def call(self, func_path: str, *args: Any, timeout: float) -> Any:
+        """Run `func_path(*args)` in a worker and wait for its result; the worker stops it after `timeout`."""
+        future = self.executor.submit(_run, func_path, args, timeout)
+        return future.result(timeout=timeout + 30)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True, cancel_futures=True)
+                self._executor = None
+
+
+class RQRunner:
+    """Jobs in Redis, run by `rq worker` processes (`rq worker --url $REDIS_URL letters`)."""
+
+    def __init__(self, redis_url: str, queue_name: str, job_timeout: int):
+        from redis import Redis
+        from rq import Queue
+
+        self.connection = Redis.from_url(redis_url)
+        self.queue = Queue(queue_name, connection=self.connection)
+        self.job_timeout = job_timeout
+
+    def submit(self, func_path: str, *args: Any) -> str:
+        job = self.queue.enqueue("advocacy.jobs.run_in_app", func_path, *args, job_timeout=self.job_timeout)
+        return job.id
+
+    def status(self, job_id: str) -> str:
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job
+
+        try:
+            state = Job.fetch(job_id, connection=self.connection).get_status()
+        except NoSuchJobError:
+            return UNKNOWN
+        value = getattr(state, "value", str(state))
+        return {
+            "queued": QUEUED,
+            "deferred": QUEUED,
+            "scheduled": QUEUED,
+            "started": RUNNING,
+            "finished": FINISHED,
+        }.get(value, FAILED if value in ("failed", "stopped", "canceled") else UNKNOWN)
+
+
+_pools: dict[tuple, PoolRunner] = {}
+_pools_lock = threading.Lock()
+
+
+def local_pool(app: Flask | None = None) -> PoolRunner:
+    """The in-process pool for this app's configuration (created once, reused)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    overrides = {key: app.config.get(key) for key in _PASSED_KEYS if app.config.get(key) is not None}
+    overrides.update({k: app.config[k] for k in ("LETTER_MEMORY_MB", "JOBS_WORKERS") if k in app.config})
+    workers = int(app.config.get("JOBS_WORKERS") or os.cpu_count() or 1)
+    memory_mb = app.config.get("LETTER_MEMORY_MB")
+    key = (app.config.get("ENV_NAME"), tuple(sorted((k, repr(v)) for k, v in overrides.items())), workers)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            pool = _pools[key] = PoolRunner(app.config.get("ENV_NAME", "production"), overrides, workers, memory_mb)
+        return pool
+
+
+def get_runner(app: Flask | None = None, *, local: bool = False) -> JobRunner:
+    """RQ when REDIS_URL is set (unless `local`), else the in-process pool."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("REDIS_URL") and not local:
+        return RQRunner(app.config["REDIS_URL"], app.config.get("JOBS_QUEUE", "advocacy"), job_timeout=3600)
+    return local_pool(app)
+
+
+def shutdown_pools() -> None:
+    """Stop every in-process pool (tests, and interpreter exit through concurrent.futures' own hook)."""
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.shutdown()

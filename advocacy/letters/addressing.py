@@ -1,0 +1,142 @@
+"""US letter-to-Congress addressing: addressee blocks, title lines and salutations (DOMAIN.md §5).
+
+Pure functions on plain data (dicts made by `member_data`), so that worker processes need no database.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+HOUSE_ZIP = "20515"
+SENATE_ZIP = "20510"
+CHAMBER_NAMES = {"house": "U.S. House of Representatives", "senate": "United States Senate"}
+# Non-voting House members and how they are addressed.
+DELEGATE_STATES = {"DC", "GU", "VI", "AS", "MP"}
+RESIDENT_COMMISSIONER_STATES = {"PR"}
+# Committee titles used in the salutation ("Dear Chair Mast"); other titles only appear in the title line.
+SALUTATION_TITLES = ("Chair", "Chairman", "Chairwoman", "Ranking Member")
+
+
+def long_date(value: date) -> str:
+    """ "November 27, 2026"."""
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def committee_short_name(name: str) -> str:
+    """ "House Committee on Foreign Affairs" -> "Committee on Foreign Affairs" (the chamber is in the block)."""
+    for prefix in ("House ", "Senate ", "Joint "):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def member_data(member: Any, committee_title: str | None = None, committee_name: str | None = None) -> dict:
+    """Plain data of a Member (ORM object or anything with the same attributes) for the renderer."""
+    return {
+        "bioguide_id": member.bioguide_id,
+        "first_name": member.nickname or member.first_name,
+        "last_name": member.last_name,
+        "full_name": member.official_full_name or f"{member.nickname or member.first_name} {member.last_name}",
+        "chamber": member.chamber,
+        "state": member.state,
+        "district": member.district,
+        "office": (member.office or "").strip() or None,
+        "committee_title": committee_title,
+        "committee_name": committee_name,
+    }
+
+
+def chamber_title(member: dict) -> str:
+    """ "Representative", "Senator", "Delegate" or "Resident Commissioner"."""
+    if member["chamber"] == "senate":
+        return "Senator"
+    if member["state"] in DELEGATE_STATES:
+        return "Delegate"
+    if member["state"] in RESIDENT_COMMISSIONER_STATES:
+        return "Resident Commissioner"
+    return "Representative"
+
+
+def seat(member: dict) -> str:
+    """ "CA-36", "AK-AL" or "CT" (senators)."""
+    if member["chamber"] == "senate" or member["district"] is None:
+        return member["state"] or ""
+    return f"{member['state']}-{'AL' if member['district'] == 0 else member['district']}"
+
+
+def addressee(member: dict) -> dict:
+    """The addressee block and salutation name of one member, plus what was missing to write them."""
+    chamber = member["chamber"] if member["chamber"] in CHAMBER_NAMES else "house"
+    title = member.get("committee_title")
+    title_line = None
+    if title and member.get("committee_name"):
+        title_line = f"{title}, {committee_short_name(member['committee_name'])}"
+    salutation_title = title if title in SALUTATION_TITLES else chamber_title(member)
+    missing = []
+    if not member.get("office"):
+        missing.append("office room and building")
+    if member["chamber"] not in CHAMBER_NAMES:
+        missing.append("chamber")
+    zip_code = SENATE_ZIP if chamber == "senate" else HOUSE_ZIP
+    return {
+        **member,
+        "honorific": "The Honorable",
+        "title_line": title_line,
+        "chamber_title": chamber_title(member),
+        "chamber_name": CHAMBER_NAMES[chamber],
+        "city_state_zip": f"Washington, DC {zip_code}",
+        "zip": zip_code,
+        "seat": seat(member),
+        "salutation_name": f"{salutation_title} {member['last_name']}",
+        "lines": [
+            f"The Honorable {member['full_name']}",
+            *([title_line] if title_line else []),
+            CHAMBER_NAMES[chamber],
+            *([member["office"]] if member.get("office") else []),
+            f"Washington, DC {zip_code}",
+        ],
+        "missing": missing,
+    }
+
+
+def join_names(names: list[str]) -> str:
+    """ "A", "A and B", "A, B, and C"."""
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + ", and " + names[-1]
+
+
+def recipient(members: list[dict]) -> dict:
+    """The `recipient` merge field for a letter to one member or a joint letter to several.
+
+    A joint letter joins names and salutations: "Dear Chair Mast and Ranking Member Meeks:".
+    """
+    blocks = [addressee(m) for m in members]
+    if len(blocks) == 1:
+        one = dict(blocks[0])
+        one["salutation"] = f"Dear {one['salutation_name']}:"
+        one["addressees"] = blocks
+        one["is_joint"] = False
+        return one
+    return {
+        "bioguide_id": ", ".join(b["bioguide_id"] for b in blocks),
+        "honorific": "The Honorable",
+        "full_name": join_names([b["full_name"] for b in blocks]),
+        "first_name": join_names([b["first_name"] for b in blocks]),
+        "last_name": join_names([b["last_name"] for b in blocks]),
+        "title_line": "; ".join(b["title_line"] for b in blocks if b["title_line"]) or None,
+        "chamber": blocks[0]["chamber"] if len({b["chamber"] for b in blocks}) == 1 else "both",
+        "chamber_name": " and ".join(dict.fromkeys(b["chamber_name"] for b in blocks)),
+        "chamber_title": blocks[0]["chamber_title"],
+        "office": "; ".join(b["office"] for b in blocks if b["office"]) or None,
+        "city_state_zip": "; ".join(dict.fromkeys(b["city_state_zip"] for b in blocks)),
+        "state": blocks[0]["state"],
+        "district": None,
+        "seat": ", ".join(b["seat"] for b in blocks),
+        "salutation_name": join_names([b["salutation_name"] for b in blocks]),
+        "salutation": f"Dear {join_names([b['salutation_name'] for b in blocks])}:",
+        "addressees": blocks,
+        "is_joint": True,
+        "missing": [f"{b['full_name']}: {m}" for b in blocks for m in b["missing"]],
+    }

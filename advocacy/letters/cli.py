@@ -1,0 +1,78 @@
+"""`flask --app wsgi letters generate ...`: make a batch of letters and copy its PDFs, merged PDF and ZIP."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from advocacy.extensions import db
+from advocacy.models import Campaign, LetterBatch, LetterTemplate
+
+cli = AppGroup("letters", help="Letters to Congress.")
+
+
+@cli.command("generate")
+@click.option("--template", "template_slug", required=True, help="Template slug.")
+@click.option("--campaign", "campaign_slug", required=True, help="Campaign slug.")
+@click.option("--to", "selector", required=True, help="Recipients: committee:HSFA, leaders:HSFA, state:CA, ...")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--joint", is_flag=True, help="One joint letter to all recipients.")
+@click.option("--date", "letter_date", type=click.DateTime(["%Y-%m-%d"]), help="Letter date (default: today).")
+def generate_command(
+    template_slug: str, campaign_slug: str, selector: str, out_dir: Path, joint: bool, letter_date
+) -> None:
+    """Generate letters with the in-process worker pool and copy them to OUT."""
+    from advocacy.jobs import local_pool
+    from advocacy.letters.services import SELECTOR_HELP, LetterError, create_batch, start_batch
+    from advocacy.letters.tasks import batch_dir, merged_name, zip_name
+
+    template = db.session.scalar(select(LetterTemplate).where(LetterTemplate.slug == template_slug))
+    if template is None:
+        raise click.ClickException(f"No letter template “{template_slug}”.")
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == campaign_slug))
+    if campaign is None:
+        raise click.ClickException(f"No campaign “{campaign_slug}”.")
+    try:
+        batch = create_batch(
+            template,
+            campaign,
+            selector,
+            joint=joint,
+            actor="cli",
+            letter_date=letter_date.date() if letter_date else date.today(),
+        )
+    except LetterError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{exc}\nRecipients: {SELECTOR_HELP}") from exc
+    db.session.commit()
+    batch_id = batch.id
+    click.echo(f"Batch {batch_id}: {batch.total} letter(s) to {selector}.")
+    start_batch(batch, local_pool())
+    db.session.commit()
+    while True:
+        db.session.expire_all()
+        batch = db.session.get(LetterBatch, batch_id)
+        if batch.is_finished:
+            break
+        time.sleep(0.2)
+    folder = batch_dir(batch_id)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for letter in batch.letters:
+        if letter.status == "done" and letter.filename:
+            shutil.copyfile(folder / "letters" / letter.filename, out_dir / letter.filename)
+        if letter.warnings:
+            click.echo(f"  warning: {letter.recipient_name}: {letter.warnings}")
+        if letter.error:
+            click.echo(f"  FAILED: {letter.recipient_name}: {letter.error}")
+    for name in (merged_name(batch_id), zip_name(batch_id)):
+        if (folder / name).exists():
+            shutil.copyfile(folder / name, out_dir / name)
+    click.echo(f"Batch {batch_id} {batch.status}: {batch.done} made, {batch.failed} failed; files in {out_dir}.")
+    if batch.done == 0:
+        raise click.ClickException("No letter could be made.")

@@ -1,0 +1,259 @@
+"""Work that runs in worker processes (the in-process pool or RQ): rendering letters, checks and previews.
+
+A batch is split into chunks of letters; each chunk job renders its letters one at a time (each under a time
+limit, in a process whose memory is capped), writes each PDF to the batch folder and records it at once, so that
+progress shows while it runs. A failed letter is recorded and the chunk goes on. Before each letter the job looks
+whether the batch was cancelled. The job that settles the last letter writes the merged PDF and the ZIP.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import logging
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from pypdf import PdfWriter
+from sqlalchemy import update
+
+from advocacy.extensions import db
+from advocacy.jobs import JobTimeout, time_limit
+from advocacy.letters.render import letter_html, render_letter
+from advocacy.letters.sandbox import TemplateProblem
+from advocacy.models.base import utcnow
+from advocacy.models.letters import (
+    BATCH_CANCELLED,
+    BATCH_CANCELLING,
+    BATCH_DONE,
+    BATCH_FAILED,
+    BATCH_FINALIZING,
+    BATCH_RUNNING,
+    LETTER_CANCELLED,
+    LETTER_DONE,
+    LETTER_FAILED,
+    LETTER_QUEUED,
+    LETTER_RENDERING,
+    Letter,
+    LetterBatch,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 30.0
+
+
+def batch_dir(batch_id: int, instance_path: str | None = None) -> Path:
+    """instance/letters/<batch id>/: the batch's spec, its letters, the merged PDF and the ZIP."""
+    return Path(instance_path or current_app.instance_path) / "letters" / str(batch_id)
+
+
+def merged_name(batch_id: int) -> str:
+    return f"batch-{batch_id}-all-letters.pdf"
+
+
+def zip_name(batch_id: int) -> str:
+    return f"batch-{batch_id}-letters.zip"
+
+
+def write_spec(batch_id: int, spec: dict) -> Path:
+    """Store what the workers need (template snapshot, shared data, recipients) next to the batch's files."""
+    folder = batch_dir(batch_id)
+    (folder / "letters").mkdir(parents=True, exist_ok=True)
+    data = dict(spec)
+    template = dict(data["template"])
+    if template.get("logo") is not None:
+        template["logo"] = base64.b64encode(template["logo"]).decode()
+    data["template"] = template
+    path = folder / "spec.json"
+    path.write_text(json.dumps(data, sort_keys=True, default=str))
+    return path
+
+
+_spec_cache: dict[int, dict] = {}
+
+
+def load_spec(batch_id: int) -> dict:
+    """The batch spec, read once per worker process."""
+    spec = _spec_cache.get(batch_id)
+    if spec is None:
+        spec = json.loads((batch_dir(batch_id) / "spec.json").read_text())
+        if spec["template"].get("logo"):
+            spec["template"]["logo"] = base64.b64decode(spec["template"]["logo"])
+        if len(_spec_cache) > 8:
+            _spec_cache.clear()
+        _spec_cache[batch_id] = spec
+    return spec
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TemplateProblem):
+        return f"template problem in {exc}"
+    if isinstance(exc, JobTimeout):
+        return f"took too long and was stopped ({exc})"
+    if isinstance(exc, MemoryError):
+        return "used too much memory and was stopped"
+    return f"could not be rendered ({type(exc).__name__}: {str(exc)[:300]})"
+
+
+def _settle(batch_id: int, letter_id: int, values: dict, counter: str | None) -> None:
+    db.session.execute(update(Letter).where(Letter.id == letter_id).values(**values))
+    increments: dict[str, Any] = {"settled": LetterBatch.settled + 1}
+    if counter:
+        increments[counter] = getattr(LetterBatch, counter) + 1
+    db.session.execute(update(LetterBatch).where(LetterBatch.id == batch_id).values(**increments))
+    db.session.commit()
+
+
+def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
+    """Render the given letters of a batch (job function)."""
+    spec = load_spec(batch_id)
+    folder = batch_dir(batch_id) / "letters"
+    timeout = float(spec.get("timeout") or DEFAULT_TIMEOUT)
+    for letter_id in letter_ids:
+        # Claim the letter; a cancelled batch has already marked its queued letters, so they are skipped.
+        claimed = db.session.execute(
+            update(Letter).where(Letter.id == letter_id, Letter.status == LETTER_QUEUED).values(status=LETTER_RENDERING)
+        ).rowcount
+        db.session.commit()
+        if claimed != 1:
+            continue
+        item = spec["letters"][str(letter_id)]
+        try:
+            with time_limit(timeout):
+                rendered = render_letter(spec["template"], spec["shared"], item["members"])
+        except Exception as exc:  # noqa: BLE001 - one letter failing must not sink the batch
+            message = _describe(exc)
+            logger.warning("letter %s of batch %s failed: %s", letter_id, batch_id, message)
+            _settle(batch_id, letter_id, {"status": LETTER_FAILED, "error": message}, "failed")
+            continue
+        (folder / item["filename"]).write_bytes(rendered.pdf)
+        values = {
+            "status": LETTER_DONE,
+            "pages": rendered.pages,
+            "sha256": hashlib.sha256(rendered.pdf).hexdigest(),
+            "warnings": "; ".join(rendered.warnings) or None,
+            "error": None,
+        }
+        _settle(batch_id, letter_id, values, "done")
+    finalize_batch(batch_id)
+
+
+def finalize_batch(batch_id: int) -> bool:
+    """When every letter is settled, write the merged PDF and the ZIP (once: the first job to get here)."""
+    claimed = db.session.execute(
+        update(LetterBatch)
+        .where(
+            LetterBatch.id == batch_id,
+            LetterBatch.settled >= LetterBatch.total,
+            LetterBatch.status.in_((BATCH_RUNNING, BATCH_CANCELLING)),
+        )
+        .values(status=BATCH_FINALIZING)
+    ).rowcount
+    db.session.commit()
+    if claimed != 1:
+        return False
+    batch = db.session.get(LetterBatch, batch_id)
+    assert batch is not None
+    try:
+        write_outputs(batch)
+    except Exception as exc:  # noqa: BLE001 - the letters stay; the batch says what went wrong
+        logger.exception("batch %s: writing the merged PDF and ZIP failed", batch_id)
+        batch.error = f"writing the merged PDF and ZIP failed: {exc}"
+    cancelled = any(letter.status == LETTER_CANCELLED for letter in batch.letters)
+    if cancelled:
+        batch.status = BATCH_CANCELLED
+    elif batch.done == 0 and batch.total > 0:
+        batch.status = BATCH_FAILED
+        batch.error = batch.error or "no letter could be rendered"
+    else:
+        batch.status = BATCH_DONE
+    batch.finished_at = utcnow()
+    db.session.commit()
+    logger.info("batch %s %s: %s done, %s failed", batch_id, batch.status, batch.done, batch.failed)
+    return True
+
+
+MANIFEST_FIELDS = ["bioguide_id", "name", "file", "pages", "sha256", "warnings", "status", "error"]
+
+
+def write_outputs(batch: LetterBatch) -> None:
+    """The merged PDF (letters appended one at a time from disk) and a ZIP of all with manifest.csv."""
+    folder = batch_dir(batch.id)
+    letters_dir = folder / "letters"
+    done = [letter for letter in batch.letters if letter.status == LETTER_DONE and letter.filename]
+    merged = folder / merged_name(batch.id)
+    writer = PdfWriter()
+    for letter in done:
+        writer.append(str(letters_dir / letter.filename))
+    with merged.open("wb") as out:
+        writer.write(out)
+    writer.close()
+    batch.merged_pages = sum(letter.pages or 0 for letter in done)
+    manifest = io.StringIO()
+    table = csv.DictWriter(manifest, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
+    table.writeheader()
+    for letter in batch.letters:
+        table.writerow(
+            {
+                "bioguide_id": " ".join(letter.member_ids or []),
+                "name": letter.recipient_name,
+                "file": letter.filename if letter.status == LETTER_DONE else "",
+                "pages": letter.pages or "",
+                "sha256": letter.sha256 or "",
+                "warnings": letter.warnings or "",
+                "status": letter.status,
+                "error": letter.error or "",
+            }
+        )
+    partial = folder / (zip_name(batch.id) + ".part")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("manifest.csv", manifest.getvalue())
+        for letter in done:
+            archive.write(letters_dir / letter.filename, arcname=f"letters/{letter.filename}")
+        archive.write(merged, arcname=merged.name)
+    partial.replace(folder / zip_name(batch.id))
+
+
+# --- interactive work (through jobs.PoolRunner.call, which limits the time) -----------------------------------
+
+
+def check_template(template: dict, shared: dict, members: list[dict]) -> list[dict]:
+    """Dry-render every field against sample data; return the problems (field, line, message)."""
+    from advocacy.letters.context import build_context
+    from advocacy.letters.sandbox import render_field
+
+    context = build_context(shared, members)
+    problems = []
+    for field, label in (("re_line", "RE line"), ("body", "body"), ("closing", "closing"), ("signature_block", "signature block")):  # fmt: skip
+        try:
+            render_field(template.get(field) or "", context, field=label)
+        except TemplateProblem as exc:
+            problems.append({"field": field, "label": label, "line": exc.line, "message": exc.message})
+        except JobTimeout:
+            problems.append({"field": field, "label": label, "line": None, "message": "took too long (time limit)"})
+        except MemoryError:
+            problems.append({"field": field, "label": label, "line": None, "message": "used too much memory"})
+    return problems
+
+
+def preview_html(template: dict, shared: dict, members: list[dict]) -> dict:
+    """The letter as HTML for the in-page preview, or the problem that stops it."""
+    try:
+        return {"html": letter_html(template, shared, members)}
+    except TemplateProblem as exc:
+        return {"error": str(exc)}
+
+
+def preview_pdf(template: dict, shared: dict, members: list[dict]) -> dict:
+    """The letter as PDF bytes, or the problem that stops it."""
+    try:
+        rendered = render_letter(template, shared, members)
+    except TemplateProblem as exc:
+        return {"error": str(exc)}
+    return {"pdf": rendered.pdf, "pages": rendered.pages, "warnings": rendered.warnings}
