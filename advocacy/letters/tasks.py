@@ -50,7 +50,8 @@ DEFAULT_TIMEOUT = 30.0
 
 def batch_dir(batch_id: int, instance_path: str | None = None) -> Path:
     """instance/letters/<batch id>/: the batch's spec, its letters, the merged PDF and the ZIP."""
-    return Path(instance_path or current_app.instance_path) / "letters" / str(batch_id)
+    base = instance_path or current_app.config.get("INSTANCE_PATH") or current_app.instance_path
+    return Path(base) / "letters" / str(batch_id)
 
 
 def merged_name(batch_id: int) -> str:
@@ -75,19 +76,22 @@ def write_spec(batch_id: int, spec: dict) -> Path:
     return path
 
 
-_spec_cache: dict[int, dict] = {}
+_spec_cache: dict[tuple, dict] = {}
 
 
 def load_spec(batch_id: int) -> dict:
-    """The batch spec, read once per worker process."""
-    spec = _spec_cache.get(batch_id)
+    """The batch spec, read once per worker process (keyed by the file's identity: ids can be reused)."""
+    path = batch_dir(batch_id) / "spec.json"
+    stat = path.stat()
+    key = (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    spec = _spec_cache.get(key)
     if spec is None:
-        spec = json.loads((batch_dir(batch_id) / "spec.json").read_text())
+        spec = json.loads(path.read_text())
         if spec["template"].get("logo"):
             spec["template"]["logo"] = base64.b64decode(spec["template"]["logo"])
         if len(_spec_cache) > 8:
             _spec_cache.clear()
-        _spec_cache[batch_id] = spec
+        _spec_cache[key] = spec
     return spec
 
 

@@ -1,0 +1,105 @@
+"""Fixtures of the letters feature: a small worker pool, templates, helpers to run a batch and read PDFs."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from flask import Flask
+from pypdf import PdfReader
+
+LETTER_DATE = date(2026, 11, 27)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _letters_pool_shutdown() -> Iterator[None]:
+    """Stop the in-process worker pool at the end of the session (its processes outlive single tests)."""
+    yield
+    from advocacy.jobs import shutdown_pools
+
+    shutdown_pools()
+
+
+@pytest.fixture
+def letters_app(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Flask:
+    """The app with a two-process pool and a short per-letter time limit."""
+    monkeypatch.setitem(app.config, "JOBS_WORKERS", 2)
+    monkeypatch.setitem(app.config, "LETTER_TIMEOUT", 3.0)
+    monkeypatch.setitem(app.config, "LETTER_CHECK_TIMEOUT", 2.0)
+    return app
+
+
+@pytest.fixture
+def make_letter_template(letters_app: Flask):
+    """Save a template through the service (so it has a version); fields override the demo template."""
+
+    def make(**fields) -> str:
+        from advocacy.demo.letter import DEMO_TEMPLATE
+        from advocacy.extensions import db
+        from advocacy.letters.services import save_template
+
+        data = dict(DEMO_TEMPLATE)
+        data.update(fields)
+        with letters_app.app_context():
+            template = save_template(None, data, actor="test")
+            db.session.commit()
+            return template.slug
+
+    return make
+
+
+def run_batch(
+    app: Flask,
+    template_slug: str,
+    selector: str,
+    *,
+    joint: bool = False,
+    campaign_slug: str = "city-state-diplomacy",
+    wait: bool = True,
+) -> int:
+    """Create and start a batch through the services with the in-process pool; wait until it finishes."""
+    from sqlalchemy import select
+
+    from advocacy.extensions import db
+    from advocacy.jobs import local_pool
+    from advocacy.letters.services import create_batch, start_batch
+    from advocacy.models import Campaign, LetterTemplate
+
+    with app.app_context():
+        template = db.session.scalar(select(LetterTemplate).where(LetterTemplate.slug == template_slug))
+        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == campaign_slug))
+        batch = create_batch(template, campaign, selector, joint=joint, actor="test", letter_date=LETTER_DATE)
+        db.session.commit()
+        start_batch(batch, local_pool())
+        db.session.commit()
+        batch_id = batch.id
+        db.session.remove()
+    if wait:
+        wait_for_batch(app, batch_id)
+    return batch_id
+
+
+def wait_for_batch(app: Flask, batch_id: int, timeout: float = 60) -> str:
+    """Poll until the batch is finished; return its status."""
+    from advocacy.extensions import db
+    from advocacy.models import LetterBatch
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context():
+            batch = db.session.get(LetterBatch, batch_id)
+            status = batch.status
+            finished = batch.is_finished
+            db.session.remove()
+        if finished:
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"batch {batch_id} did not finish in {timeout} s (status {status})")
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    """The text of each page of a PDF."""
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
