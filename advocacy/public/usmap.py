@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+# Not drawn (no inset for them): they are listed in the text of the page.
+TERRITORIES = {"PR", "GU", "VI", "AS", "MP", "UM"}
 WIDTH = 960
 HEIGHT = 600
 
@@ -199,7 +201,7 @@ def project(point: MapPoint) -> tuple[float, float] | None:
         return ALASKA(point.latitude, point.longitude)
     if point.state == "HI":
         return HAWAII(point.latitude, point.longitude)
-    if not (18 <= point.latitude <= 50 and -128 <= point.longitude <= -64):
+    if point.state in TERRITORIES or not (24 <= point.latitude <= 50 and -125.5 <= point.longitude <= -66.5):
         return None  # territories and bad data: listed in the text, not drawn
     return LOWER48(point.latitude, point.longitude)
 

@@ -1,0 +1,162 @@
+"""The public campaign page, its exports and widget, and staff campaign creation and bill linking."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
+
+from advocacy.extensions import db
+from advocacy.models import Bill, Campaign, City, Endorsement
+from advocacy.models.base import utcnow
+from advocacy.public.usmap import LOWER48, MapPoint, project
+from tests.conftest import submit
+
+SLUG = "city-state-diplomacy"
+
+
+@contextmanager
+def count_queries(app):
+    counter = {"n": 0}
+
+    def before(*args, **kwargs):
+        counter["n"] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def _add_verified(app, n: int, start: int = 0) -> None:
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == SLUG))
+        for i in range(start, start + n):
+            city = City(name=f"Town {i}", state="OH", population=1000 + i, latitude=40.0, longitude=-82.0 - i / 10)
+            db.session.add(city)
+            db.session.add(
+                Endorsement(campaign=campaign, city=city, status="verified", signer_name=f"S{i}", verified_at=utcnow())
+            )
+        db.session.commit()
+
+
+def test_public_page_shows_bills_cities_by_state_totals_and_samples(client, demo):
+    """No login needed: the ask, the six bill versions with stages, cities by state, totals, sample badges."""
+    response = client.get(f"/c/{SLUG}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Create a permanent office" in page
+    for label in ("H.R. 3571 (116th)", "S. 4426 (116th)", "H.R. 5323 (119th)"):
+        assert label in page
+    assert "Ended with its Congress" in page and "In committee" in page
+    assert "<strong>5</strong> cities have endorsed" in page
+    assert f"{3820914 + 93220 + 1526656 + 350964 + 510823:,}" in page
+    assert page.count(">sample</span>") == 5
+    assert re.search(r"<h3>CA</h3>.*Los Angeles.*Santa Monica", page, re.S)
+
+
+def test_public_page_map_is_inline_svg_with_a_dot_per_city(client, demo):
+    """The map is server-rendered SVG (no external tiles or scripts) with one dot per endorsing city."""
+    page = client.get(f"/c/{SLUG}").get_data(as_text=True)
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert svg.count('class="city-dot') == 5
+    assert "Honolulu, HI (sample)" in svg and "Alaska" in svg
+    assert "http" not in svg.replace("http://www.w3.org/2000/svg", "")
+    assert "<script" not in page
+
+
+def test_map_projection_places_cities_sensibly():
+    """Seattle is left of and above Miami; Honolulu goes to the Hawaii inset; territories are not drawn."""
+    seattle = project(MapPoint("Seattle", 47.6, -122.3, "WA"))
+    miami = project(MapPoint("Miami", 25.8, -80.2, "FL"))
+    honolulu = project(MapPoint("Honolulu", 21.3, -157.9, "HI"))
+    assert seattle[0] < miami[0] and seattle[1] < miami[1]
+    assert 210 <= honolulu[0] <= 340 and 500 <= honolulu[1] <= 590
+    assert project(MapPoint("San Juan", 18.4, -66.1, "PR")) is None
+    assert project(MapPoint("Nowhere", None, None, "OH")) is None
+    assert 0 <= LOWER48(37.0, -96.0)[0] <= 960
+
+
+def test_public_page_query_count_does_not_grow_with_cities(app, client, demo):
+    """The public page runs the same number of queries for 5 and for 25 endorsing cities."""
+    with count_queries(app) as few:
+        client.get(f"/c/{SLUG}")
+    _add_verified(app, 20)
+    with count_queries(app) as many:
+        page = client.get(f"/c/{SLUG}").get_data(as_text=True)
+    assert "<strong>25</strong> cities" in page
+    assert many["n"] == few["n"]
+
+
+def test_exports_and_widget(client, demo):
+    """CSV and JSON list the public fields only, samples flagged; the widget shows the live count and is embeddable."""
+    csv_text = client.get(f"/c/{SLUG}/endorsements.csv").get_data(as_text=True)
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("city,state,population,status,signer_name") and len(lines) == 6
+    assert all(line.endswith(",yes") for line in lines[1:]) and "@" not in csv_text
+    data = client.get(f"/c/{SLUG}/endorsements.json").get_json()
+    assert data["cities"] == 5 and all(row["sample"] for row in data["endorsements"])
+    widget = client.get(f"/c/{SLUG}/widget")
+    assert 'data-count="5"' in widget.get_data(as_text=True) and "sample" in widget.get_data(as_text=True)
+    assert "frame-ancestors *" in widget.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in widget.headers
+    assert client.get("/c/no-such-campaign").status_code == 404
+
+
+def test_verify_unknown_code_is_404(client, demo):
+    """An unknown verification code is a plain 404 page."""
+    response = client.get("/verify/AAAAAAAAAAAAAAAA")
+    assert response.status_code == 404 and "Traceback" not in response.get_data(as_text=True)
+
+
+def test_advocate_creates_campaign_and_links_bills(app, client, demo, login_as):
+    """Create a campaign, link a stored bill by citation, get a clear error for a bill not stored yet."""
+    login_as("advocate")
+    response = submit(
+        client,
+        "/campaigns/new",
+        {
+            "name": "Sister Cities",
+            "slug": "sister-cities",
+            "ask": "Support it.",
+            "attestation": "I am authorised.",
+            "contact_email": "staff@example.org",
+        },
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/campaigns/sister-cities")
+    page = submit(client, "/campaigns/new", {"name": "X", "slug": "Bad Slug!", "ask": "a", "attestation": "b"})
+    assert "lower-case letters" in page.get_data(as_text=True)
+    page = submit(client, "/campaigns/new", {"name": "X", "slug": "sister-cities", "ask": "a", "attestation": "b"})
+    assert "already used" in page.get_data(as_text=True)
+
+    url = "/campaigns/sister-cities"
+    submit(client, f"{url}/bills", {"citation": "H.R. 3571 (116th)"}, form_url=url)
+    submit(
+        client,
+        f"{url}/bills",
+        {"citation": "https://www.congress.gov/bill/117th-congress/senate-bill/3072"},
+        form_url=url,
+    )
+    response = submit(client, f"{url}/bills", {"citation": "H.R. 1 (118th)"}, form_url=url, follow_redirects=True)
+    assert "H.R. 1 (118th) is not stored yet" in response.get_data(as_text=True)
+    response = submit(client, f"{url}/bills", {"citation": "gibberish"}, form_url=url, follow_redirects=True)
+    assert "Could not read that bill citation" in response.get_data(as_text=True)
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "sister-cities"))
+        assert sorted(b.label for b in campaign.bills) == ["H.R. 3571 (116th)", "S. 3072 (117th)"]
+        assert campaign.contact_email == "staff@example.org"
+        bill_id = db.session.scalar(select(Bill.id).where(Bill.congress == 116, Bill.number == 3571))
+    submit(client, f"{url}/bills/{bill_id}/unlink", {}, form_url=url)
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "sister-cities"))
+        assert [b.label for b in campaign.bills] == ["S. 3072 (117th)"]
+
+
+def test_viewer_cannot_create_campaigns(client, login_as):
+    """Creating campaigns needs the advocate role."""
+    login_as("viewer")
+    assert client.get("/campaigns/new").status_code == 403
