@@ -47,6 +47,7 @@ class Config:
     CONGRESS_API_URL = os.environ.get("CONGRESS_API_URL", "https://api.congress.gov/v3").rstrip("/")
     CONGRESS_API_KEY: str | None = os.environ.get("CONGRESS_API_KEY") or None
     CONGRESS_TIMEOUT = float(os.environ.get("CONGRESS_TIMEOUT", "15"))
+    CONGRESS_REQUESTS_PER_HOUR = _int("CONGRESS_REQUESTS_PER_HOUR", 4500)
     # Bills not synced for longer than this are flagged stale on the dashboard.
     SYNC_STALE_HOURS = _int("SYNC_STALE_HOURS", 48)
 
@@ -63,9 +64,10 @@ class Config:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = True
+    # Secure cookies (HTTPS only). Turn off only for a plain-HTTP test deployment on localhost.
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_ENABLED = True
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
