@@ -76,6 +76,7 @@ BLUEPRINTS = (
     "advocacy.admin.views",
     "advocacy.endorsements.views",
     "advocacy.public.views",
+    "advocacy.alerts.views",
 )
 
 
