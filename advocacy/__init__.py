@@ -77,6 +77,7 @@ BLUEPRINTS = (
     "advocacy.endorsements.views",
     "advocacy.public.views",
     "advocacy.alerts.views",
+    "advocacy.targets.views",
 )
 
 

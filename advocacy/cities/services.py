@@ -443,7 +443,9 @@ def set_city_districts(city: City, pairs: set[tuple[str, int]], *, source: str, 
     current = {(d.state, d.district) for d in city.districts}
     if current == pairs and all(d.source == source for d in city.districts):
         return False
-    city.districts = [CityDistrict(state=s, district=d, source=source) for s, d in sorted(pairs)]
+    city.districts.clear()
+    db.session.flush()  # delete the old rows before inserting: the unit of work would insert first
+    city.districts.extend(CityDistrict(state=s, district=d, source=source) for s, d in sorted(pairs))
     labels = ", ".join(district_label(s, d) for s, d in sorted(pairs)) or "none"
     record_event(CITY_DISTRICTS, f"{city.label}: districts {labels} ({source})", actor=actor, data={"city_id": city.id})
     db.session.flush()
@@ -468,7 +470,7 @@ ENDORSEMENT_FILTERS = {"endorsed": "Endorsed (verified)", "in_progress": "In pro
 
 
 def city_search(
-    q: str = "",
+    q: str | None = None,
     state: str | None = None,
     population_min: int | None = None,
     population_max: int | None = None,
@@ -476,7 +478,7 @@ def city_search(
 ) -> Select:
     """The cities list query: name prefix (indexed), state, population range, endorsement status."""
     query = select(City)
-    key = name_search_key(q)
+    key = name_search_key(q or "")
     if key:
         query = query.where(City.name_key >= key, City.name_key < key + "\x7f")
     if state:

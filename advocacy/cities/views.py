@@ -1,53 +1,178 @@
-"""Cities pages."""
+"""Cities pages: search and filter, a city's districts and members, adding and editing cities."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
-from sqlalchemy import func, select
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from advocacy.auth.decorators import role_required
+from advocacy.cities.forms import CityForm, DistrictsForm, ZipForm
+from advocacy.cities.services import (
+    ENDORSEMENT_FILTERS,
+    city_search,
+    create_city,
+    districts_for_zips,
+    endorsement_status_by_city,
+    set_city_districts,
+    update_city,
+)
+from advocacy.cities.states import STATES, district_label
 from advocacy.extensions import db
 from advocacy.models import City, Endorsement, Member
-from advocacy.models.users import VIEWER
+from advocacy.models.users import ADVOCATE, VIEWER
 
 bp = Blueprint("cities", __name__, url_prefix="/cities")
 PER_PAGE = 50
 
 
+def _int_arg(name: str) -> int | None:
+    raw = (request.args.get(name) or "").replace(",", "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
 @bp.route("/")
 @role_required(VIEWER)
 def index():
-    query = select(City).options(selectinload(City.districts))
-    q = (request.args.get("q") or "").strip()
     state = (request.args.get("state") or "").upper()[:2]
-    if q:
-        query = query.where(func.lower(City.name).startswith(q.lower(), autoescape=True))
-    if state:
-        query = query.where(City.state == state)
-    page = db.paginate(
-        query.order_by(City.population.desc().nulls_last(), City.name), per_page=PER_PAGE, error_out=False
+    endorsement = request.args.get("endorsement") or ""
+    filters = {
+        "q": (request.args.get("q") or "").strip()[:200],
+        "state": state if state in STATES else "",
+        "population_min": _int_arg("population_min"),
+        "population_max": _int_arg("population_max"),
+        "endorsement": endorsement if endorsement in ENDORSEMENT_FILTERS else "",
+    }
+    query = city_search(**{k: v or None for k, v in filters.items()}).options(selectinload(City.districts))
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    statuses = endorsement_status_by_city([city.id for city in page.items])
+    args = {k: v for k, v in filters.items() if v not in (None, "")}
+    return render_template(
+        "cities/index.html",
+        page=page,
+        statuses=statuses,
+        filters=filters,
+        args=args,
+        states=STATES,
+        endorsement_filters=ENDORSEMENT_FILTERS,
     )
-    return render_template("cities/index.html", page=page, filters={"q": q, "state": state})
 
 
-@bp.route("/<int:city_id>")
-@role_required(VIEWER)
-def detail(city_id: int):
+def _get_city(city_id: int) -> City:
     city = db.session.scalar(select(City).where(City.id == city_id).options(selectinload(City.districts)))
     if city is None:
         abort(404)
-    representatives = []
-    if city.districts:
-        pairs = {(d.state, d.district) for d in city.districts}
-        candidates = db.session.scalars(
-            select(Member).where(Member.is_current.is_(True), Member.state == city.state)
-        ).all()
-        representatives = [m for m in candidates if m.chamber == "senate" or (m.state, m.district) in pairs]
+    return city
+
+
+def _render_detail(city: City, districts_form: DistrictsForm | None = None, zip_form: ZipForm | None = None):
+    members = db.session.scalars(
+        select(Member)
+        .where(Member.is_current.is_(True), Member.state.in_({city.state} | {d.state for d in city.districts}))
+        .order_by(Member.last_name)
+    ).all()
+    senators = [m for m in members if m.chamber == "senate" and m.state == city.state]
+    by_seat = {(m.state, m.district): m for m in members if m.chamber == "house"}
+    districts = [(d, by_seat.get((d.state, d.district))) for d in city.districts]
     endorsements = db.session.scalars(
         select(Endorsement)
         .where(Endorsement.city_id == city.id)
         .options(selectinload(Endorsement.campaign))
         .order_by(Endorsement.created_at.desc())
     ).all()
-    return render_template("cities/detail.html", city=city, representatives=representatives, endorsements=endorsements)
+    if districts_form is None:
+        districts_form = DistrictsForm(state=city.state, data={"districts": ", ".join(d.label for d in city.districts)})
+    return render_template(
+        "cities/detail.html",
+        city=city,
+        districts=districts,
+        senators=senators,
+        endorsements=endorsements,
+        districts_form=districts_form,
+        zip_form=zip_form or ZipForm(),
+    )
+
+
+@bp.route("/<int:city_id>")
+@role_required(VIEWER)
+def detail(city_id: int):
+    return _render_detail(_get_city(city_id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(ADVOCATE)
+def new():
+    form = CityForm()
+    if form.validate_on_submit():
+        values = form.values()
+        if _name_taken(values["name"], values["state"]):
+            form.name.errors.append(f"{values['name']}, {values['state']} is already on file.")
+        else:
+            city = create_city(values, actor=current_user.email)
+            db.session.commit()
+            flash(f"{city.label} added.", "success")
+            return redirect(url_for("cities.detail", city_id=city.id))
+    return render_template("cities/edit.html", form=form, city=None)
+
+
+@bp.route("/<int:city_id>/edit", methods=["GET", "POST"])
+@role_required(ADVOCATE)
+def edit(city_id: int):
+    city = _get_city(city_id)
+    form = CityForm(
+        obj=city, data=None if request.method == "POST" else {"email_domains": "\n".join(city.email_domains)}
+    )
+    if form.validate_on_submit():
+        values = form.values()
+        if (values["name"], values["state"]) != (city.name, city.state) and _name_taken(
+            values["name"], values["state"]
+        ):
+            form.name.errors.append(f"{values['name']}, {values['state']} is already on file.")
+        else:
+            changed = update_city(city, values, actor=current_user.email)
+            db.session.commit()
+            flash("City saved." if changed else "Nothing changed.", "success")
+            return redirect(url_for("cities.detail", city_id=city.id))
+    return render_template("cities/edit.html", form=form, city=city)
+
+
+def _name_taken(name: str, state: str) -> bool:
+    return db.session.scalar(select(City.id).where(City.name == name, City.state == state)) is not None
+
+
+@bp.route("/<int:city_id>/districts", methods=["POST"])
+@role_required(ADVOCATE)
+def set_districts(city_id: int):
+    city = _get_city(city_id)
+    form = DistrictsForm(state=city.state)
+    if not form.validate_on_submit():
+        return _render_detail(city, districts_form=form), 400
+    changed = set_city_districts(city, form.pairs, source="manual", actor=current_user.email)
+    db.session.commit()
+    flash("Districts set by hand." if changed else "Nothing changed.", "success")
+    return redirect(url_for("cities.detail", city_id=city.id))
+
+
+@bp.route("/<int:city_id>/zips", methods=["POST"])
+@role_required(ADVOCATE)
+def districts_from_zips(city_id: int):
+    city = _get_city(city_id)
+    form = ZipForm()
+    if form.validate_on_submit():
+        found, unknown = districts_for_zips(form.codes)
+        pairs = {pair for pairs in found.values() for pair in pairs if pair[0] == city.state}
+        if unknown:
+            form.zips.errors.append(f"Not in the ZIP → district table: {', '.join(unknown)}.")
+        elif not pairs:
+            form.zips.errors.append(f"None of these ZIP codes lies in {city.state}.")
+        else:
+            changed = set_city_districts(city, pairs, source="zip", actor=current_user.email)
+            db.session.commit()
+            labels = ", ".join(district_label(s, d) for s, d in sorted(pairs))
+            flash(
+                f"Districts {labels} set from ZIP codes {', '.join(form.codes)}." if changed else "Nothing changed.",
+                "success",
+            )
+            return redirect(url_for("cities.detail", city_id=city.id))
+    return _render_detail(city, zip_form=form), 400

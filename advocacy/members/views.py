@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from advocacy.auth.decorators import role_required
+from advocacy.cities.states import STATES
 from advocacy.extensions import db
-from advocacy.models import Bill, City, CityDistrict, Committee, CommitteeMembership, Cosponsorship, Member
+from advocacy.members.services import (
+    endorsing_cities_for,
+    is_leader,
+    membership_order,
+    missing_contact_fields,
+)
+from advocacy.models import Bill, Committee, CommitteeMembership, Cosponsorship, Member
 from advocacy.models.users import VIEWER
 
 bp = Blueprint("members", __name__)
@@ -32,12 +39,16 @@ def index():
     if party:
         query = query.where(Member.party == party)
     if committee:
-        query = query.join(CommitteeMembership).where(CommitteeMembership.committee_id == committee)
+        query = query.where(
+            Member.bioguide_id.in_(
+                select(CommitteeMembership.member_id).where(CommitteeMembership.committee_id == committee)
+            )
+        )
     members = db.session.scalars(
         query.order_by(Member.state, Member.chamber.desc(), Member.district, Member.last_name)
     ).all()
     committees = db.session.scalars(
-        select(Committee).where(Committee.parent_id.is_(None)).order_by(Committee.name)
+        select(Committee).where(Committee.parent_id.is_(None)).order_by(Committee.chamber, Committee.name)
     ).all()
     parties = db.session.scalars(select(Member.party).where(Member.party.is_not(None)).distinct()).all()
     return render_template(
@@ -45,6 +56,7 @@ def index():
         members=members,
         committees=committees,
         parties=sorted(parties),
+        states=STATES,
         filters={"chamber": chamber, "state": state, "party": party, "committee": committee, "former": show_former},
     )
 
@@ -59,21 +71,53 @@ def detail(bioguide_id: str):
     )
     if member is None:
         abort(404)
-    sponsored = db.session.scalars(select(Bill).where(Bill.sponsor_id == member.bioguide_id)).all()
+    sponsored = db.session.scalars(
+        select(Bill).where(Bill.sponsor_id == member.bioguide_id, Bill.tracked.is_(True)).order_by(Bill.congress.desc())
+    ).all()
     cosponsored = db.session.scalars(
         select(Cosponsorship)
-        .where(Cosponsorship.member_id == member.bioguide_id)
+        .join(Bill)
+        .where(Cosponsorship.member_id == member.bioguide_id, Bill.tracked.is_(True))
         .options(selectinload(Cosponsorship.bill))
-    ).all()
-    in_seat = select(CityDistrict.city_id).where(CityDistrict.state == member.state)
-    if member.chamber == "house" and member.district is not None:
-        in_seat = in_seat.where(CityDistrict.district == member.district)
-    cities = db.session.scalars(
-        select(City).where(City.id.in_(in_seat)).order_by(City.population.desc().nulls_last())
+        .order_by(Bill.congress.desc())
     ).all()
     return render_template(
-        "members/detail.html", member=member, sponsored=sponsored, cosponsored=cosponsored, cities=cities
+        "members/detail.html",
+        member=member,
+        memberships=sorted(member.memberships, key=lambda m: (m.committee.parent_id is not None, m.committee.name)),
+        sponsored=sponsored,
+        cosponsored=cosponsored,
+        endorsing_cities=endorsing_cities_for(member),
+        missing=missing_contact_fields(member),
     )
+
+
+@bp.route("/committees/")
+@role_required(VIEWER)
+def committees():
+    parents = db.session.scalars(
+        select(Committee)
+        .where(Committee.parent_id.is_(None))
+        .options(selectinload(Committee.subcommittees))
+        .order_by(Committee.chamber, Committee.name)
+    ).all()
+    seats = dict(
+        db.session.execute(
+            select(CommitteeMembership.committee_id, func.count(CommitteeMembership.id)).group_by(
+                CommitteeMembership.committee_id
+            )
+        ).all()
+    )
+    leaders = db.session.scalars(
+        select(CommitteeMembership)
+        .where(CommitteeMembership.title.is_not(None))
+        .options(selectinload(CommitteeMembership.member))
+    ).all()
+    leaders_by_committee: dict[str, list[CommitteeMembership]] = {}
+    for seat in sorted(leaders, key=membership_order):
+        if is_leader(seat.title):
+            leaders_by_committee.setdefault(seat.committee_id, []).append(seat)
+    return render_template("members/committees.html", committees=parents, seats=seats, leaders=leaders_by_committee)
 
 
 @bp.route("/committees/<thomas_id>")
@@ -89,10 +133,16 @@ def committee(thomas_id: str):
     )
     if committee is None:
         abort(404)
-
-    def order(m: CommitteeMembership) -> tuple:
-        leader = 0 if m.title else 1
-        return (leader, 0 if m.party_side == "majority" else 1, m.rank or 999)
-
-    memberships = sorted(committee.memberships, key=order)
-    return render_template("members/committee.html", committee=committee, memberships=memberships)
+    memberships = sorted(committee.memberships, key=membership_order)
+    leaders = [m for m in memberships if is_leader(m.title)]
+    by_side = {
+        side: [m for m in memberships if m.party_side == side and not is_leader(m.title)]
+        for side in ("majority", "minority")
+    }
+    return render_template(
+        "members/committee.html",
+        committee=committee,
+        leaders=leaders,
+        by_side=by_side,
+        subcommittees=sorted(committee.subcommittees, key=lambda c: c.name),
+    )
