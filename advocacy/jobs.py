@@ -243,3 +243,8 @@ def shutdown_pools() -> None:
         _pools.clear()
     for pool in pools:
         pool.shutdown()
+
+
+def worker_peak_memory() -> tuple[int, int]:
+    """(pid, peak resident memory in KiB) of the process running it: benchmarks ask each worker."""
+    return os.getpid(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -105,7 +105,8 @@ class LetterSandbox(SandboxedEnvironment):
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
-            if isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+            huge_base = isinstance(left, int) and left.bit_length() > 256
+            if (isinstance(right, int | float) and abs(right) > MAX_EXPONENT) or huge_base:
                 raise SecurityError(f"exponents above {MAX_EXPONENT} are not allowed in letter templates")
             return left**right
         sized = left if isinstance(left, str | list | tuple) else right

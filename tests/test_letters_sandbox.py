@@ -1,0 +1,157 @@
+"""Letter templates cannot escape the sandbox, fetch files or URLs, inject markup, or exhaust the renderer."""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from advocacy.demo.letter import DEMO_TEMPLATE
+from advocacy.letters.context import SAMPLE_MEMBER, build_context, sample_shared
+from advocacy.letters.render import letter_html, render_letter
+from advocacy.letters.sandbox import TemplateProblem, render_field
+from advocacy.letters.services import LetterError, check_logo
+from tests.letters_fixtures import pdf_pages
+
+CONTEXT = build_context(sample_shared(), [SAMPLE_MEMBER])
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ cycler.__init__.__globals__ }}",
+        "{{ joiner.__init__.__globals__.os }}",
+        "{{ namespace.__init__.__globals__ }}",
+        "{{ range.__globals__ }}",
+        "{{ recipient.__class__ }}",
+        "{{ self._TemplateReference__context }}",
+        "{{ lipsum.__globals__['os'] }}",
+        "{{ config }}",
+        "{{ request }}",
+    ],
+)
+def test_sandbox_escapes_are_refused(source):
+    """Dunder access and the usual Jinja escape routes raise a readable TemplateProblem."""
+    with pytest.raises(TemplateProblem) as info:
+        render_field(source, CONTEXT)
+    assert info.value.message.startswith(("not allowed", "unknown field"))
+
+
+@pytest.mark.parametrize(
+    ("source", "fragment"),
+    [
+        ("{% for i in range(10**9) %}x{% endfor %}", "range()"),
+        ("{% set n = 10 %}{{ n ** 1000000 }}", "exponents"),
+        ("{% set n = 10 %}{{ n ** 60 ** 60 ** 60 ** 60 }}", "exponents"),
+        ("{% for i in range(1000000000) %}x{% endfor %}", "range()"),
+        ("{{ 'x' * 1000000000 }}", "repeating text"),
+        ("{{ 'abc'|center(1000000000) }}", "No filter named 'center'"),
+        ("{% for i in range(10000) %}{% for j in range(10000) %}xxxxxxxx{% endfor %}{% endfor %}", "longer than"),
+    ],
+)
+def test_enormous_output_is_refused_early(source, fragment):
+    """Huge ranges, repetitions and outputs fail fast with a message, never building the text."""
+    with pytest.raises(TemplateProblem) as info:
+        render_field(source, CONTEXT)
+    assert fragment in str(info.value)
+
+
+def test_unknown_field_and_syntax_error_report_the_line():
+    """An unknown field and a syntax error name the line where they are."""
+    with pytest.raises(TemplateProblem) as info:
+        render_field("Dear friend,\n\n{{ recipient.nickname }}", CONTEXT)
+    assert (info.value.line, info.value.message) == (3, "unknown field 'nickname'")
+    with pytest.raises(TemplateProblem) as info:
+        render_field("one\ntwo {% if %}", CONTEXT)
+    assert info.value.line == 2
+
+
+def test_markdown_cannot_inject_markup_links_or_images():
+    """Raw HTML, links and images in the body come out as plain text; merged values are escaped."""
+    template = dict(
+        DEMO_TEMPLATE,
+        body='<script>alert(1)</script><style>p{color:red}</style> <a href="http://x">a</a> [link](http://127.0.0.1/)'
+        ' ![img](file:///etc/passwd) <img src="file:///etc/passwd"> {{ "<b>" }}',
+    )
+    html = letter_html(template, sample_shared(template), [SAMPLE_MEMBER])
+    body = html[html.index('<div class="body">') : html.index('<div class="closing">')]
+    assert "<script" not in body and "<style" not in body and "<img" not in body and "<a " not in body
+    assert not re.search(r"<[^>]*(href|src|style)=", body)
+    assert "&lt;script&gt;" in body and "&lt;b&gt;" in body
+
+
+def test_template_cannot_reach_local_files_or_servers():
+    """Whatever the body says, the PDF embeds no /etc/passwd and no request reaches a server on 127.0.0.1."""
+    hits = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        for body_format in ("markdown", "plain"):
+            template = dict(
+                DEMO_TEMPLATE,
+                body_format=body_format,
+                body=f'<link rel="attachment" href="file:///etc/passwd"><img src="{url}/img.png">'
+                f"<style>@import url('{url}/x.css');</style>![x]({url}/md.png) [y]({url}/link)"
+                '<object data="file:///etc/passwd"></object> <iframe src="file:///etc/passwd"></iframe>',
+                letterhead_name=f'<img src="{url}/head.png">',
+            )
+            rendered = render_letter(template, sample_shared(template), [SAMPLE_MEMBER])
+            assert b"root:x:" not in rendered.pdf
+            assert "root:" not in "\n".join(pdf_pages(rendered.pdf))
+            assert b"/EmbeddedFile" not in rendered.pdf
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert hits == []
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
+
+
+def test_logo_is_checked_by_content():
+    """A PNG passes; text named .png, damaged images and oversized files are refused."""
+    assert check_logo(PNG) == (PNG, "image/png")
+    for bad in (b"not an image at all", PNG[:20], b"\x89PNG\r\n\x1a\n" + b"0" * 600_000):
+        with pytest.raises(LetterError):
+            check_logo(bad)
+
+
+def test_svg_logo_is_sanitised():
+    """Scripts, event handlers, styles and outside links are removed from an SVG logo; entities are refused."""
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">'
+        b'<script>alert(1)</script><rect width="10" height="10" onload="alert(1)" style="fill:url(http://x/)"/>'
+        b'<image xlink:href="file:///etc/passwd"/><use xlink:href="http://127.0.0.1/x.svg#a"/>'
+        b"<foreignObject><p>hi</p></foreignObject></svg>"
+    )
+    cleaned, mime = check_logo(svg)
+    assert mime == "image/svg+xml"
+    assert b"script" not in cleaned and b"onload" not in cleaned and b"style" not in cleaned
+    assert b"etc/passwd" not in cleaned and b"127.0.0.1" not in cleaned and b"foreignObject" not in cleaned
+    assert b"<rect" in cleaned
+    with pytest.raises(LetterError):
+        check_logo(b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg>&a;</svg>')
