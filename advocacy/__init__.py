@@ -77,6 +77,8 @@ BLUEPRINTS = (
     "advocacy.endorsements.views",
     "advocacy.public.views",
     "advocacy.alerts.views",
+    "advocacy.api.views",
+    "advocacy.api.pages",
     "advocacy.targets.views",
 )
 

@@ -1,0 +1,452 @@
+"""JSON API /api/v1. Public reads (bills, campaigns with verified endorsements, cities, members, committees);
+a personal token (Authorization: Bearer ...) for events and for writes. Every error inside /api/v1 is
+`{"error": {"code", "message"}}` with the matching status; single resources carry an ETag (If-None-Match → 304).
+The OpenAPI document (advocacy/api/openapi.py) describes exactly this; schemathesis checks it in CI.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from advocacy.alerts.documents import event_document, iso
+from advocacy.api import serializers as s
+from advocacy.api.tokens import authenticate
+from advocacy.bills.documents import bill_document, load_bill
+from advocacy.bills.stage import STAGE_LABELS
+from advocacy.extensions import csrf, db, limiter
+from advocacy.models import (
+    BILL_TYPES,
+    Bill,
+    Campaign,
+    CampaignBill,
+    City,
+    Committee,
+    CommitteeMembership,
+    Event,
+    Member,
+)
+from advocacy.models.users import ADVOCATE, VIEWER
+
+logger = logging.getLogger(__name__)
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # token auth, no cookies: CSRF does not apply
+
+MAX_INT = 2**31 - 1
+MAX_PER_PAGE = 100
+
+
+class ApiError(Exception):
+    """An error answered as {"error": {"code", "message"}} with `status`."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
+
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    500: "internal_error",
+    501: "not_implemented",
+    502: "upstream_error",
+    503: "unavailable",
+}
+
+
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError) -> Response:
+    return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    headers = {}
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    if status == 429:
+        message = f"Too many requests: the limit is {exc.description}." if exc.description else "Too many requests."
+    else:
+        message = exc.description or "The request could not be completed."
+    return error_response(status, HTTP_CODES.get(status, "error"), message, headers)
+
+
+@bp.errorhandler(Exception)
+def _unhandled(exc: Exception) -> Response:
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
+    db.session.rollback()
+    return error_response(500, "internal_error", "Something went wrong; the error has been logged.")
+
+
+@bp.before_app_request
+def _api_routing_errors():
+    """Unknown paths and wrong methods under /api/v1 never reach a blueprint handler: answer them in JSON here."""
+    exc = request.routing_exception
+    if exc is None or not request.path.startswith(bp.url_prefix or "/api/v1"):
+        return None
+    if isinstance(exc, HTTPException) and (exc.code or 500) >= 400:
+        return _http_error(exc)
+    return None
+
+
+@bp.before_request
+def _reject_nul():
+    """NUL characters cannot be stored or compared by PostgreSQL: refuse them as bad input."""
+    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+        raise ApiError(400, "bad_request", "NUL characters are not allowed.")
+
+
+def _rate_limit() -> str:
+    return current_app.config.get("API_RATE_LIMIT", "300 per minute")
+
+
+def _rate_key() -> str:
+    header = request.headers.get("Authorization", "")
+    return "api-token:" + s.short_hash(header) if header else "api-ip:" + (request.remote_addr or "?")
+
+
+limiter.limit(_rate_limit, key_func=_rate_key)(bp)
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def token_required(role: str = VIEWER) -> Callable:
+    """Require `Authorization: Bearer <token>` of an active user with at least `role` (401 / 403 otherwise)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            header = request.headers.get("Authorization", "")
+            scheme, _, raw = header.partition(" ")
+            challenge = {"WWW-Authenticate": 'Bearer realm="advocacy"'}
+            if not header:
+                raise ApiError(
+                    401, "unauthorized", "This needs an API token: Authorization: Bearer <token>.", challenge
+                )
+            user = authenticate(raw.strip()) if scheme.lower() == "bearer" else None
+            if user is None:
+                raise ApiError(401, "invalid_token", "The API token is not valid (wrong, or revoked).", challenge)
+            if not user.has_role(role):
+                raise ApiError(403, "forbidden", f"This needs an account with the {role} role or above.")
+            g.api_user = user
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _int_arg(name: str, default: int | None, minimum: int, maximum: int) -> int | None:
+    value = request.args.get(name)
+    if value is None:
+        return default
+    if not value.strip().lstrip("-").isdigit() or not minimum <= int(value) <= maximum:
+        raise ApiError(400, "bad_request", f"`{name}` must be an integer from {minimum} to {maximum}.")
+    return int(value)
+
+
+def _str_arg(name: str, max_length: int = 200) -> str | None:
+    value = request.args.get(name)
+    if value is not None and len(value) > max_length:
+        raise ApiError(400, "bad_request", f"`{name}` is too long (at most {max_length} characters).")
+    return value
+
+
+def _page_links(endpoint: str, page: int, per_page: int, total: int, **params: Any) -> dict[str, Any]:
+    params = {k: v for k, v in params.items() if v is not None}
+    last = max(1, -(-total // per_page))
+
+    def link(p: int) -> str:
+        return url_for(endpoint, page=p, per_page=per_page, **params)
+
+    return {
+        "self": link(page),
+        "first": link(1),
+        "last": link(last),
+        "next": link(page + 1) if page < last else None,
+        "prev": link(page - 1) if page > 1 else None,
+    }
+
+
+def _paginate(query, endpoint: str, serialize: Callable[[Any], dict], **params: Any) -> Response:
+    page = _int_arg("page", 1, 1, 100000)
+    per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return jsonify(
+        {
+            "data": [serialize(row) for row in rows],
+            "meta": {"page": page, "per_page": per_page, "total": total},
+            "links": _page_links(endpoint, page, per_page, total, **params),
+        }
+    )
+
+
+def _single(document: dict[str, Any]) -> Response:
+    """A single resource with a strong ETag; If-None-Match with the same tag answers 304."""
+    response = jsonify({"data": document})
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "Send a JSON object (Content-Type: application/json).")
+    return body
+
+
+def _field(body: dict, name: str, kind: type, *, required: bool = True, max_length: int = 300) -> Any:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise ApiError(400, "bad_request", f"`{name}` is required.")
+        return None
+    if kind is bool and not isinstance(value, bool):
+        raise ApiError(400, "bad_request", f"`{name}` must be true or false.")
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_INT):
+        raise ApiError(400, "bad_request", f"`{name}` must be a positive integer.")
+    if kind is str and (not isinstance(value, str) or not value.strip() or len(value) > max_length or "\x00" in value):
+        raise ApiError(400, "bad_request", f"`{name}` must be a non-empty string of at most {max_length} characters.")
+    return value
+
+
+# --------------------------------------------------------------------------------------------- documents
+
+
+@bp.route("/openapi.json")
+def openapi():
+    from advocacy.api.openapi import document
+
+    return jsonify(document())
+
+
+@bp.route("/bills")
+def bills():
+    congress = _int_arg("congress", None, 1, 999)
+    stage = _str_arg("stage")
+    campaign = _str_arg("campaign")
+    if stage is not None and stage not in STAGE_LABELS:
+        raise ApiError(400, "bad_request", f"`stage` must be one of: {', '.join(STAGE_LABELS)}.")
+    query = select(Bill).options(selectinload(Bill.sponsor))
+    if congress:
+        query = query.where(Bill.congress == congress)
+    if stage:
+        query = query.where(Bill.stage == stage)
+    if campaign is not None:
+        query = (
+            query.join(CampaignBill, CampaignBill.bill_id == Bill.id).join(Campaign).where(Campaign.slug == campaign)
+        )
+    query = query.order_by(Bill.congress.desc(), Bill.bill_type, Bill.number)
+    return _paginate(query, "api.bills", s.bill_summary, congress=congress, stage=stage, campaign=campaign)
+
+
+@bp.route("/bills", methods=["POST"])
+@token_required(ADVOCATE)
+def track_bill():
+    from advocacy.api.services import track_bill as track
+
+    body = _json_body()
+    citation = _field(body, "citation", str, max_length=300)
+    campaign = _field(body, "campaign", str, required=False, max_length=80)
+    bill, created = track(current_app._get_current_object(), citation, campaign, actor=g.api_user.email)
+    response = jsonify({"data": bill_document(bill)})
+    response.status_code = 201 if created else 200
+    response.headers["Location"] = s.bill_path(bill)
+    return response
+
+
+def _bill_or_404(congress: int, bill_type: str, number: int) -> Bill:
+    if bill_type not in BILL_TYPES or not 1 <= congress <= 999 or not 1 <= number <= MAX_INT:
+        raise ApiError(404, "not_found", "No such bill.")
+    bill = load_bill(congress, bill_type, number)
+    if bill is None:
+        raise ApiError(404, "not_found", "No such bill.")
+    return bill
+
+
+@bp.route("/bills/<int:congress>/<bill_type>/<int:number>")
+def bill(congress: int, bill_type: str, number: int):
+    return _single(bill_document(_bill_or_404(congress, bill_type, number)))
+
+
+@bp.route("/campaigns")
+def campaigns():
+    query = select(Campaign).options(selectinload(Campaign.bill_links).selectinload(CampaignBill.bill))
+    page = _int_arg("page", 1, 1, 100000)
+    per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE)
+    total = db.session.scalar(select(func.count()).select_from(Campaign))
+    rows = db.session.scalars(query.order_by(Campaign.name).limit(per_page).offset((page - 1) * per_page)).all()
+    endorsements = s.verified_endorsements([c.id for c in rows])
+    return jsonify(
+        {
+            "data": [s.campaign_document(c, endorsements.get(c.id, [])) for c in rows],
+            "meta": {"page": page, "per_page": per_page, "total": total},
+            "links": _page_links("api.campaigns", page, per_page, total),
+        }
+    )
+
+
+def _campaign_or_404(slug: str) -> Campaign:
+    campaign = db.session.scalar(
+        select(Campaign)
+        .where(Campaign.slug == slug[:80])
+        .options(selectinload(Campaign.bill_links).selectinload(CampaignBill.bill))
+    )
+    if campaign is None:
+        raise ApiError(404, "not_found", "No such campaign.")
+    return campaign
+
+
+@bp.route("/campaigns/<slug>")
+def campaign(slug: str):
+    row = _campaign_or_404(slug)
+    return _single(s.campaign_document(row, s.verified_endorsements([row.id]).get(row.id, [])))
+
+
+@bp.route("/campaigns/<slug>/invitations", methods=["POST"])
+@token_required(ADVOCATE)
+def create_invitation(slug: str):
+    from advocacy.api.services import invite
+
+    row = _campaign_or_404(slug)
+    body = _json_body()
+    city_id = _field(body, "city_id", int)
+    email = _field(body, "email", str, max_length=254)
+    contact_name = _field(body, "contact_name", str, required=False, max_length=200)
+    invitation = invite(row, city_id, email, contact_name, actor=g.api_user.email)
+    response = jsonify({"data": s.invitation_document(invitation)})
+    response.status_code = 201
+    return response
+
+
+@bp.route("/letter-batches", methods=["POST"])
+@token_required(ADVOCATE)
+def create_letter_batch():
+    from advocacy.api.services import letter_batch
+
+    body = _json_body()
+    campaign_slug = _field(body, "campaign", str, max_length=80)
+    template_slug = _field(body, "template", str, max_length=80)
+    selector = _field(body, "selector", str, max_length=200)
+    joint = _field(body, "joint", bool, required=False) or False
+    batch = letter_batch(campaign_slug, template_slug, selector, joint, actor=g.api_user.email)
+    response = jsonify({"data": s.batch_document(batch)})
+    response.status_code = 202
+    return response
+
+
+@bp.route("/cities")
+def cities():
+    state = _str_arg("state", 2)
+    query = select(City).options(selectinload(City.districts))
+    if state is not None:
+        query = query.where(City.state == state.upper())
+    query = query.order_by(City.state, City.name, City.id)
+    return _paginate(query, "api.cities", s.city_document, state=state)
+
+
+@bp.route("/cities/<int:city_id>")
+def city(city_id: int):
+    row = db.session.get(City, city_id) if city_id <= MAX_INT else None
+    if row is None:
+        raise ApiError(404, "not_found", "No such city.")
+    return _single(s.city_document(row))
+
+
+@bp.route("/members")
+def members():
+    state = _str_arg("state", 2)
+    chamber = _str_arg("chamber", 10)
+    if chamber is not None and chamber not in ("house", "senate"):
+        raise ApiError(400, "bad_request", "`chamber` must be house or senate.")
+    query = select(Member)
+    if state is not None:
+        query = query.where(Member.state == state.upper())
+    if chamber is not None:
+        query = query.where(Member.chamber == chamber)
+    query = query.order_by(Member.last_name, Member.first_name, Member.bioguide_id)
+    return _paginate(query, "api.members", s.member_summary, state=state, chamber=chamber)
+
+
+@bp.route("/members/<bioguide_id>")
+def member(bioguide_id: str):
+    row = db.session.scalar(
+        select(Member)
+        .where(Member.bioguide_id == bioguide_id[:10])
+        .options(selectinload(Member.memberships).selectinload(CommitteeMembership.committee))
+    )
+    if row is None:
+        raise ApiError(404, "not_found", "No such member.")
+    return _single(s.member_document(row))
+
+
+@bp.route("/committees")
+def committees():
+    query = select(Committee).order_by(Committee.chamber, Committee.thomas_id)
+    return _paginate(query, "api.committees", s.committee_summary)
+
+
+@bp.route("/committees/<thomas_id>")
+def committee(thomas_id: str):
+    row = db.session.scalar(
+        select(Committee)
+        .where(Committee.thomas_id == thomas_id[:10])
+        .options(selectinload(Committee.memberships).selectinload(CommitteeMembership.member))
+    )
+    if row is None:
+        raise ApiError(404, "not_found", "No such committee.")
+    return _single(s.committee_document(row))
+
+
+@bp.route("/events")
+@token_required(VIEWER)
+def events():
+    after = _int_arg("after", 0, 0, MAX_INT)
+    limit = _int_arg("limit", 50, 1, MAX_PER_PAGE)
+    rows = db.session.scalars(
+        select(Event)
+        .where(Event.id > after)
+        .options(selectinload(Event.bill), selectinload(Event.campaign))
+        .order_by(Event.id)
+        .limit(limit + 1)
+    ).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_after = rows[-1].id if rows else after
+    return jsonify(
+        {
+            "data": [event_document(e) for e in rows],
+            "meta": {"after": after, "next_after": next_after, "has_more": more, "generated_at": iso(s.now())},
+            "links": {
+                "self": url_for("api.events", after=after, limit=limit),
+                "next": url_for("api.events", after=next_after, limit=limit),
+            },
+        }
+    )

@@ -1,0 +1,222 @@
+"""The JSON API: public reads, token auth (missing, wrong, revoked), writes, errors, ETags, OpenAPI conformance."""
+
+from __future__ import annotations
+
+import re
+
+import jsonschema_rs
+import pytest
+from sqlalchemy import func, select
+
+from advocacy.extensions import db
+from advocacy.models import ApiToken, Invitation
+from tests.alerts_fixtures import json_body
+from tests.conftest import submit
+
+
+@pytest.fixture
+def spec(app):
+    return app.test_client().get("/api/v1/openapi.json").get_json()
+
+
+def _validate(spec: dict, path: str, method: str, response, status: str | None = None) -> None:
+    """Validate a response body against the schema the OpenAPI document gives for it."""
+    operation = spec["paths"][path][method]
+    documented = operation["responses"].get(status or str(response.status_code)) or operation["responses"]["default"]
+    schema = documented["content"]["application/json"]["schema"]
+    validator = jsonschema_rs.Draft202012Validator({**schema, "components": spec["components"]})
+    errors = [e.message for e in validator.iter_errors(response.get_json())]
+    assert not errors, errors[:3]
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_public_reads_match_the_openapi_document(demo, client, spec):
+    """Bills (list, filters, one bill), campaigns with endorsements, cities, members, committees validate."""
+    listing = client.get("/api/v1/bills?per_page=2")
+    assert listing.status_code == 200
+    _validate(spec, "/bills", "get", listing)
+    body = listing.get_json()
+    assert body["meta"]["total"] == 6 and len(body["data"]) == 2 and body["links"]["next"].endswith("page=2&per_page=2")
+    filtered = client.get("/api/v1/bills?congress=116").get_json()
+    assert {b["label"] for b in filtered["data"]} == {"H.R. 3571 (116th)", "S. 4426 (116th)"}
+    one = client.get("/api/v1/bills/119/hr/5323")
+    assert one.status_code == 200 and one.headers["ETag"]
+    _validate(spec, "/bills/{congress}/{type}/{number}", "get", one)
+    doc = one.get_json()["data"]
+    assert doc["sponsor"]["bioguide_id"] == "L000582" and doc["stage"]["code"] and doc["committees"]
+    for path, doc_path in (
+        ("/api/v1/campaigns", "/campaigns"),
+        ("/api/v1/cities?per_page=5", "/cities"),
+        ("/api/v1/members?chamber=house", "/members"),
+        ("/api/v1/members/L000582", "/members/{bioguide}"),
+        ("/api/v1/committees", "/committees"),
+        ("/api/v1/committees/HSFA", "/committees/{thomas_id}"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.get_data(as_text=True))
+        _validate(spec, doc_path, "get", response)
+    campaign = client.get("/api/v1/campaigns").get_json()["data"][0]
+    assert campaign["verified_endorsements"], "demo campaign has verified (sample) endorsements"
+    text = client.get("/api/v1/campaigns").get_data(as_text=True)
+    assert "signer_email" not in text and "signer_phone" not in text and "@" not in text
+
+
+def test_etag_answers_304(demo, client):
+    """If-None-Match with the ETag of a single resource answers 304 without a body."""
+    first = client.get("/api/v1/members/L000582")
+    again = client.get("/api/v1/members/L000582", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get("/api/v1/members/L000582", headers={"If-None-Match": '"nope"'})
+    assert other.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("get", "/api/v1/bills/119/hr/99999", 404, "not_found"),
+        ("get", "/api/v1/no-such-thing", 404, "not_found"),
+        ("delete", "/api/v1/bills", 405, "method_not_allowed"),
+        ("get", "/api/v1/bills?page=0", 400, "bad_request"),
+        ("get", "/api/v1/bills?stage=flying", 400, "bad_request"),
+        ("get", "/api/v1/events", 401, "unauthorized"),
+        ("post", "/api/v1/bills", 401, "unauthorized"),
+    ],
+)
+def test_errors_have_one_shape(client, spec, method, path, status, code):
+    """Every error inside /api/v1 is {"error": {"code", "message"}} with the right status."""
+    response = getattr(client, method)(path)
+    assert response.status_code == status
+    assert response.get_json()["error"]["code"] == code and response.get_json()["error"]["message"]
+
+
+def test_token_auth_missing_wrong_revoked(app, client, login_as, spec):
+    """A token made on the API tokens page works; no token, a wrong one and a revoked one get 401."""
+    login_as("viewer")
+    page = submit(client, "/account/api-tokens/", {"name": "my script"})
+    assert page.status_code == 200
+    raw = re.search(r'id="new-token">([^<]+)<', page.get_data(as_text=True)).group(1)
+    with app.app_context():
+        stored = db.session.scalar(select(ApiToken))
+        assert stored.token_hash != raw and len(stored.token_hash) == 64  # only the sha256 is kept
+    assert raw not in client.get("/account/api-tokens/").get_data(as_text=True)  # shown once
+    ok = client.get("/api/v1/events", headers=_auth(raw))
+    assert ok.status_code == 200
+    _validate(spec, "/events", "get", ok)
+    assert client.get("/api/v1/events").status_code == 401
+    wrong = client.get("/api/v1/events", headers=_auth(raw + "x"))
+    assert wrong.status_code == 401 and wrong.get_json()["error"]["code"] == "invalid_token"
+    assert wrong.headers["WWW-Authenticate"].startswith("Bearer")
+    # A viewer's token cannot write.
+    forbidden = client.post("/api/v1/bills", json={"citation": "119 hr 5323"}, headers=_auth(raw))
+    assert forbidden.status_code == 403 and forbidden.get_json()["error"]["code"] == "forbidden"
+    with app.app_context():
+        token_id = db.session.scalar(select(ApiToken.id))
+    assert (
+        submit(client, f"/account/api-tokens/{token_id}/revoke", {}, form_url="/account/api-tokens/").status_code == 302
+    )
+    revoked = client.get("/api/v1/events", headers=_auth(raw))
+    assert revoked.status_code == 401 and revoked.get_json()["error"]["code"] == "invalid_token"
+
+
+def test_events_cursor(demo, app, client, api_token):
+    """Events come oldest first after the `after` cursor; following `links.next` pages through without overlap."""
+    _email, raw = api_token("viewer")
+    with app.app_context():
+        from advocacy.events import record_event
+
+        for n in range(12):
+            record_event("bill.action", f"Action {n}", actor="test")
+        db.session.commit()
+    seen: list[int] = []
+    url = "/api/v1/events?limit=5"
+    for _ in range(100):
+        body = client.get(url, headers=_auth(raw)).get_json()
+        seen.extend(e["id"] for e in body["data"])
+        if not body["meta"]["has_more"]:
+            break
+        url = body["links"]["next"]
+    with app.app_context():
+        from advocacy.models import Event
+
+        assert seen == sorted(db.session.scalars(select(Event.id)).all())
+    assert len(seen) == len(set(seen)) > 5
+
+
+def test_track_bill_through_the_api(congress_app, client, api_token, spec):
+    """POST /bills with an advocate token tracks the bill (201, then 200); bad citations are 400."""
+    _email, raw = api_token("advocate")
+    created = client.post("/api/v1/bills", json={"citation": "H.R. 5323 (119th)"}, headers=_auth(raw))
+    assert created.status_code == 201, created.get_data(as_text=True)
+    _validate(spec, "/bills", "post", created)
+    assert created.get_json()["data"]["sponsor"]["bioguide_id"] == "L000582"
+    assert created.headers["Location"] == "/api/v1/bills/119/hr/5323"
+    again = client.post("/api/v1/bills", json={"citation": "119 hr 5323"}, headers=_auth(raw))
+    assert again.status_code == 200
+    bad = client.post("/api/v1/bills", json={"citation": "not a bill"}, headers=_auth(raw))
+    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "invalid_citation"
+    assert client.post("/api/v1/bills", data="{", headers=_auth(raw)).status_code == 400
+    assert client.post("/api/v1/bills", json={"citation": 5}, headers=_auth(raw)).status_code == 400
+
+
+def test_track_bill_without_congress_key_is_503(app, client, api_token):
+    """Without a Congress.gov key the API says so (503 sync_disabled) instead of failing obscurely."""
+    _email, raw = api_token("advocate")
+    response = client.post("/api/v1/bills", json={"citation": "119 hr 5323"}, headers=_auth(raw))
+    assert response.status_code == 503 and response.get_json()["error"]["code"] == "sync_disabled"
+
+
+def test_create_invitation_through_the_api(demo, app, client, api_token, spec):
+    """POST /campaigns/{slug}/invitations uses the endorsements service; a second one for the city is 409."""
+    _email, raw = api_token("advocate")
+    with app.app_context():
+        from advocacy.models import Campaign, City, Endorsement
+
+        slug = db.session.scalar(select(Campaign.slug))
+        endorsed = select(Endorsement.city_id)
+        city_id = db.session.scalar(select(City.id).where(City.id.not_in(endorsed)).order_by(City.id))
+    response = client.post(
+        f"/api/v1/campaigns/{slug}/invitations",
+        json={"city_id": city_id, "email": "clerk@example.gov", "contact_name": "A Clerk"},
+        headers=_auth(raw),
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    _validate(spec, "/campaigns/{slug}/invitations", "post", response)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Invitation)) == 1
+    missing_city = client.post(
+        f"/api/v1/campaigns/{slug}/invitations", json={"city_id": 999999, "email": "a@b.org"}, headers=_auth(raw)
+    )
+    assert missing_city.status_code == 404
+    bad_email = client.post(
+        f"/api/v1/campaigns/{slug}/invitations", json={"city_id": city_id, "email": "nope"}, headers=_auth(raw)
+    )
+    assert bad_email.status_code == 400
+
+
+def test_rate_limit_is_429_json(app, client, monkeypatch):
+    """Over API_RATE_LIMIT the API answers 429 in its error shape."""
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
+    statuses = [client.get("/api/v1/committees").status_code for _ in range(5)]
+    assert statuses[:3] == [200, 200, 200] and statuses[-1] == 429
+    assert json_body(client.get("/api/v1/committees"))["error"]["code"] == "rate_limited"
+
+
+def test_unexpected_error_is_500_json(app, client, monkeypatch):
+    """A bug inside an API view gives a JSON 500 without a stack trace."""
+    from advocacy.api import serializers
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(serializers, "committee_summary", boom)
+    with app.app_context():
+        from advocacy.models import Committee
+
+        db.session.add(Committee(thomas_id="HSXX", chamber="house", name="Test"))
+        db.session.commit()
+    response = client.get("/api/v1/committees")
+    assert response.status_code == 500 and response.get_json()["error"]["code"] == "internal_error"
+    assert "secret detail" not in response.get_data(as_text=True)
