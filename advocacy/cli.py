@@ -108,7 +108,7 @@ def register(app: Flask) -> None:
         app.cli.add_command(command)
     for module_name in FEATURE_CLIS:
         module = importlib.import_module(module_name)
-        for command in getattr(module, "COMMANDS", (module.cli,)):
+        for command in getattr(module, "COMMANDS", None) or (module.cli,):
             app.cli.add_command(command)
 
 
