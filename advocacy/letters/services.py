@@ -609,6 +609,8 @@ def campaign_deliveries(campaign_id: int) -> list[LetterDelivery]:
 
 __all__ = [
     "BATCH_CANCELLING",
+    "date",
+    "member_data",
     "LetterError",
     "cancel_batch",
     "check_logo",

@@ -1,17 +1,57 @@
-"""Letters: the templates and the generated batches."""
+"""Letters: templates (editor, preview), batches (generate, progress, cancel, downloads) and the delivery log."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import ctypes.util
+import logging
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import FileStorage
+from wtforms.fields.choices import SelectChoice
 
 from advocacy.auth.decorators import role_required
 from advocacy.extensions import db
-from advocacy.models import LetterBatch, LetterTemplate
-from advocacy.models.users import VIEWER
+from advocacy.jobs import JobTimeout, get_runner, local_pool
+from advocacy.letters import services
+from advocacy.letters.context import FIELDS, SAMPLE_MEMBER
+from advocacy.letters.forms import DeliveryForm, GenerateForm, TemplateForm
+from advocacy.letters.tasks import batch_dir, merged_name, zip_name
+from advocacy.models import Campaign, Letter, LetterBatch, LetterTemplate, Member
+from advocacy.models.letters import LETTER_DONE
+from advocacy.models.users import ADVOCATE, VIEWER
+
+logger = logging.getLogger(__name__)
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
+
+
+@bp.record_once
+def _check_harfbuzz(state) -> None:
+    if not ctypes.util.find_library("harfbuzz-subset"):
+        logger.warning(
+            "libharfbuzz-subset0 is not installed: PDF font subsetting falls back to fontTools and letters render "
+            "about twice as slowly (Debian/Ubuntu: apt-get install libharfbuzz-subset0)"
+        )
+
+
+@bp.app_template_global()
+def letter_deliveries(campaign_id: int) -> list:
+    """Deliveries of a campaign's letters, for the include on the campaign page."""
+    return services.campaign_deliveries(campaign_id)
+
+
+def _generate_form() -> GenerateForm:
+    form = GenerateForm()
+    form.template.choices = [
+        SelectChoice(t.slug, t.name) for t in db.session.scalars(select(LetterTemplate).order_by(LetterTemplate.name))
+    ]
+    form.campaign.choices = [
+        SelectChoice(c.slug, c.name) for c in db.session.scalars(select(Campaign).order_by(Campaign.name))
+    ]
+    return form
 
 
 @bp.route("/")
@@ -21,7 +61,220 @@ def index():
     batches = db.session.scalars(
         select(LetterBatch)
         .options(selectinload(LetterBatch.template), selectinload(LetterBatch.campaign))
-        .order_by(LetterBatch.created_at.desc())
+        .order_by(LetterBatch.created_at.desc(), LetterBatch.id.desc())
         .limit(50)
     ).all()
-    return render_template("letters/index.html", templates=templates, batches=batches)
+    return render_template("letters/index.html", templates=templates, batches=batches, form=_generate_form())
+
+
+def _get_template(template_id: int) -> LetterTemplate:
+    return db.get_or_404(LetterTemplate, template_id)
+
+
+def _uploaded_logo() -> bytes | None:
+    upload = request.files.get("logo")
+    if isinstance(upload, FileStorage) and upload.filename:
+        return upload.read(services.LOGO_MAX_BYTES + 1)
+    return None
+
+
+def _edit(template: LetterTemplate | None):
+    form = TemplateForm(obj=template)
+    problems: list[dict] = []
+    if form.validate_on_submit():
+        data = {name: getattr(form, name).data for name in services.TEMPLATE_TEXT_FIELDS}
+        problems = services.check_template_fields(data)
+        if not problems:
+            try:
+                template = services.save_template(
+                    template, data, actor=current_user.email, logo=_uploaded_logo(), remove_logo=form.remove_logo.data
+                )
+            except services.LetterError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+            else:
+                db.session.commit()
+                flash(f"Template saved (version {template.version}).", "success")
+                return redirect(url_for("letters.edit_template", template_id=template.id))
+    status = 422 if request.method == "POST" else 200
+    members = db.session.scalars(
+        select(Member).where(Member.is_current.is_(True)).order_by(Member.state, Member.last_name)
+    ).all()
+    return (
+        render_template(
+            "letters/template_edit.html", form=form, template=template, problems=problems, fields=FIELDS,
+            members=members,
+        ),
+        status,
+    )  # fmt: skip
+
+
+@bp.route("/templates/new", methods=["GET", "POST"])
+@role_required(ADVOCATE)
+def new_template():
+    return _edit(None)
+
+
+@bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
+@role_required(VIEWER)
+def edit_template(template_id: int):
+    if request.method == "POST" and not current_user.has_role(ADVOCATE):
+        abort(403)
+    return _edit(_get_template(template_id))
+
+
+@bp.route("/templates/<int:template_id>/duplicate", methods=["POST"])
+@role_required(ADVOCATE)
+def duplicate_template(template_id: int):
+    copy = services.duplicate_template(_get_template(template_id), actor=current_user.email)
+    db.session.commit()
+    flash(f"Copied as “{copy.name}”.", "success")
+    return redirect(url_for("letters.edit_template", template_id=copy.id))
+
+
+@bp.route("/templates/<int:template_id>/delete", methods=["POST"])
+@role_required(ADVOCATE)
+def delete_template(template_id: int):
+    try:
+        services.delete_template(_get_template(template_id), actor=current_user.email)
+    except services.LetterError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("letters.edit_template", template_id=template_id))
+    db.session.commit()
+    flash("Template deleted.", "success")
+    return redirect(url_for("letters.index"))
+
+
+@bp.route("/templates/<int:template_id>/preview")
+@role_required(VIEWER)
+def preview(template_id: int):
+    """The letter for one member: HTML at once, or the PDF (?format=pdf)."""
+    template = _get_template(template_id)
+    member = db.session.get(Member, request.args.get("member", ""))
+    members = [services.member_data(member)] if member else [SAMPLE_MEMBER]
+    campaign = db.session.scalar(select(Campaign).order_by(Campaign.id).limit(1))
+    snapshot = services.template_snapshot(template)
+    shared = services.shared_data(campaign, snapshot, services.date.today()) if campaign else None
+    if shared is None:
+        from advocacy.letters.context import sample_shared
+
+        shared = sample_shared(snapshot)
+    pdf = request.args.get("format") == "pdf"
+    task = "advocacy.letters.tasks.preview_pdf" if pdf else "advocacy.letters.tasks.preview_html"
+    try:
+        result = local_pool().call(task, snapshot, shared, members, timeout=10)
+    except JobTimeout:
+        result = {"error": "The preview took too long (time limit)."}
+    if "error" in result:
+        return render_template("letters/preview_error.html", template=template, error=result["error"]), 422
+    if pdf:
+        return Response(result["pdf"], mimetype="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="preview-{template.slug}.pdf"'})  # fmt: skip
+    stylesheet = url_for("static", filename="pdf/letter.css")
+    html = result["html"].replace("</head>", f'<link rel="stylesheet" href="{stylesheet}"></head>', 1)
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'self'; frame-ancestors 'self'"
+    return response
+
+
+@bp.route("/generate", methods=["POST"])
+@role_required(ADVOCATE)
+def generate():
+    form = _generate_form()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("letters.index"))
+    template = db.session.scalar(select(LetterTemplate).where(LetterTemplate.slug == form.template.data))
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == form.campaign.data))
+    try:
+        batch = services.create_batch(template, campaign, form.selector.data, joint=form.joint.data,
+                                      actor=current_user.email)  # fmt: skip
+    except services.LetterError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("letters.index"))
+    db.session.commit()
+    services.start_batch(batch, get_runner())
+    db.session.commit()
+    return redirect(url_for("letters.batch", batch_id=batch.id))
+
+
+def _get_batch(batch_id: int) -> LetterBatch:
+    batch = db.session.scalar(
+        select(LetterBatch)
+        .where(LetterBatch.id == batch_id)
+        .options(
+            selectinload(LetterBatch.letters).selectinload(Letter.deliveries),
+            selectinload(LetterBatch.template),
+            selectinload(LetterBatch.template_version),
+            selectinload(LetterBatch.campaign),
+        )
+    )
+    if batch is None:
+        abort(404)
+    return batch
+
+
+@bp.route("/batches/<int:batch_id>")
+@role_required(VIEWER)
+def batch(batch_id: int):
+    return render_template("letters/batch.html", batch=_get_batch(batch_id), delivery_form=DeliveryForm())
+
+
+@bp.route("/batches/<int:batch_id>/status.json")
+@role_required(VIEWER)
+def batch_status(batch_id: int):
+    return jsonify(services.batch_progress(db.get_or_404(LetterBatch, batch_id)))
+
+
+@bp.route("/batches/<int:batch_id>/cancel", methods=["POST"])
+@role_required(ADVOCATE)
+def cancel(batch_id: int):
+    try:
+        services.cancel_batch(db.get_or_404(LetterBatch, batch_id), actor=current_user.email)
+    except services.LetterError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Batch cancelled: letters not yet started will not be made.", "success")
+    return redirect(url_for("letters.batch", batch_id=batch_id))
+
+
+@bp.route("/batches/<int:batch_id>/<kind>")
+@role_required(VIEWER)
+def download(batch_id: int, kind: str):
+    names = {"zip": zip_name(batch_id), "merged": merged_name(batch_id)}
+    if kind not in names:
+        abort(404)
+    path = batch_dir(batch_id) / names[kind]
+    if not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=names[kind])
+
+
+@bp.route("/letter/<int:letter_id>.pdf")
+@role_required(VIEWER)
+def letter_pdf(letter_id: int):
+    letter = db.get_or_404(Letter, letter_id)
+    if letter.status != LETTER_DONE or not letter.filename:
+        abort(404)
+    return send_file(batch_dir(letter.batch_id) / "letters" / letter.filename, download_name=letter.filename)
+
+
+@bp.route("/letter/<int:letter_id>/deliveries", methods=["POST"])
+@role_required(ADVOCATE)
+def add_delivery(letter_id: int):
+    letter = db.get_or_404(Letter, letter_id)
+    form = DeliveryForm()
+    if form.validate_on_submit():
+        services.record_delivery(letter, method=form.method.data, sent_on=form.sent_on.data, person=form.person.data,
+                                 note=form.note.data, actor=current_user.email)  # fmt: skip
+        db.session.commit()
+        flash(f"Marked the letter to {letter.recipient_name} as sent.", "success")
+    else:
+        for name, errors in form.errors.items():
+            for error in errors:
+                flash(f"{getattr(form, name).label.text}: {error}", "error")
+    return redirect(url_for("letters.batch", batch_id=letter.batch_id) + f"#letter-{letter.id}")
