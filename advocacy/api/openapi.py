@@ -7,6 +7,8 @@ from typing import Any
 from advocacy.bills.stage import STAGE_LABELS
 from advocacy.models import BILL_TYPES
 
+NO_NUL = "^[^\\u0000]*$"  # PostgreSQL cannot store NUL characters: the API refuses them (400)
+
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -74,7 +76,7 @@ def _path_str(name: str, max_length: int) -> dict[str, Any]:
         "name": name,
         "in": "path",
         "required": True,
-        "schema": {"type": "string", "minLength": 1, "maxLength": max_length},
+        "schema": {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": NO_NUL},
     }
 
 
@@ -216,8 +218,14 @@ def schemas() -> dict[str, Any]:
         "TrackRequest": {
             "type": "object",
             "properties": {
-                "citation": {"type": "string", "minLength": 1, "maxLength": 300, "examples": ["H.R. 5323 (119th)"]},
-                "campaign": {"type": ["string", "null"], "minLength": 1, "maxLength": 80},
+                "citation": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 300,
+                    "pattern": NO_NUL,
+                    "examples": ["H.R. 5323 (119th)"],
+                },
+                "campaign": {"type": ["string", "null"], "minLength": 1, "maxLength": 80, "pattern": NO_NUL},
             },
             "required": ["citation"],
         },
@@ -253,8 +261,8 @@ def schemas() -> dict[str, Any]:
             "type": "object",
             "properties": {
                 "city_id": {"type": "integer", "minimum": 1, "maximum": 2147483647},
-                "email": {"type": "string", "format": "email", "minLength": 3, "maxLength": 254},
-                "contact_name": {"type": ["string", "null"], "minLength": 1, "maxLength": 200},
+                "email": {"type": "string", "format": "email", "minLength": 3, "maxLength": 254, "pattern": NO_NUL},
+                "contact_name": {"type": ["string", "null"], "minLength": 1, "maxLength": 200, "pattern": NO_NUL},
             },
             "required": ["city_id", "email"],
         },
@@ -271,9 +279,15 @@ def schemas() -> dict[str, Any]:
         "LetterBatchRequest": {
             "type": "object",
             "properties": {
-                "campaign": {"type": "string", "minLength": 1, "maxLength": 80},
-                "template": {"type": "string", "minLength": 1, "maxLength": 80},
-                "selector": {"type": "string", "minLength": 1, "maxLength": 200, "examples": ["committee:HSFA"]},
+                "campaign": {"type": "string", "minLength": 1, "maxLength": 80, "pattern": NO_NUL},
+                "template": {"type": "string", "minLength": 1, "maxLength": 80, "pattern": NO_NUL},
+                "selector": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 200,
+                    "pattern": NO_NUL,
+                    "examples": ["committee:HSFA"],
+                },
                 "joint": {"type": ["boolean", "null"]},
             },
             "required": ["campaign", "template", "selector"],
@@ -450,7 +464,7 @@ def document() -> dict[str, Any]:
                             "name": "campaign",
                             "in": "query",
                             "required": False,
-                            "schema": {"type": "string", "maxLength": 200},
+                            "schema": {"type": "string", "maxLength": 200, "pattern": NO_NUL},
                         },
                         *PAGE_PARAMS,
                     ],
@@ -548,7 +562,7 @@ def document() -> dict[str, Any]:
                             "name": "state",
                             "in": "query",
                             "required": False,
-                            "schema": {"type": "string", "maxLength": 2},
+                            "schema": {"type": "string", "maxLength": 2, "pattern": NO_NUL},
                         },
                         *PAGE_PARAMS,
                     ],
@@ -578,7 +592,7 @@ def document() -> dict[str, Any]:
                             "name": "state",
                             "in": "query",
                             "required": False,
-                            "schema": {"type": "string", "maxLength": 2},
+                            "schema": {"type": "string", "maxLength": 2, "pattern": NO_NUL},
                         },
                         {
                             "name": "chamber",

@@ -114,11 +114,25 @@ def _api_routing_errors():
     return None
 
 
+PAGE = {"page", "per_page"}
+QUERY_PARAMETERS = {
+    "api.bills": {"congress", "stage", "campaign", *PAGE},
+    "api.campaigns": PAGE,
+    "api.cities": {"state", *PAGE},
+    "api.members": {"state", "chamber", *PAGE},
+    "api.committees": PAGE,
+    "api.events": {"after", "limit"},
+}
+
+
 @bp.before_request
-def _reject_nul():
-    """NUL characters cannot be stored or compared by PostgreSQL: refuse them as bad input."""
+def _check_query():
+    """Refuse NUL characters (PostgreSQL cannot store or compare them) and query parameters we do not know."""
     if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
         raise ApiError(400, "bad_request", "NUL characters are not allowed.")
+    unknown = sorted(set(request.args) - QUERY_PARAMETERS.get(request.endpoint or "", set()))
+    if unknown:
+        raise ApiError(400, "unknown_parameter", f"Unknown query parameter(s): {', '.join(unknown)[:200]}.")
 
 
 def _rate_limit() -> str:
