@@ -229,7 +229,7 @@ def webhook_list():
 def webhook_detail(endpoint_id: int):
     endpoint = db.get_or_404(WebhookEndpoint, endpoint_id)
     return render_template(
-        "alerts/webhook.html", endpoint=endpoint, deliveries=webhooks.deliveries_of(endpoint), action_form=ActionForm()
+        "alerts/webhook.html", hook=endpoint, deliveries=webhooks.deliveries_of(endpoint), action_form=ActionForm()
     )
 
 
