@@ -62,6 +62,18 @@ class Config:
 
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
+    # Endorsements: signing links expire after this many days; public form posts per client address.
+    ENDORSEMENT_TOKEN_DAYS = _int("ENDORSEMENT_TOKEN_DAYS", 30)
+    PUBLIC_POST_RATE_LIMIT = os.environ.get("PUBLIC_POST_RATE_LIMIT", "20 per hour")
+
+    # Background jobs and letters: worker processes (default one per core), per-letter time limit (s),
+    # template-check time limit (s), worker memory cap (MiB, none by default), RQ queue name.
+    JOBS_WORKERS = _int("JOBS_WORKERS", 0) or None
+    LETTER_TIMEOUT = float(os.environ.get("LETTER_TIMEOUT", "30"))
+    LETTER_CHECK_TIMEOUT = float(os.environ.get("LETTER_CHECK_TIMEOUT", "5"))
+    LETTER_MEMORY_MB = _int("LETTER_MEMORY_MB", 0) or None
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "advocacy")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # Secure cookies (HTTPS only). Turn off only for a plain-HTTP test deployment on localhost.

@@ -30,7 +30,18 @@ logger = logging.getLogger(__name__)
 
 QUEUED, RUNNING, FINISHED, FAILED, UNKNOWN = "queued", "running", "finished", "failed", "unknown"
 # Config keys a worker process needs to rebuild the same app (the database, the instance folder, limits).
-_PASSED_KEYS = ("SQLALCHEMY_DATABASE_URI", "INSTANCE_PATH", "SECRET_KEY", "REDIS_URL")
+_PASSED_KEYS = (
+    "SQLALCHEMY_DATABASE_URI",
+    "INSTANCE_PATH",
+    "SECRET_KEY",
+    "REDIS_URL",
+    "CONGRESS_API_URL",
+    "CONGRESS_API_KEY",
+    "CONGRESS_TIMEOUT",
+    "BASE_URL",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+)
 
 
 class JobTimeout(Exception):

@@ -62,3 +62,19 @@ def congress_app(app, congress_server: FakeCongressServer):
     finally:
         app.extensions.pop("congress_client_factory", None)
         sync._budgets.pop(id(app), None)
+
+
+@pytest.fixture
+def congress_jobs_app(congress_app, congress_server: FakeCongressServer, monkeypatch: pytest.MonkeyPatch):
+    """`congress_app` whose background jobs (worker processes, which cannot see the test's client factory)
+    reach the fake Congress.gov through the configuration; the job pool is stopped after the test."""
+    from advocacy.jobs import local_pool
+
+    monkeypatch.setitem(congress_app.config, "CONGRESS_API_URL", congress_server.url)
+    monkeypatch.setitem(congress_app.config, "CONGRESS_API_KEY", FAKE_API_KEY)
+    monkeypatch.setitem(congress_app.config, "JOBS_WORKERS", 1)
+    try:
+        yield congress_app
+    finally:
+        with congress_app.app_context():
+            local_pool(congress_app).shutdown()

@@ -1,6 +1,7 @@
 """Tracking and syncing bills against the fake Congress.gov server on 127.0.0.1."""
 
 import json
+import time
 
 from sqlalchemy import func, select
 
@@ -231,8 +232,20 @@ def test_request_budget_defers_bills(congress_app, runner, congress_server):
         congress_app.config.pop("CONGRESS_REQUESTS_PER_HOUR")
 
 
-def test_web_track_sync_and_roles(congress_app, client, login_as, auth, demo, congress_server):
-    """An advocate tracks a bill with the form and syncs it; bad input is explained; viewers cannot track."""
+def _wait_for_job(client, job_id, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = client.get(f"/bills/jobs/{job_id}").get_json()["status"]
+        if status in ("finished", "failed"):
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def test_web_track_sync_and_roles(congress_jobs_app, client, login_as, auth, demo, congress_server):
+    """An advocate tracks a bill with the form and syncs it in the background; bad input is explained;
+    viewers cannot track."""
+    app = congress_jobs_app
     login_as("viewer")
     assert client.post("/bills/track", data={"citation": "116 s 1678"}).status_code in (400, 403)
     auth.logout()
@@ -254,12 +267,37 @@ def test_web_track_sync_and_roles(congress_app, client, login_as, auth, demo, co
     page = client.get("/bills/116/s/1678").get_data(as_text=True)
     assert "Became law" in page and "Sync now" in page
     assert "Subnational Diplomacy" in page  # linked to the campaign
-    congress_server.bills[(116, "s", 1678)]["bill"]["updateDate"] = "2026-01-01T00:00:00Z"
-    synced = submit(client, "/bills/116/s/1678/sync", {}, form_url="/bills/116/s/1678", follow_redirects=True)
-    assert "S. 1678 (116th): unchanged" in synced.get_data(as_text=True)
+    record = congress_server.bills[(116, "s", 1678)]
+    record["bill"]["updateDate"] = "2026-01-01T00:00:00Z"
+    record["actions"].insert(0, {"actionDate": "2020-03-27", "text": "A later note.", "type": "Floor"})
+    synced = submit(client, "/bills/116/s/1678/sync", {}, form_url="/bills/116/s/1678")
+    assert synced.status_code == 302 and "?job=" in synced.headers["Location"]
+    job_id = synced.headers["Location"].split("?job=")[1]
+    assert _wait_for_job(client, job_id) == "finished"
+    page = client.get("/bills/116/s/1678").get_data(as_text=True)
+    assert "A later note." in page
+    assert any("A later note." in e for e in _events(app, "bill.action"))
 
 
-def test_related_bill_suggested_for_campaign(congress_app, client, login_as, demo, congress_server):
+def test_sync_all_button_runs_in_the_background(congress_jobs_app, client, login_as, congress_server, runner):
+    """The dashboard's "Sync all now" queues one job that syncs every tracked bill."""
+    for citation in ("116 hr 3571", "116 s 1678"):
+        assert runner.invoke(args=["bills", "track", citation]).exit_code == 0
+    congress_server.bills[(116, "hr", 3571)]["bill"]["updateDate"] = "2026-02-02T00:00:00Z"
+    congress_server.bills[(116, "hr", 3571)]["actions"].insert(
+        0, {"actionDate": "2021-01-02", "text": "Last words.", "type": "Floor"}
+    )
+    login_as("advocate")
+    assert "Sync all now" in client.get("/dashboard").get_data(as_text=True)
+    response = submit(client, "/bills/sync-all", {}, form_url="/dashboard", follow_redirects=True)
+    assert "started in the background" in response.get_data(as_text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not _events(congress_jobs_app, "bill.action"):
+        time.sleep(0.2)
+    assert _events(congress_jobs_app, "bill.action") == ["New action (2021-01-02): Last words."]
+
+
+def test_related_bill_suggested_for_campaign(congress_app, client, login_as, demo, congress_server, runner):
     """A related bill whose title matches a campaign bill is offered for the campaign and tracks in one click."""
     record = congress_server.bills[(116, "hr", 3571)]
     record["relatedbills"] = [
@@ -282,7 +320,7 @@ def test_related_bill_suggested_for_campaign(congress_app, client, login_as, dem
     ]
     congress_server.add_bill(118, "hr", 1, title="City and State Diplomacy Act")
     login_as("advocate")
-    submit(client, "/bills/116/hr/3571/sync", {}, form_url="/bills/116/hr/3571")
+    assert runner.invoke(args=["bills", "sync", "116 hr 3571"]).exit_code == 0
     page = client.get("/bills/116/hr/3571").get_data(as_text=True)
     assert "H.R. 1 (118th)" in page and "looks like a version of" in page
     assert page.count("looks like a version of") == 1  # H.R. 4526 is already in the campaign

@@ -13,9 +13,10 @@ from advocacy.bills.documents import load_bill
 from advocacy.bills.forms import SyncForm, TrackForm, TrackRelatedForm
 from advocacy.bills.services import campaign_suggestions
 from advocacy.bills.stage import STAGE_LABELS, StageResult, tracker_position
-from advocacy.bills.sync import SyncError, SyncResult, sync_citation, sync_enabled, track
+from advocacy.bills.sync import SyncError, SyncResult, sync_enabled, track
 from advocacy.congress.citations import Citation
 from advocacy.extensions import db
+from advocacy.jobs import get_runner
 from advocacy.models import BILL_TYPES, Bill, Campaign, CampaignBill, Endorsement
 from advocacy.models.campaigns import ACTIVE_STATUSES
 from advocacy.models.users import ADVOCATE, VIEWER
@@ -133,8 +134,33 @@ def sync_now(congress: int, bill_type: str, number: int):
     if not sync_enabled():
         flash("Syncing is off: set CONGRESS_API_KEY (free key at https://api.congress.gov/sign-up/).", "error")
     else:
-        _flash_result(sync_citation(current_app._get_current_object(), citation, actor=current_user.email, force=True))
+        job_id = get_runner().submit(
+            "advocacy.bills.tasks.sync_bills", [(congress, bill_type, number)], current_user.email, True
+        )
+        flash(f"Sync of {citation.label} started in the background: reload this page in a few seconds.", "success")
+        return redirect(_bill_url(citation) + f"?job={job_id}")
     return redirect(_bill_url(citation))
+
+
+@bp.route("/sync-all", methods=["POST"])
+@role_required(ADVOCATE)
+def sync_all():
+    form = SyncForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not sync_enabled():
+        flash("Syncing is off: set CONGRESS_API_KEY (free key at https://api.congress.gov/sign-up/).", "error")
+        return redirect(url_for("main.dashboard"))
+    get_runner().submit("advocacy.bills.tasks.sync_bills", None, current_user.email, False)
+    flash("Sync of all tracked bills started in the background; changes appear under Recent activity.", "success")
+    return redirect(url_for("main.dashboard"))
+
+
+@bp.route("/jobs/<job_id>")
+@role_required(VIEWER)
+def job_status(job_id: str):
+    """Status of a background sync (queued, running, finished, failed, unknown) as JSON."""
+    return {"job": job_id, "status": get_runner().status(job_id)}
 
 
 @bp.route("/<int:congress>/<bill_type>/<int:number>")

@@ -9,6 +9,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from advocacy.bills.forms import SyncForm
+from advocacy.bills.sync import sync_enabled
 from advocacy.extensions import db
 from advocacy.models import Bill, Campaign, Endorsement, Event
 from advocacy.models.base import utcnow
@@ -49,5 +51,6 @@ def dashboard():
         campaigns=campaigns,
         events=events,
         stale_before=stale_before,
-        sync_enabled=bool(current_app.config.get("CONGRESS_API_KEY")),
+        sync_enabled=sync_enabled(),
+        sync_form=SyncForm(),
     )
