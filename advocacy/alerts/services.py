@@ -581,14 +581,12 @@ def run_alerts(now: datetime | None = None, *, force_digest: bool = False) -> Al
 
 
 def enqueue_or_run(app: Any) -> str:
-    """With REDIS_URL, enqueue the run for an RQ worker (queue "alerts"); else run it here. Returns a summary."""
+    """With REDIS_URL, queue the run for an RQ worker (the app's job queue); else run it here. Returns a summary."""
     if app.config.get("REDIS_URL"):
-        from redis import Redis
-        from rq import Queue
+        from advocacy.jobs import get_runner
 
-        queue = Queue(app.config.get("ALERTS_QUEUE", "alerts"), connection=Redis.from_url(app.config["REDIS_URL"]))
-        job = queue.enqueue("advocacy.alerts.tasks.send_job", job_timeout=600)
-        return f"queued job {job.id} on RQ queue {queue.name!r}"
+        job_id = get_runner(app).submit("advocacy.alerts.tasks.run_due")
+        return f"queued job {job_id} on RQ queue {app.config.get('JOBS_QUEUE', 'advocacy')!r}"
     return summary(run_alerts())
 
 

@@ -1,4 +1,4 @@
-"""The RQ job of `alerts send` (when REDIS_URL is set): `rq worker --url $REDIS_URL alerts`."""
+"""Jobs of the alerts feature, run by `advocacy.jobs` (RQ: `rq worker --url $REDIS_URL advocacy`)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,10 @@ import logging
 logger = logging.getLogger(__name__)
 
 
-def send_job() -> str:
-    """Build the app from the environment and deliver what is due; returns the run's summary line."""
-    from advocacy import create_app
+def run_due() -> str:
+    """Deliver what is due (a job: runs in the worker's app context); returns the run's summary line."""
     from advocacy.alerts.services import run_alerts, summary
-    from advocacy.extensions import db
 
-    app = create_app()
-    with app.app_context():
-        try:
-            line = summary(run_alerts())
-        finally:
-            db.session.remove()
+    line = summary(run_alerts())
     logger.info("alerts job: %s", line)
     return line
