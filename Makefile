@@ -24,7 +24,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	@touch $@
 
 setup: $(VENV)/.installed
-	APP_ENV=$${APP_ENV:-development} $(FLASK) db upgrade heads
+	APP_ENV=$${APP_ENV:-development} $(FLASK) db upgrade
 	APP_ENV=$${APP_ENV:-development} $(FLASK) setup
 
 run: setup

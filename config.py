@@ -74,6 +74,15 @@ class Config:
     LETTER_MEMORY_MB = _int("LETTER_MEMORY_MB", 0) or None
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "advocacy")
 
+    # Alerts and webhooks: daily digest hour (UTC); webhook timeout (s), first retry delay (s, doubling),
+    # attempts before giving up, parallel deliveries. API requests per client address.
+    ALERTS_DIGEST_HOUR = _int("ALERTS_DIGEST_HOUR", 13)
+    WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
+    WEBHOOK_BACKOFF_SECONDS = _int("WEBHOOK_BACKOFF_SECONDS", 60)
+    WEBHOOK_MAX_ATTEMPTS = _int("WEBHOOK_MAX_ATTEMPTS", 6)
+    WEBHOOK_WORKERS = _int("WEBHOOK_WORKERS", 4)
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # Secure cookies (HTTPS only). Turn off only for a plain-HTTP test deployment on localhost.

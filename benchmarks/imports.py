@@ -73,7 +73,7 @@ def main() -> None:
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
-        upgrade(revision="heads")
+        upgrade()
         results: dict[str, float] = {}
         for run in ("first import", "re-import (no-op)"):
             print(f"{run.capitalize()}:")

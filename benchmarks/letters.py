@@ -107,7 +107,7 @@ def main() -> None:
              "JOBS_WORKERS": options.workers, "LETTER_TIMEOUT": 60.0},
         )  # fmt: skip
         with app.app_context():
-            upgrade(revision="heads")
+            upgrade()
             from advocacy.demo.services import load_demo
 
             load_demo()

@@ -20,7 +20,7 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; ex
 psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 export APP_ENV=production SECRET_KEY=load-test-secret DATABASE_URL="$PG/$DB" SESSION_COOKIE_SECURE=0
 export INSTANCE_PATH=$(mktemp -d)
-"$BIN/flask" --app wsgi db upgrade heads >/dev/null 2>&1
+"$BIN/flask" --app wsgi db upgrade >/dev/null 2>&1
 "$PY" benchmarks/load_seed.py load@example.org "load test password"
 
 "$BIN/gunicorn" --workers 2 --bind 127.0.0.1:$APP_PORT --log-level warning wsgi:app &

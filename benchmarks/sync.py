@@ -79,7 +79,7 @@ def run(label: str, server: FakeCongressServer, citations: list[Citation], concu
         )
         app.extensions["congress_client_factory"] = lambda: CongressClient(server.url, FAKE_API_KEY, timeout=10)
         with app.app_context():
-            upgrade(revision="heads")
+            upgrade()
         server.requests.clear()
         start = time.perf_counter()
         first = sync_many(app, citations, create=True, concurrency=concurrency)

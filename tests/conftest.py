@@ -37,7 +37,7 @@ def _reset_schema(app: Flask) -> None:
             db.drop_all()
             with db.engine.begin() as conn:
                 conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade(revision="heads")
+        upgrade()
 
 
 @pytest.fixture(scope="session")
