@@ -3,37 +3,14 @@
 from __future__ import annotations
 
 import re
-import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from advocacy.extensions import db
 from advocacy.models import Endorsement, MailMessage
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def live_server(app):
-    """The app served by werkzeug on 127.0.0.1 (a free port) in a thread, on the test database."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+from tests.browser_fixtures import CHROMIUM
+from tests.browser_fixtures import CHROMIUM_ARGS as ARGS
 
 
 def _outbox_link(app, recipient: str, prefix: str) -> str:
