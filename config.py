@@ -65,6 +65,8 @@ class Config:
     # Endorsements: signing links expire after this many days; public form posts per client address.
     ENDORSEMENT_TOKEN_DAYS = _int("ENDORSEMENT_TOKEN_DAYS", 30)
     PUBLIC_POST_RATE_LIMIT = os.environ.get("PUBLIC_POST_RATE_LIMIT", "20 per hour")
+    # Public campaign pages, exports and widget are cached this many seconds per worker (0: off).
+    PUBLIC_CACHE_SECONDS = _int("PUBLIC_CACHE_SECONDS", 30)
 
     # Background jobs and letters: worker processes (default one per core), per-letter time limit (s),
     # template-check time limit (s), worker memory cap (MiB, none by default), RQ queue name.
@@ -133,6 +135,7 @@ class TestingConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     CONGRESS_API_KEY = None
+    PUBLIC_CACHE_SECONDS = 0  # tests see every change at once; the cache has its own tests
     MAIL_SERVER = None
     REDIS_URL = None
     BASE_URL = "http://localhost"

@@ -47,6 +47,9 @@ def configure_logging(app: Flask) -> None:
     if not app.testing and not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # WeasyPrint logs every rendering step at INFO: keep its warnings only.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def register_extensions(app: Flask) -> None:
@@ -101,9 +104,11 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
+    from advocacy.public.cache import install
     from advocacy.security import register
 
     register(app)
+    install(app)  # the public-page cache stores responses with their security headers
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -18,14 +18,14 @@ HELLO_PORT=${HELLO_PORT:-8766}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 
 psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
-export APP_ENV=production SECRET_KEY=load-test-secret DATABASE_URL="$PG/$DB" SESSION_COOKIE_SECURE=0
+export APP_ENV=production SECRET_KEY=load-test-secret DATABASE_URL="$PG/$DB" SESSION_COOKIE_SECURE=0 PYTHONWARNINGS=ignore
 export INSTANCE_PATH=$(mktemp -d)
 "$BIN/flask" --app wsgi db upgrade >/dev/null 2>&1
 "$PY" benchmarks/load_seed.py load@example.org "load test password"
 
-"$BIN/gunicorn" --workers 2 --bind 127.0.0.1:$APP_PORT --log-level warning wsgi:app &
+"$BIN/gunicorn" --workers 2 --bind 127.0.0.1:$APP_PORT --log-level warning --no-control-socket wsgi:app &
 APP_PID=$!
-"$BIN/gunicorn" --workers 2 --bind 127.0.0.1:$HELLO_PORT --log-level warning --chdir benchmarks hello:app &
+"$BIN/gunicorn" --workers 2 --bind 127.0.0.1:$HELLO_PORT --log-level warning --no-control-socket --chdir benchmarks hello:app &
 HELLO_PID=$!
 trap 'kill $APP_PID $HELLO_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$APP_PORT/login" >/dev/null && curl -sf "http://127.0.0.1:$HELLO_PORT/" >/dev/null && break; sleep 0.2; done
@@ -36,6 +36,8 @@ TOKEN=$(curl -s -c "$JAR" "http://127.0.0.1:$APP_PORT/login" | sed -n 's/.*name=
 curl -s -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "csrf_token=$TOKEN" --data-urlencode "email=load@example.org" \
   --data-urlencode "password=load test password" "http://127.0.0.1:$APP_PORT/login"
 COOKIE=$(awk '$6 == "session" {print "session=" $7}' "$JAR")
+status=$(curl -s -o /dev/null -w "%{http_code}" -H "Cookie: $COOKIE" "http://127.0.0.1:$APP_PORT/dashboard")
+[ "$status" = 200 ] || { echo "login for the dashboard failed (HTTP $status)" >&2; exit 1; }
 
 measure() {  # label url [cookie]
   local out

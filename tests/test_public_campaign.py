@@ -56,7 +56,9 @@ def test_public_page_shows_bills_cities_by_state_totals_and_samples(client, demo
     assert "<strong>5</strong> cities have endorsed" in page
     assert f"{3820914 + 93220 + 1526656 + 350964 + 510823:,}" in page
     assert page.count(">sample</span>") == 5
-    assert re.search(r"<h3>CA</h3>.*Los Angeles.*Santa Monica", page, re.S)
+    assert re.search(
+        r"<h3>CA <span[^>]*>\(2 cities, pop. 3,914,134\)</span></h3>.*Los Angeles.*Santa Monica", page, re.S
+    )
 
 
 def test_public_page_map_is_inline_svg_with_a_dot_per_city(client, demo):
@@ -160,3 +162,87 @@ def test_viewer_cannot_create_campaigns(client, login_as):
     """Creating campaigns needs the advocate role."""
     login_as("viewer")
     assert client.get("/campaigns/new").status_code == 403
+
+
+def test_large_campaign_page_stays_light_and_links_state_pages(app, client, demo):
+    """With more endorsements than the full-list limit, each state shows its largest cities and links to a page
+    with all of them; the map merges nearby dots. Every endorser is still in the CSV."""
+    from sqlalchemy import insert, select
+
+    from advocacy.extensions import db
+    from advocacy.models import Campaign, City, Endorsement
+
+    with app.app_context():
+        campaign_id = db.session.scalar(select(Campaign.id).where(Campaign.slug == SLUG))
+        db.session.execute(
+            insert(City),
+            [
+                dict(
+                    name=f"Testville {n:03d}",
+                    state="OH" if n % 2 else "PA",
+                    population=1000 + n,
+                    latitude=40 + (n % 30) / 10,
+                    longitude=-82 + (n % 40) / 10,
+                    email_domains=[],
+                )
+                for n in range(500)
+            ],
+        )
+        ids = db.session.scalars(select(City.id).where(City.name.like("Testville %"))).all()
+        db.session.execute(
+            insert(Endorsement),
+            [dict(campaign_id=campaign_id, city_id=i, status="verified", signer_name="Mayor") for i in ids],
+        )
+        db.session.commit()
+    page = client.get(f"/c/{SLUG}").get_data(as_text=True)
+    assert "<strong>505</strong> cities have endorsed" in page
+    assert page.count("<li><strong>Testville") == 20  # the 10 largest of each state
+    assert "All 250 endorsing cities in OH" in page and "Testville 499" in page  # the largest are shown
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert svg.count('class="city-dot') < 400 and "505 endorsing cities" in svg
+    state_page = client.get(f"/c/{SLUG}/states/OH").get_data(as_text=True)
+    assert state_page.count("<li><strong>Testville") == 250
+    csv_text = client.get(f"/c/{SLUG}/endorsements.csv").get_data(as_text=True)
+    assert csv_text.count("Testville") == 500
+
+
+def test_public_pages_are_cached_for_a_while(app, client, demo, monkeypatch):
+    """With the cache on, a new endorsement appears on the public page only after PUBLIC_CACHE_SECONDS."""
+    from sqlalchemy import select
+
+    from advocacy.extensions import db
+    from advocacy.models import Campaign, City, Endorsement
+    from advocacy.public import cache
+
+    monkeypatch.setitem(app.config, "PUBLIC_CACHE_SECONDS", 30)
+    cache.clear()
+    clock = [1000.0]
+    monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])
+    before = client.get(f"/c/{SLUG}").get_data(as_text=True)
+    assert "<strong>5</strong> cities" in before
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == SLUG))
+        city = db.session.scalar(select(City).where(City.name == "Austin"))
+        db.session.add(Endorsement(campaign=campaign, city=city, status="verified", signer_name="Mayor"))
+        db.session.commit()
+    assert "<strong>5</strong> cities" in client.get(f"/c/{SLUG}").get_data(as_text=True)
+    clock[0] += 31
+    assert "<strong>6</strong> cities" in client.get(f"/c/{SLUG}").get_data(as_text=True)
+    cached = client.get(f"/c/{SLUG}")
+    assert cached.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    cache.clear()
+
+
+def test_logged_in_staff_bypass_the_public_cache(app, client, demo, login_as, monkeypatch):
+    """A visitor with a session cookie is never served (or stored as) the anonymous cached page."""
+    from advocacy.public import cache
+
+    monkeypatch.setitem(app.config, "PUBLIC_CACHE_SECONDS", 30)
+    cache.clear()
+    anonymous = client.get(f"/c/{SLUG}").get_data(as_text=True)
+    assert "Log out" not in anonymous
+    login_as("viewer")
+    assert "Log out" in client.get(f"/c/{SLUG}").get_data(as_text=True)
+    client.delete_cookie("session")
+    assert "Log out" not in client.get(f"/c/{SLUG}").get_data(as_text=True)
+    cache.clear()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from advocacy.extensions import db
 from advocacy.models import Campaign, CampaignBill, City, Endorsement
@@ -42,18 +42,44 @@ def campaign_by_slug(slug: str) -> Campaign | None:
     )
 
 
-def public_endorsements(campaign: Campaign, include_confirmed: bool = False) -> list[Endorsement]:
-    """Verified (and, when asked, confirmed) endorsements, by state and city, with their cities loaded."""
+def public_endorsements(
+    campaign: Campaign, include_confirmed: bool = False, state: str | None = None
+) -> list[Endorsement]:
+    """Verified (and, when asked, confirmed) endorsements, by state and city, with their cities loaded.
+
+    One query (the city comes with the same join), so thousands of endorsements load quickly.
+    """
     statuses = (VERIFIED, CONFIRMED) if include_confirmed else (VERIFIED,)
-    return list(
-        db.session.scalars(
-            select(Endorsement)
-            .join(City, Endorsement.city_id == City.id)
-            .where(Endorsement.campaign_id == campaign.id, Endorsement.status.in_(statuses))
-            .options(selectinload(Endorsement.city))
-            .order_by(City.state, City.name)
-        )
+    query = (
+        select(Endorsement)
+        .join(City, Endorsement.city_id == City.id)
+        .where(Endorsement.campaign_id == campaign.id, Endorsement.status.in_(statuses))
+        .options(contains_eager(Endorsement.city))
+        .order_by(City.state, City.name)
     )
+    if state:
+        query = query.where(City.state == state)
+    return list(db.session.scalars(query))
+
+
+# Up to this many endorsements the public page lists every city; above it, each state shows its largest
+# cities and links to a page with all of that state's endorsers.
+FULL_LIST_LIMIT = 300
+STATE_PREVIEW = 10
+
+
+@dataclass
+class StateGroup:
+    """The endorsements of one state, as the public page shows them."""
+
+    state: str
+    endorsements: list[Endorsement]
+    shown: list[Endorsement]
+    population: int
+
+    @property
+    def more(self) -> int:
+        return len(self.endorsements) - len(self.shown)
 
 
 @dataclass
@@ -64,18 +90,33 @@ class Summary:
     population: int = 0
     confirmed: int = 0
     samples: int = 0
-    by_state: list[tuple[str, list[Endorsement]]] = field(default_factory=list)
+    by_state: list[StateGroup] = field(default_factory=list)
+    full_list: bool = True
 
 
-def summarise(endorsements: list[Endorsement]) -> Summary:
-    """Count verified cities and the population they represent; group everything shown by state."""
+def summarise(endorsements: list[Endorsement], full_list_limit: int = FULL_LIST_LIMIT) -> Summary:
+    """Count verified cities and the population they represent; group everything shown by state.
+
+    Long lists are cut to each state's largest cities (the state pages have the rest).
+    """
     verified = [e for e in endorsements if e.status == VERIFIED]
+    full_list = len(endorsements) <= full_list_limit
+    groups = []
+    for state, group in groupby(endorsements, key=lambda e: e.city.state):
+        items = list(group)
+        if full_list:
+            shown = items
+        else:
+            largest = sorted(items, key=lambda e: -(e.city.population or 0))[:STATE_PREVIEW]
+            shown = sorted(largest, key=lambda e: e.city.name)
+        groups.append(StateGroup(state, items, shown, sum(e.city.population or 0 for e in items)))
     return Summary(
         cities=len(verified),
         population=sum(e.city.population or 0 for e in verified),
         confirmed=sum(1 for e in endorsements if e.status == CONFIRMED),
         samples=sum(1 for e in endorsements if e.source_note),
-        by_state=[(state, list(group)) for state, group in groupby(endorsements, key=lambda e: e.city.state)],
+        by_state=groups,
+        full_list=full_list,
     )
 
 

@@ -175,6 +175,34 @@ class PlacedPoint:
     label: str
     status: str
     sample: bool
+    count: int = 1
+    r: float = 6.0
+
+
+# Above this many cities, nearby dots merge into one larger dot per grid cell (the page stays light).
+MAX_DOTS = 400
+CELL = 14.0  # grid cell size in SVG units when merging
+
+
+def _cluster(points: list[PlacedPoint]) -> list[PlacedPoint]:
+    """Merge points falling in the same CELL-sized square into one dot sized by how many it stands for."""
+    cells: dict[tuple[int, int], list[PlacedPoint]] = {}
+    for point in points:
+        cells.setdefault((int(point.x // CELL), int(point.y // CELL)), []).append(point)
+    merged = []
+    for group in cells.values():
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        x = round(sum(p.x for p in group) / len(group), 1)
+        y = round(sum(p.y for p in group) / len(group), 1)
+        names = ", ".join(p.label for p in group[:3])
+        label = f"{len(group)} cities: {names}" + (f" and {len(group) - 3} more" if len(group) > 3 else "")
+        verified = sum(1 for p in group if p.status == "verified")
+        status = "verified" if verified * 2 >= len(group) else group[0].status
+        radius = round(min(14.0, 6.0 + 2.0 * math.log2(len(group))), 1)
+        merged.append(PlacedPoint(x, y, label, status, all(p.sample for p in group), len(group), radius))
+    return merged
 
 
 def _path(projection: Albers, outline: list[tuple[float, float]]) -> str:
@@ -213,7 +241,11 @@ def build_map(points: list[MapPoint]) -> dict:
         xy = project(point)
         if xy is not None:
             placed.append(PlacedPoint(xy[0], xy[1], point.label, point.status, point.sample))
+    drawn = len(placed)
+    if len(placed) > MAX_DOTS:
+        placed = _cluster(placed)
     return {
+        "drawn": drawn,
         "width": WIDTH,
         "height": HEIGHT,
         "outlines": [_path(LOWER48, LOWER48_OUTLINE), _path(ALASKA, ALASKA_OUTLINE), _path(HAWAII, HAWAII_OUTLINE)],

@@ -16,6 +16,7 @@ from advocacy.models.campaigns import VERIFIED
 from advocacy.models.endorsements import CONFIRM, WITHDRAW
 from advocacy.public.forms import ConfirmForm, SignForm, WithdrawForm
 from advocacy.public.queries import (
+    STATE_PREVIEW,
     campaign_by_slug,
     export_rows,
     map_points,
@@ -64,6 +65,23 @@ def campaign(slug: str):
         endorsements=endorsements,
         summary=summarise(endorsements),
         usmap=build_map(map_points(endorsements)),
+        include_confirmed=include_confirmed,
+        STATE_PREVIEW=STATE_PREVIEW,
+    )
+
+
+@bp.route("/c/<slug>/states/<state>")
+def state(slug: str, state: str):
+    campaign = _campaign_or_404(slug)
+    state = state.upper()[:2]
+    include_confirmed = request.args.get("confirmed") == "1"
+    endorsements = public_endorsements(campaign, include_confirmed, state=state)
+    return render_template(
+        "public/state.html",
+        campaign=campaign,
+        state=state,
+        endorsements=endorsements,
+        population=sum(e.city.population or 0 for e in endorsements),
         include_confirmed=include_confirmed,
     )
 
