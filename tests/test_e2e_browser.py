@@ -223,3 +223,50 @@ def _outbox_path(app, recipient: str, prefix: str) -> str:
             select(MailMessage.body_text).where(MailMessage.recipient == recipient).order_by(MailMessage.id.desc())
         ).first()
     return re.search(rf"https?://[^\s/]+({re.escape(prefix)}\S+)", body).group(1)
+
+
+@needs_axe
+def test_forms_with_errors_batch_and_admin_pages_have_no_serious_accessibility_violations(
+    letters_app, demo, make_user, live_server, new_page
+):
+    """axe-core finds no serious or critical violation on pages showing validation errors and flash messages,
+    on a letter batch page, and on the invitations, template, targets, committee and admin pages."""
+    from playwright.sync_api import expect
+
+    base = live_server
+    problems: list[str] = []
+    page = new_page(bypass_csp=True)
+    page.goto(base + "/login")
+    page.get_by_label("E-mail").fill("nobody@example.org")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("main .error, main .flash").first).to_be_visible()
+    _scan(page, problems, "login with an error")
+    page.get_by_label("E-mail").fill(make_user("admin"))
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+
+    _nav(page, "Campaigns")
+    page.get_by_role("link", name=CAMPAIGN).click()
+    page.get_by_role("link", name="Invitations").click()
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text("Enter the e-mail address.")).to_be_visible()
+    _scan(page, problems, "invitations with errors")
+
+    _nav(page, "Letters")
+    page.get_by_role("link", name="City diplomacy sign-on letter (per member)").click()
+    _scan(page, problems, "template editor")
+    _nav(page, "Letters")
+    page.get_by_role("textbox", name="Recipients").fill("leaders:SSFR")
+    page.get_by_role("button", name="Generate").click()
+    expect(page.get_by_role("link", name=re.compile("Download all"))).to_be_visible(timeout=45_000)
+    page.get_by_text("Mark as sent").first.click()
+    _scan(page, problems, "letter batch")
+
+    for path in ("/campaigns/city-state-diplomacy/targets", "/committees/", "/committees/SSFR", "/alerts/following",
+                 "/account/api-tokens/", "/admin/users", "/admin/outbox", "/admin/webhooks", "/no-such-page"):  # fmt: skip
+        page.goto(base + path)
+        _scan(page, problems, path)
+
+    assert not problems, "serious/critical accessibility violations:\n" + "\n".join(problems)
