@@ -32,6 +32,12 @@ def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = N
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'advocacy.sqlite3'}"
     config_class.check(app.config)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    # A Redis outage must not stop signing or logging in: limits fall back to memory (per process) and any
+    # other limiter error is logged, not raised; short timeouts so a hung Redis cannot hang requests.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
 
     configure_logging(app)
     register_extensions(app)

@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
@@ -206,6 +207,8 @@ class RQRunner:
         from rq.exceptions import NoSuchJobError
         from rq.job import Job
 
+        if job_id.startswith("pool-"):  # started in the local pool while Redis was down
+            return local_pool().status(job_id)
         try:
             state = Job.fetch(job_id, connection=self.connection).get_status()
         except NoSuchJobError:
@@ -239,11 +242,38 @@ def local_pool(app: Flask | None = None) -> PoolRunner:
         return pool
 
 
+def redis_answers(url: str, timeout: float = 0.5) -> bool:
+    """Whether the Redis server at `url` answers a PING within `timeout` seconds."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        client = Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except (RedisError, OSError, ValueError):
+        return False
+
+
+def _redacted(url: str) -> str:
+    parts = urlsplit(url)
+    return url.replace(f":{parts.password}@", ":***@") if parts.password else url
+
+
 def get_runner(app: Flask | None = None, *, local: bool = False) -> JobRunner:
-    """RQ when REDIS_URL is set (unless `local`), else the in-process pool."""
+    """RQ when REDIS_URL is set (unless `local`), else the in-process pool.
+
+    When Redis does not answer, the job runs in the in-process pool instead (with a logged warning): a sync,
+    a letter batch or an alerts run still happens, only not on the RQ workers.
+    """
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.config.get("REDIS_URL") and not local:
-        return RQRunner(app.config["REDIS_URL"], app.config.get("JOBS_QUEUE", "advocacy"), job_timeout=3600)
+    url = app.config.get("REDIS_URL")
+    if url and not local:
+        if redis_answers(url, float(app.config.get("REDIS_PING_TIMEOUT", 0.5))):
+            return RQRunner(url, app.config.get("JOBS_QUEUE", "advocacy"), job_timeout=3600)
+        logger.warning("Redis at %s does not answer: running jobs in this process's worker pool", _redacted(url))
     return local_pool(app)
 
 

@@ -168,6 +168,7 @@ def routes(w: dict) -> dict[str, Route]:
             f"/letters/letter/{w['letter_id']}/deliveries", post=ADVOCATE, acts=True,
             data={"method": "email", "sent_on": "2026-11-27", "person": "staffer"},
         ),
+        "letters.retry": Route(f"/letters/batches/{b}/retry", post=ADVOCATE),
         "letters.cancel": Route(f"/letters/batches/{w['queued_batch_id']}/cancel", post=ADVOCATE, acts=True),
         "letters.delete_template": Route(f"/letters/templates/{w['spare_template_id']}/delete", post=ADVOCATE, acts=True),
         # public pages
@@ -233,7 +234,7 @@ def world(app: Flask, demo, make_user, monkeypatch: pytest.MonkeyPatch) -> dict:
     from advocacy.endorsements import services as endorsements
     from advocacy.letters import services as letters
     from advocacy.letters.tasks import batch_dir, merged_name, zip_name
-    from advocacy.models import Campaign, City, Endorsement, LetterTemplate, User
+    from advocacy.models import Campaign, LetterTemplate, User
     from advocacy.models.letters import LETTER_DONE
 
     monkeypatch.setitem(app.config, "PUBLIC_POST_RATE_LIMIT", "10000 per hour")

@@ -76,3 +76,33 @@ def generate_command(
     click.echo(f"Batch {batch_id} {batch.status}: {batch.done} made, {batch.failed} failed; files in {out_dir}.")
     if batch.done == 0:
         raise click.ClickException("No letter could be made.")
+
+
+@cli.command("retry")
+@click.argument("batch_id", type=int)
+@click.option("--interrupted", is_flag=True, help="Also retry letters a dead job had started (batch stuck running).")
+def retry_command(batch_id: int, interrupted: bool) -> None:
+    """Make a batch's failed letters again (in the in-process pool) and rewrite its merged PDF and ZIP."""
+    from advocacy.jobs import local_pool
+    from advocacy.letters.services import LetterError, retry_failed_letters, start_batch
+
+    batch = db.session.get(LetterBatch, batch_id)
+    if batch is None:
+        raise click.ClickException(f"No letter batch {batch_id}.")
+    try:
+        count = retry_failed_letters(batch, actor="cli", interrupted=interrupted)
+    except LetterError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    start_batch(batch, local_pool())
+    db.session.commit()
+    while True:
+        db.session.expire_all()
+        batch = db.session.get(LetterBatch, batch_id)
+        if batch.is_finished:
+            break
+        time.sleep(0.2)
+    click.echo(f"Batch {batch_id} {batch.status}: retried {count}; {batch.done} made, {batch.failed} failed.")
+    if batch.failed:
+        raise click.ClickException(f"{batch.failed} letter(s) still failed.")

@@ -42,13 +42,16 @@ from advocacy.models import (
 )
 from advocacy.models.campaigns import VERIFIED
 from advocacy.models.letters import (
+    BATCH_CANCELLED,
     BATCH_CANCELLING,
     BATCH_FINAL_STATUSES,
     BATCH_QUEUED,
     BATCH_RUNNING,
     DELIVERY_METHODS,
     LETTER_CANCELLED,
+    LETTER_FAILED,
     LETTER_QUEUED,
+    LETTER_RENDERING,
     VERSIONED_FIELDS,
 )
 
@@ -555,6 +558,40 @@ def cancel_batch(batch: LetterBatch, *, actor: str) -> None:
     db.session.commit()
     finalize_batch(batch.id)
     db.session.refresh(batch)
+
+
+def retry_failed_letters(batch: LetterBatch, *, actor: str, interrupted: bool = False) -> int:
+    """Put the batch's failed letters back in the queue (the caller commits, then calls `start_batch`).
+
+    A finished batch retries its failed letters. With `interrupted`, a batch whose job died midway (the
+    database or a worker went away: it stays "running") also retries the letters that job had claimed; only use
+    it when no job of the batch is still running. Letters already made are kept. Returns how many were reset.
+    """
+    if batch.status == BATCH_CANCELLED:
+        raise LetterError("This batch was cancelled; generate a new one.")
+    if not batch.is_finished and not interrupted:
+        raise LetterError("This batch is still running; retry when it has finished.")
+    statuses = [LETTER_FAILED] + ([LETTER_RENDERING] if interrupted else [])
+    letters = [letter for letter in batch.letters if letter.status in statuses]
+    waiting = [letter for letter in batch.letters if letter.status == LETTER_QUEUED]
+    if not letters and not waiting:
+        raise LetterError("No letter of this batch needs retrying.")
+    failed = sum(1 for letter in letters if letter.status == LETTER_FAILED)
+    for letter in letters:
+        letter.status, letter.error, letter.warnings = LETTER_QUEUED, None, None
+    batch.settled -= failed
+    batch.failed -= failed
+    batch.status, batch.error, batch.finished_at = BATCH_RUNNING, None, None
+    record_event(
+        "letter_batch.retried",
+        f"Letter batch {batch.id}: {len(letters) + len(waiting)} letter(s) retried",
+        actor=actor,
+        campaign_id=batch.campaign_id,
+        data={"batch_id": batch.id},
+    )
+    logger.info("%s retried %d letter(s) of batch %s", actor, len(letters) + len(waiting), batch.id)
+    db.session.flush()
+    return len(letters) + len(waiting)
 
 
 def batch_progress(batch: LetterBatch) -> dict:

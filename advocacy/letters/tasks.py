@@ -21,6 +21,7 @@ from typing import Any
 from flask import current_app
 from pypdf import PdfWriter
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.extensions import db
 from advocacy.jobs import JobTimeout, time_limit
@@ -42,6 +43,7 @@ from advocacy.models.letters import (
     Letter,
     LetterBatch,
 )
+from advocacy.public.queries import neutralise_formula
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +146,16 @@ def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
             "warnings": "; ".join(rendered.warnings) or None,
             "error": None,
         }
-        _settle(batch_id, letter_id, values, "done")
+        try:
+            _settle(batch_id, letter_id, values, "done")
+        except SQLAlchemyError as exc:
+            # The database went away while storing this letter: record it as failed (on a fresh connection)
+            # so that the batch can finish and "retry failed letters" can make it again. If even that fails,
+            # the job fails; `flask letters retry BATCH --interrupted` picks the letter up.
+            db.session.rollback()
+            logger.warning("letter %s of batch %s: storing it failed: %s", letter_id, batch_id, exc)
+            message = f"interrupted by a database error ({type(exc).__name__}); retry the failed letters"
+            _settle(batch_id, letter_id, {"status": LETTER_FAILED, "error": message}, "failed")
     finalize_batch(batch_id)
 
 
@@ -204,7 +215,9 @@ def write_outputs(batch: LetterBatch) -> None:
     table.writeheader()
     for letter in batch.letters:
         table.writerow(
-            {
+            {  # names and error texts come from outside: no cell may start a spreadsheet formula
+                key: neutralise_formula(value)
+                for key, value in {
                 "bioguide_id": " ".join(letter.member_ids or []),
                 "name": letter.recipient_name,
                 "file": letter.filename if letter.status == LETTER_DONE else "",
@@ -213,6 +226,7 @@ def write_outputs(batch: LetterBatch) -> None:
                 "warnings": letter.warnings or "",
                 "status": letter.status,
                 "error": letter.error or "",
+                }.items()
             }
         )
     partial = folder / (zip_name(batch.id) + ".part")

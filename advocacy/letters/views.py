@@ -242,6 +242,23 @@ def cancel(batch_id: int):
     return redirect(url_for("letters.batch", batch_id=batch_id))
 
 
+@bp.route("/batches/<int:batch_id>/retry", methods=["POST"])
+@role_required(ADVOCATE)
+def retry(batch_id: int):
+    batch = db.get_or_404(LetterBatch, batch_id)
+    try:
+        count = services.retry_failed_letters(batch, actor=current_user.email)
+    except services.LetterError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("letters.batch", batch_id=batch_id))
+    db.session.commit()
+    services.start_batch(batch, get_runner())
+    db.session.commit()
+    flash(f"Retrying {count} letter(s).", "success")
+    return redirect(url_for("letters.batch", batch_id=batch_id))
+
+
 @bp.route("/batches/<int:batch_id>/<kind>")
 @role_required(VIEWER)
 def download(batch_id: int, kind: str):
