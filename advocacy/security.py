@@ -6,7 +6,7 @@ The Content-Security-Policy allows no inline or third-party scripts (the app ser
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -19,7 +19,23 @@ def is_embeddable(endpoint: str | None) -> bool:
     return bool(endpoint) and endpoint.endswith(".widget")
 
 
+def has_nul(values: object) -> bool:
+    """Whether any key or value of a MultiDict (form, query) holds a NUL character."""
+    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))  # type: ignore[attr-defined]
+
+
 def register(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        """No form or query value may hold a NUL (PostgreSQL refuses them; no honest input has one): 400.
+
+        The JSON API checks its own input and answers in JSON.
+        """
+        if request.path.startswith("/api/"):
+            return
+        if "\x00" in request.path or has_nul(request.args) or (request.method == "POST" and has_nul(request.form)):
+            abort(400)
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         embeddable = is_embeddable(request.endpoint)

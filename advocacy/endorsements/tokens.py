@@ -15,6 +15,7 @@ import secrets
 TOKEN_BYTES = 32
 CODE_BYTES = 10
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
+_CODE_SHAPE = re.compile(r"[A-Z2-7]{1,32}")
 
 
 def new_token() -> tuple[str, str]:
@@ -39,5 +40,7 @@ def new_verification_code() -> str:
 
 
 def normalise_code(text: str) -> str:
-    """Accept a code as people type it: any case, with spaces or dashes."""
-    return re.sub(r"[\s-]", "", text or "").upper()[:32]
+    """Accept a code as people type it: any case, with spaces or dashes; "" for anything that is not a code
+    (so that junk such as a NUL character, which PostgreSQL refuses, never reaches the database)."""
+    code = re.sub(r"[\s-]", "", text or "").upper()[:32]
+    return code if _CODE_SHAPE.fullmatch(code) else ""
