@@ -1,9 +1,16 @@
 """All models, importable from one place (and registered on the metadata for migrations)."""
 
-from advocacy.models.alerts import AlertDelivery, AlertRun, AlertSettings, ApiToken, Follow, WebhookDelivery, WebhookEndpoint
+from advocacy.models.alerts import (
+    AlertDelivery,
+    AlertRun,
+    AlertSettings,
+    ApiToken,
+    Follow,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from advocacy.models.base import Base, utcnow
 from advocacy.models.bills import (
-    BILL_TYPE_DISPLAY,
     BILL_TYPES,
     Bill,
     BillAction,
@@ -11,7 +18,6 @@ from advocacy.models.bills import (
     BillTitle,
     Cosponsorship,
     RelatedBill,
-    ordinal,
 )
 from advocacy.models.campaigns import (
     ACTIVE_STATUSES,
@@ -39,7 +45,6 @@ __all__ = [
     "WebhookEndpoint",
     "ACTIVE_STATUSES",
     "BILL_TYPES",
-    "BILL_TYPE_DISPLAY",
     "ENDORSEMENT_STATUSES",
     "ROLES",
     "Base",
@@ -68,6 +73,5 @@ __all__ = [
     "RelatedBill",
     "User",
     "ZipDistrict",
-    "ordinal",
     "utcnow",
 ]

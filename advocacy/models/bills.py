@@ -17,27 +17,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from advocacy.congress.citations import BILL_TYPES as CITATION_BILL_TYPES
+from advocacy.congress.citations import Citation
 from advocacy.models.base import Base, utcnow
 from advocacy.models.members import Member
 
-BILL_TYPES = ("hr", "s", "hjres", "sjres", "hconres", "sconres", "hres", "sres")
-
-BILL_TYPE_DISPLAY = {
-    "hr": "H.R.",
-    "s": "S.",
-    "hjres": "H.J.Res.",
-    "sjres": "S.J.Res.",
-    "hconres": "H.Con.Res.",
-    "sconres": "S.Con.Res.",
-    "hres": "H.Res.",
-    "sres": "S.Res.",
-}
-
-
-def ordinal(n: int) -> str:
-    """116 -> "116th", 121 -> "121st"."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+BILL_TYPES = CITATION_BILL_TYPES
 
 
 class Bill(Base):
@@ -85,14 +70,18 @@ class Bill(Base):
     titles: Mapped[list[BillTitle]] = relationship(back_populates="bill", cascade="all, delete-orphan")
 
     @property
+    def citation(self) -> Citation:
+        return Citation(self.congress, self.bill_type, self.number)
+
+    @property
     def display(self) -> str:
         """ "H.R. 3571"."""
-        return f"{BILL_TYPE_DISPLAY.get(self.bill_type, self.bill_type.upper())} {self.number}"
+        return self.citation.display
 
     @property
     def label(self) -> str:
         """ "H.R. 3571 (116th)"."""
-        return f"{self.display} ({ordinal(self.congress)})"
+        return self.citation.label
 
     @property
     def display_title(self) -> str:
@@ -100,17 +89,7 @@ class Bill(Base):
 
     @property
     def congress_gov_url(self) -> str:
-        words = {
-            "hr": "house-bill",
-            "s": "senate-bill",
-            "hjres": "house-joint-resolution",
-            "sjres": "senate-joint-resolution",
-            "hconres": "house-concurrent-resolution",
-            "sconres": "senate-concurrent-resolution",
-            "hres": "house-resolution",
-            "sres": "senate-resolution",
-        }
-        return f"https://www.congress.gov/bill/{ordinal(self.congress)}-congress/{words[self.bill_type]}/{self.number}"
+        return self.citation.congress_gov_url
 
     def __repr__(self) -> str:
         return f"<Bill {self.label}>"
@@ -197,12 +176,16 @@ class RelatedBill(Base):
     bill: Mapped[Bill] = relationship(back_populates="related_bills")
 
     @property
+    def citation(self) -> Citation:
+        return Citation(self.related_congress, self.related_type, self.related_number)
+
+    @property
     def display(self) -> str:
-        return f"{BILL_TYPE_DISPLAY.get(self.related_type, self.related_type.upper())} {self.related_number}"
+        return self.citation.display
 
     @property
     def label(self) -> str:
-        return f"{self.display} ({ordinal(self.related_congress)})"
+        return self.citation.label
 
 
 class BillTitle(Base):
