@@ -77,6 +77,19 @@ def index():
     )
 
 
+def _track_and_redirect(citation: Citation, campaign_slug: str | None):
+    """Track a bill for the current user, flash the outcome, and go to the bill (or back to the list)."""
+    try:
+        result = track(
+            current_app._get_current_object(), citation, campaign_slug=campaign_slug, actor=current_user.email
+        )
+    except SyncError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("bills.index"))
+    _flash_result(result)
+    return redirect(_bill_url(citation) if result.status != "failed" else url_for("bills.index"))
+
+
 @bp.route("/track", methods=["POST"])
 @role_required(ADVOCATE)
 def track_bill():
@@ -86,20 +99,7 @@ def track_bill():
             for error in field_errors:
                 flash(f"Could not track: {error}", "error")
         return redirect(url_for("bills.index"))
-    try:
-        result = track(
-            current_app._get_current_object(),
-            form.parsed,
-            campaign_slug=form.campaign.data or None,
-            actor=current_user.email,
-        )
-    except SyncError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("bills.index"))
-    _flash_result(result)
-    if result.status == "failed":
-        return redirect(url_for("bills.index"))
-    return redirect(_bill_url(form.parsed))
+    return _track_and_redirect(form.parsed, form.campaign.data or None)
 
 
 @bp.route("/track-related", methods=["POST"])
@@ -108,18 +108,7 @@ def track_related():
     form = TrackRelatedForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        result = track(
-            current_app._get_current_object(),
-            form.parsed,
-            campaign_slug=form.campaign.data or None,
-            actor=current_user.email,
-        )
-    except SyncError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("bills.index"))
-    _flash_result(result)
-    return redirect(_bill_url(form.parsed) if result.status != "failed" else url_for("bills.index"))
+    return _track_and_redirect(form.parsed, form.campaign.data or None)
 
 
 @bp.route("/<int:congress>/<bill_type>/<int:number>/sync", methods=["POST"])
