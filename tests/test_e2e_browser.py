@@ -150,6 +150,21 @@ def _scan(page, problems: list[str], name: str) -> None:
 
 
 @needs_axe
+def test_the_scan_reports_serious_violations(browser):
+    """The axe scan used below does catch problems: an unlabelled field, a nameless link, low-contrast text."""
+    page = browser.new_page()
+    page.set_content(
+        '<!doctype html><html lang="en"><head><title>Bad</title></head><body><main><h1>Bad</h1>'
+        '<input type="text"><a href="/x"></a><p style="color:#bbb;background:#fff">faint</p></main></body></html>'
+    )
+    problems: list[str] = []
+    _scan(page, problems, "bad page")
+    page.close()
+    found = {line.split("] ", 1)[1].split(":", 1)[0] for line in problems}
+    assert found == {"label", "link-name", "color-contrast"}, problems
+
+
+@needs_axe
 def test_main_pages_have_no_serious_accessibility_violations(app, demo, make_user, live_server, new_page, invite_city):
     """axe-core finds no serious or critical violation on the staff, public, signing and verify pages."""
     from playwright.sync_api import expect
