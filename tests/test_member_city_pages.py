@@ -281,3 +281,22 @@ def test_target_pages_404_and_login(client, login_as):
     login_as("viewer")
     assert client.get("/campaigns/nope/targets").status_code == 404
     assert client.get("/campaigns/nope/targets.csv").status_code == 404
+
+
+def test_city_page_offers_an_invitation_for_campaigns_not_yet_endorsed(client, login_as, demo, app):
+    """An advocate can start an invitation from a city page; endorsed cities are not offered again."""
+    from sqlalchemy import select
+
+    from advocacy.extensions import db
+    from advocacy.models import City
+
+    login_as("advocate")
+    with app.app_context():
+        austin = db.session.scalar(select(City.id).where(City.name == "Austin"))
+        atlanta = db.session.scalar(select(City.id).where(City.name == "Atlanta"))
+    page = client.get(f"/cities/{austin}").get_data(as_text=True)
+    assert "Invite Austin to endorse" in page
+    link = page.split("Invite Austin to endorse")[0].rsplit('href="', 1)[1].split('"')[0]
+    form = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert 'value="Austin, TX"' in form
+    assert "Invite Atlanta to endorse" not in client.get(f"/cities/{atlanta}").get_data(as_text=True)

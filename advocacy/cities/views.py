@@ -20,7 +20,7 @@ from advocacy.cities.services import (
 )
 from advocacy.cities.states import STATES, district_label
 from advocacy.extensions import db
-from advocacy.models import City, Endorsement, Member
+from advocacy.models import Campaign, City, Endorsement, Member
 from advocacy.models.users import ADVOCATE, VIEWER
 
 bp = Blueprint("cities", __name__, url_prefix="/cities")
@@ -83,12 +83,15 @@ def _render_detail(city: City, districts_form: DistrictsForm | None = None, zip_
     ).all()
     if districts_form is None:
         districts_form = DistrictsForm(state=city.state, data={"districts": ", ".join(d.label for d in city.districts)})
+    endorsed = {e.campaign_id for e in endorsements if e.is_active}
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.name)).all()
     return render_template(
         "cities/detail.html",
         city=city,
         districts=districts,
         senators=senators,
         endorsements=endorsements,
+        invitable=[c for c in campaigns if c.id not in endorsed],
         districts_form=districts_form,
         zip_form=zip_form or ZipForm(),
     )
