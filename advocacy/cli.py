@@ -98,7 +98,13 @@ def setup_command(admin_email: str) -> None:
 
 
 # Feature modules that define a click group or command named `cli`, registered after the core commands.
-FEATURE_CLIS: tuple[str, ...] = ("advocacy.bills.cli", "advocacy.imports.cli", "advocacy.endorsements.cli", "advocacy.letters.cli", "advocacy.alerts.cli")
+FEATURE_CLIS: tuple[str, ...] = (
+    "advocacy.bills.cli",
+    "advocacy.imports.cli",
+    "advocacy.endorsements.cli",
+    "advocacy.letters.cli",
+    "advocacy.alerts.cli",
+)
 
 
 def register(app: Flask) -> None:

@@ -17,7 +17,14 @@ from advocacy import create_app
 from advocacy.extensions import db
 
 # Fixture modules of the features (one per feature, so that features do not edit each other's fixtures).
-pytest_plugins = ["tests.congress_fixtures", "tests.endorsements_fixtures", "tests.imports_fixtures", "tests.letters_fixtures", "tests.alerts_fixtures", "tests.browser_fixtures"]
+pytest_plugins = [
+    "tests.congress_fixtures",
+    "tests.endorsements_fixtures",
+    "tests.imports_fixtures",
+    "tests.letters_fixtures",
+    "tests.alerts_fixtures",
+    "tests.browser_fixtures",
+]
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL") or None
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or None

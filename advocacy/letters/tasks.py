@@ -218,14 +218,14 @@ def write_outputs(batch: LetterBatch) -> None:
             {  # names and error texts come from outside: no cell may start a spreadsheet formula
                 key: neutralise_formula(value)
                 for key, value in {
-                "bioguide_id": " ".join(letter.member_ids or []),
-                "name": letter.recipient_name,
-                "file": letter.filename if letter.status == LETTER_DONE else "",
-                "pages": letter.pages or "",
-                "sha256": letter.sha256 or "",
-                "warnings": letter.warnings or "",
-                "status": letter.status,
-                "error": letter.error or "",
+                    "bioguide_id": " ".join(letter.member_ids or []),
+                    "name": letter.recipient_name,
+                    "file": letter.filename if letter.status == LETTER_DONE else "",
+                    "pages": letter.pages or "",
+                    "sha256": letter.sha256 or "",
+                    "warnings": letter.warnings or "",
+                    "status": letter.status,
+                    "error": letter.error or "",
                 }.items()
             }
         )
