@@ -198,6 +198,25 @@ def test_second_signer_sees_city_already_endorsed_with_staff_contact(app, client
     assert _count(app, Endorsement, Endorsement.city.has(name="Austin")) == 1
 
 
+def test_unconfirmed_signature_with_expired_link_no_longer_blocks_the_city(app, client, demo, smtp):
+    """A pending endorsement whose confirmation link expired unused gives way to a new signer (audit kept)."""
+    _open_signon(app)
+    url = f"/c/{SLUG}/sign"
+    submit(client, url, sign_data(city="Austin, TX", signer_email="typo@austintexas.gvo"))
+    with app.app_context():
+        for token in db.session.scalars(select(EndorsementToken).where(EndorsementToken.purpose == "confirm")):
+            token.expires_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    response = submit(client, url, sign_data(city="Austin, TX", signer_name="Bo Deputy", signature="Bo Deputy"))
+    assert response.status_code == 302
+    with app.app_context():
+        rows = db.session.scalars(
+            select(Endorsement).where(Endorsement.city.has(name="Austin")).order_by(Endorsement.id)
+        ).all()
+        assert [(e.status, e.signer_name) for e in rows][1] == ("pending", "Bo Deputy")
+        assert rows[0].status == "withdrawn" and "confirmation link expired" in rows[0].reason
+
+
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL (TEST_DATABASE_URL): SQLite serialises writers")
 def test_concurrent_signatures_for_one_city_make_one_endorsement_on_postgres(app, demo):
     """Two transactions inserting the same city at once: the second blocks on the index, then is refused."""

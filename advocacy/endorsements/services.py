@@ -332,6 +332,35 @@ def import_invitations(campaign: Campaign, csv_text: str, actor: str) -> list[Im
 # --- signing and confirmation --------------------------------------------------------------------------------
 
 
+def _lapse_if_unconfirmed(endorsement: Endorsement, client_ip: str | None) -> bool:
+    """End a pending endorsement whose confirmation link has expired unused, so it no longer blocks its city.
+
+    Without this, a signature with a mistyped e-mail address would hold the city until staff stepped in.
+    Returns True when the endorsement was ended (withdrawn, with the reason in the audit trail).
+    """
+    if endorsement.status != PENDING:
+        return False
+    live = db.session.scalar(
+        select(EndorsementToken.id).where(
+            EndorsementToken.endorsement_id == endorsement.id,
+            EndorsementToken.purpose == CONFIRM,
+            EndorsementToken.used_at.is_(None),
+            EndorsementToken.expires_at > utcnow(),
+        )
+    )
+    if live is not None:
+        return False
+    _set_status(
+        endorsement,
+        WITHDRAWN,
+        actor="system",
+        client_ip=client_ip,
+        reason="never confirmed: the confirmation link expired",
+    )
+    db.session.flush()
+    return True
+
+
 def _issue_token(endorsement: Endorsement, purpose: str, days: int) -> str:
     raw, digest = new_token()
     db.session.add(
@@ -358,6 +387,8 @@ def sign(
     """
     contact = campaign_contact(campaign)
     existing = active_endorsement(campaign.id, city.id)
+    if existing is not None and _lapse_if_unconfirmed(existing, client_ip):
+        existing = None
     if existing is not None:
         raise CityAlreadyEndorsed(city, campaign, existing.status, contact)
     endorsement = Endorsement(
