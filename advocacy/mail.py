@@ -22,14 +22,18 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
-def queue_mail(recipient: str, subject: str, body_text: str) -> MailMessage:
-    """Store a message to send (or, without a mail server, to keep in the outbox). The caller commits."""
+def queue_mail(recipient: str, subject: str, body_text: str, headers: dict[str, str] | None = None) -> MailMessage:
+    """Store a message to send (or, without a mail server, to keep in the outbox). The caller commits.
+
+    `headers` adds header lines such as List-Unsubscribe.
+    """
     status = QUEUED if current_app.config.get("MAIL_SERVER") else OUTBOX
     message = MailMessage(
         recipient=recipient,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         subject=subject,
         body_text=body_text,
+        headers=headers or None,
         status=status,
     )
     db.session.add(message)
@@ -42,6 +46,8 @@ def _smtp_send(message: MailMessage) -> None:
     email["From"] = message.sender
     email["To"] = message.recipient
     email["Subject"] = message.subject
+    for name, value in (message.headers or {}).items():
+        email[name] = value
     email.set_content(message.body_text)
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
         if config.get("MAIL_USE_TLS"):

@@ -202,6 +202,23 @@ def test_unsubscribe_link_works_without_login(tracked, alerts_smtp, make_user, r
     assert bad.status_code == 400 and "not valid" in bad.get_data(as_text=True)
 
 
+def test_alert_mail_carries_one_click_list_unsubscribe(tracked, alerts_smtp, make_user, runner, congress_server):
+    """Alert e-mails carry List-Unsubscribe / List-Unsubscribe-Post; a mail client's one-click POST works."""
+    app = tracked
+    client, email = _login(app, make_user)
+    _follow(client, "bill", _bill_id(app), BILL_URL)
+    _move_bill(congress_server, runner)
+    assert runner.invoke(args=["alerts", "send"]).exit_code == 0
+    alert = alerts_smtp.to(email)[-1]
+    assert alert["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = alert["List-Unsubscribe"].strip("<>")
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    response = app.test_client().post("/" + path, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Follow)) == 0
+
+
 def test_following_page_lists_and_unfollows(tracked, make_user):
     """The Following page lists what the user follows; Unfollow removes it; following nonsense is refused."""
     app = tracked

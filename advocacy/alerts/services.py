@@ -155,6 +155,7 @@ def follow(user: User, target_type: str, target_key: str) -> tuple[Follow, bool]
             f"Everything you follow: {absolute_url('/alerts/following')}\n\n"
             f"Stop these alerts (no login needed): {unsubscribe_url(user.id, row.id)}\n"
         ),
+        headers=unsubscribe_headers(unsubscribe_url(user.id, row.id)),
     )
     logger.info("%s follows %s %s", user.email, target_type, key)
     return row, True
@@ -214,6 +215,11 @@ def absolute_url(path: str) -> str:
 def unsubscribe_token(user_id: int, follow_id: int | None = None) -> str:
     """A signed, login-free token: stop one follow, or (follow_id None) every alert of the user."""
     return _serializer().dumps({"u": user_id, "f": follow_id})
+
+
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """List-Unsubscribe headers: mail clients show an unsubscribe button that POSTs to the link (RFC 8058)."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def unsubscribe_url(user_id: int, follow_id: int | None = None) -> str:
@@ -402,7 +408,12 @@ def _alert_mail(user: User, events: list[Event], digest: bool) -> MailMessage:
     else:
         subject = f"{len(events)} updates on {', '.join(subjects)}"
         intro = ""
-    return queue_mail(user.email, subject[:300], intro + _grouped_body(events) + _footer(user))
+    return queue_mail(
+        user.email,
+        subject[:300],
+        intro + _grouped_body(events) + _footer(user),
+        headers=unsubscribe_headers(unsubscribe_url(user.id)),
+    )
 
 
 def _load_events(ids: Iterable[int]) -> list[Event]:
