@@ -204,6 +204,18 @@ def test_rate_limit_is_429_json(app, client, monkeypatch):
     assert json_body(client.get("/api/v1/committees"))["error"]["code"] == "rate_limited"
 
 
+def test_made_up_tokens_do_not_escape_the_rate_limit(app, client, monkeypatch, api_token):
+    """A new bogus Authorization header per request still counts against the address; a real token has its own."""
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
+    statuses = [
+        client.get("/api/v1/committees", headers={"Authorization": f"Bearer junk{i}"}).status_code for i in range(5)
+    ]
+    assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]
+    _email, raw = api_token("viewer")
+    real = [client.get("/api/v1/committees", headers={"Authorization": f"Bearer {raw}"}).status_code for _ in range(4)]
+    assert real == [200, 200, 200, 429]
+
+
 def test_unexpected_error_is_500_json(app, client, monkeypatch):
     """A bug inside an API view gives a JSON 500 without a stack trace."""
     from advocacy.api import serializers

@@ -55,6 +55,15 @@ def tokens_of(user: User) -> list[ApiToken]:
     )
 
 
+def live_token_id(raw: str) -> int | None:
+    """The id of the unrevoked token `raw` is, or None (for rate-limit keys: only real tokens get their own)."""
+    if not raw or len(raw) > 200:
+        return None
+    return db.session.scalar(
+        select(ApiToken.id).where(ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None))
+    )
+
+
 def authenticate(raw: str) -> User | None:
     """The active user a raw token belongs to, or None (unknown, revoked, or the account is disabled)."""
     if not raw or len(raw) > 200:

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from advocacy.alerts.documents import event_document, iso
 from advocacy.api import serializers as s
-from advocacy.api.tokens import authenticate
+from advocacy.api.tokens import authenticate, live_token_id
 from advocacy.bills.documents import bill_document, load_bill
 from advocacy.bills.stage import STAGE_LABELS
 from advocacy.extensions import csrf, db, limiter
@@ -140,8 +140,13 @@ def _rate_limit() -> str:
 
 
 def _rate_key() -> str:
-    header = request.headers.get("Authorization", "")
-    return "api-token:" + s.short_hash(header) if header else "api-ip:" + (request.remote_addr or "?")
+    """A real token has its own bucket; everything else (no header, a made-up one) counts against the address."""
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and raw:
+        token_id = live_token_id(raw.strip())
+        if token_id is not None:
+            return f"api-token:{token_id}"
+    return "api-ip:" + (request.remote_addr or "?")
 
 
 limiter.limit(_rate_limit, key_func=_rate_key)(bp)
