@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select, text
 
 from advocacy.extensions import db
-from advocacy.models import Campaign, City, Endorsement, EndorsementToken, Invitation
+from advocacy.models import Campaign, City, Endorsement, EndorsementToken, Event, Invitation
 from advocacy.models.base import utcnow
 from tests.conftest import POSTGRES_URL, csrf_token, submit
 from tests.test_endorsements_flow import SLUG, endorsement_for, sign_data
@@ -436,3 +436,53 @@ def test_bulk_csv_without_header_is_refused(client, demo, login_as):
         content_type="multipart/form-data",
     )
     assert "needs a header row" in response.get_data(as_text=True)
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL (TEST_DATABASE_URL): SQLite serialises writers")
+def test_double_confirmation_at_once_verifies_once_on_postgres(app, demo):
+    """Two confirmations of one link at the same moment (a double click): one verifies, the other is told the
+    link was used; a single verification code is issued."""
+    from advocacy.endorsements import services
+
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == SLUG))
+        city = services.find_city("Austin, TX")
+        details = services.SignerDetails(name="A", title="Mayor", email="a@austintexas.gov", signature="A")
+        services.sign(campaign, city, details, client_ip="10.0.0.1")
+        endorsement = db.session.scalar(select(Endorsement).where(Endorsement.city_id == city.id))
+        raw, digest = services.new_token()
+        db.session.add(
+            EndorsementToken(
+                endorsement_id=endorsement.id,
+                purpose="confirm",
+                token_hash=digest,
+                expires_at=utcnow() + timedelta(days=1),
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+    first_spent, results = threading.Event(), {}
+
+    def worker(name: str, wait_for: threading.Event | None) -> None:
+        with app.app_context():
+            if wait_for is not None:
+                wait_for.wait(5)
+            try:
+                confirmed = services.confirm(raw, client_ip="10.0.0.2")
+                if name == "first":
+                    first_spent.set()
+                    _wait_until_blocked(app)
+                db.session.commit()
+                results[name] = confirmed.status
+            except services.TokenError as exc:
+                db.session.rollback()
+                results[name] = f"refused: {exc.reason}"
+            finally:
+                db.session.remove()
+
+    first = threading.Thread(target=worker, args=("first", None))
+    second = threading.Thread(target=worker, args=("second", first_spent))
+    first.start(), second.start()
+    first.join(15), second.join(15)
+    assert results == {"first": "verified", "second": "refused: used"}
+    assert _count(app, Event, Event.kind == "endorsement.status") == 1

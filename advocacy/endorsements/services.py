@@ -19,13 +19,13 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.endorsements.tokens import hash_token, looks_like_token, new_token, new_verification_code
 from advocacy.events import record_event
 from advocacy.extensions import db
-from advocacy.mail import deliver_pending, queue_mail
+from advocacy.mail import deliver_pending, queue_mail, queued_ids
 from advocacy.models import Campaign, City, Endorsement, EndorsementToken, Invitation
 from advocacy.models.base import utcnow
 from advocacy.models.campaigns import ACTIVE_STATUSES, CONFIRMED, PENDING, REJECTED, VERIFIED, WITHDRAWN
@@ -179,9 +179,9 @@ def active_endorsement(campaign_id: int, city_id: int) -> Endorsement | None:
 
 
 def send_queued_mail() -> None:
-    """Send what was queued, after the caller committed; failures stay queued for `flask mail retry`."""
+    """Send what this request queued, after the caller committed; failures stay queued for `flask mail retry`."""
     try:
-        deliver_pending()
+        deliver_pending(ids=queued_ids())
     except Exception:  # a mail problem must never turn a stored endorsement into an error page
         logger.exception("sending queued mail failed; `flask mail retry` will try again")
         db.session.rollback()
@@ -461,6 +461,18 @@ def _token(raw: str, purpose: str) -> EndorsementToken:
     return token
 
 
+def _spend(token: EndorsementToken) -> None:
+    """Mark a link token used, atomically: of two concurrent uses (a double click) only one gets through."""
+    spent = db.session.execute(
+        update(EndorsementToken)
+        .where(EndorsementToken.id == token.id, EndorsementToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if spent != 1:
+        raise TokenError("used")
+
+
 def endorsement_for_token(raw: str, purpose: str) -> Endorsement:
     """The endorsement a confirmation or withdrawal link is for, if the link still works (else TokenError)."""
     return _token(raw, purpose).endorsement
@@ -512,7 +524,7 @@ def confirm(raw: str, *, client_ip: str | None) -> Endorsement:
     endorsement = token.endorsement
     if endorsement.status != PENDING:
         raise TokenError("used")
-    token.used_at = utcnow()
+    _spend(token)
     if is_official_email(endorsement.signer_email, endorsement.city.email_domains):
         _set_status(endorsement, VERIFIED, actor=PUBLIC_ACTOR, client_ip=client_ip)
         _verified_mail(endorsement)
@@ -537,7 +549,7 @@ def withdraw_by_signer(raw: str, *, client_ip: str | None, reason: str | None = 
     endorsement = token.endorsement
     if endorsement.status not in ACTIVE_STATUSES:
         raise EndorsementError(f"This endorsement is already {endorsement.status}.")
-    token.used_at = utcnow()
+    _spend(token)
     _set_status(
         endorsement,
         WITHDRAWN,
