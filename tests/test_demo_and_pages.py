@@ -165,3 +165,34 @@ def test_bills_list_query_count_does_not_grow(client, login_as, demo, app):
         assert len(statements) == small
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def test_bill_page_query_count_does_not_grow_with_campaign_versions(client, login_as, demo, app):
+    """A bill page makes the same number of queries whether its campaign has six or twelve bill versions."""
+    from sqlalchemy import event
+
+    from advocacy.models import CampaignBill
+
+    login_as("viewer")
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        client.get("/bills/119/hr/5323")
+        six = len(statements)
+        with app.app_context():
+            campaign = db.session.scalar(select(Campaign))
+            for n in range(1, 7):
+                bill = Bill(congress=119, bill_type="s", number=n, title=f"Companion {n}")
+                db.session.add(CampaignBill(campaign=campaign, bill=bill, position=10 + n))
+            db.session.commit()
+        statements.clear()
+        client.get("/bills/119/hr/5323")
+        assert len(statements) == six
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

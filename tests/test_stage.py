@@ -130,3 +130,37 @@ def test_failed_floor_vote_and_cloture():
 def test_no_actions_is_introduced():
     """A bill with no actions yet is 'introduced'."""
     assert derive_stage([], 119, today=date(2025, 1, 10)).stage == "introduced"
+
+
+def test_veto_stands_through_later_referrals_and_failed_override():
+    """After a veto, the referral of the veto message or a failed override does not undo "vetoed"."""
+    vetoed = seq(
+        ("2025-02-01", "Passed/agreed to in House: On passage Passed by recorded vote.", "Floor"),
+        ("2025-03-01", "Passed/agreed to in Senate: Passed Senate without amendment by Voice Vote.", "Floor"),
+        ("2025-03-05", "Presented to President.", "Floor"),
+        ("2025-03-15", "Vetoed by President.", "Veto"),
+        ("2025-03-20", "The veto message and the bill were referred to the Committee on Foreign Affairs.", "Veto"),
+    )
+    assert derive_stage(vetoed, 119, today=date(2025, 4, 1)).stage == "vetoed"
+    failed_override = vetoed + seq(
+        ("2025-04-02", "Failed of passage in House over veto by the Yeas and Nays: 250 - 180.", "Veto")
+    )
+    assert derive_stage(failed_override, 119, today=date(2025, 4, 3)).stage == "vetoed"
+
+
+def test_senate_rule_xiv_calendar_placement_is_not_a_report():
+    """A bill placed on the Senate calendar without committee (Rule XIV) has not been reported."""
+    actions = seq(
+        ("2025-05-01", "Introduced in Senate", "IntroReferral"),
+        (
+            "2025-05-01",
+            "Read the first time. Placed on Senate Legislative Calendar under Read the First Time.",
+            "Calendars",
+        ),
+        (
+            "2025-05-02",
+            "Read the second time. Placed on Senate Legislative Calendar under General Orders. Calendar No. 80.",
+            "Calendars",
+        ),
+    )
+    assert derive_stage(actions, 119, today=date(2025, 5, 3)).stage == "introduced"

@@ -52,9 +52,10 @@ _RANK = {
 }
 
 _REFERRED = re.compile(r"\breferred to\b|\bread twice and referred\b", re.I)
+# Only an explicit report counts: calendar placement alone also happens to bills that skip committee
+# (Senate Rule XIV: "Read the second time. Placed on Senate Legislative Calendar under General Orders.").
 _REPORTED = re.compile(
-    r"ordered to be reported|\breported (?:by|to|favorably|with|without|an original)|\bwritten report\b"
-    r"|placed on (?:the )?(?:union|house|senate legislative) calendar|placed on senate legislative calendar",
+    r"ordered to be reported|\breported (?:by|to|favorably|with|without|an original)|\bwritten report\b",
     re.I,
 )
 _PASSED_HOUSE = re.compile(r"passed/agreed to in house|\bpassed house\b|^on passage passed\b", re.I)
@@ -105,9 +106,10 @@ def derive_stage(actions: Iterable[ActionLike], congress: int, today: date | Non
 
     def advance(stage: str) -> None:
         nonlocal progress, terminal
+        if _RANK[stage] > _RANK[progress]:
+            terminal = None  # real progress after a failure (e.g. passed on a second vote) ends it
         if _RANK[stage] >= _RANK[progress]:
             progress = stage
-        terminal = None
 
     ordered = sorted(actions, key=lambda a: (a.action_date, getattr(a, "action_time", None) or ""))
     for action in ordered:
@@ -120,14 +122,15 @@ def derive_stage(actions: Iterable[ActionLike], congress: int, today: date | Non
         elif kind == "president" and _TO_PRESIDENT.search(text) or _TO_PRESIDENT.search(text):
             advance(TO_PRESIDENT)
         elif _FAILED.search(text):
-            terminal = FAILED
+            if terminal != VETOED:  # a failed override leaves the bill vetoed
+                terminal = FAILED
         elif _PASSED_HOUSE.search(text):
             passed_house = True
             advance(PASSED_BOTH if passed_senate else PASSED_HOUSE)
         elif _PASSED_SENATE.search(text):
             passed_senate = True
             advance(PASSED_BOTH if passed_house else PASSED_SENATE)
-        elif _REPORTED.search(text) or kind == "calendars":
+        elif _REPORTED.search(text):
             advance(REPORTED)
         elif _REFERRED.search(text) or kind == "introreferral" and "referred" in text.lower():
             advance(IN_COMMITTEE)

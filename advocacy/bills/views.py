@@ -162,7 +162,11 @@ def detail(congress: int, bill_type: str, number: int):
         abort(404)
     result = StageResult(bill.stage, bill.stage_furthest)
     campaigns = db.session.scalars(
-        select(Campaign).join(CampaignBill).where(CampaignBill.bill_id == bill.id).order_by(Campaign.name)
+        select(Campaign)
+        .join(CampaignBill)
+        .where(CampaignBill.bill_id == bill.id)
+        .options(selectinload(Campaign.bill_links).selectinload(CampaignBill.bill))
+        .order_by(Campaign.name)
     ).all()
     endorsements = db.session.scalars(
         select(Endorsement)
