@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from advocacy.extensions import db
 from advocacy.models import Endorsement, MailMessage
-from tests.browser_fixtures import CHROMIUM
+from tests.browser_fixtures import CHROMIUM, needs_chromium
 from tests.browser_fixtures import CHROMIUM_ARGS as ARGS
 
 
@@ -22,7 +22,7 @@ def _outbox_link(app, recipient: str, prefix: str) -> str:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium")
+@needs_chromium
 def test_sign_and_confirm_in_a_real_browser(app, demo, invite_city, live_server, tmp_path):
     """A signer opens the invitation, fixes a validation error, signs, confirms and sees the verified page."""
     from playwright.sync_api import expect, sync_playwright
