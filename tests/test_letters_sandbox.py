@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import threading
+import tracemalloc
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -155,3 +156,70 @@ def test_svg_logo_is_sanitised():
     assert b"<rect" in cleaned
     with pytest.raises(LetterError):
         check_logo(b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg>&a;</svg>')
+
+
+_DOUBLING = (
+    "{% set ns = namespace(s='x' * 100000) %}{% for i in range(40) %}{% set ns.s = EXPR %}{% endfor %}{{ ns.s }}"
+)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ 'a'.ljust(150000000) }}",
+        "{{ 'a'.rjust(150000000) }}",
+        "{{ 'a'.center(150000000) }}",
+        "{{ '1'.zfill(150000000) }}",
+        "{{ ('\t' * 1000).expandtabs(150000000) }}",
+        "{{ '%0150000000d' % 1 }}",
+        "{{ '%.150000000f' % 1 }}",
+        "{{ '%*d' % (150000000, 1) }}",
+        "{{ '%(a)s%(a)s%(a)s' % {'a': 'x' * 100000} }}",
+        "{{ '{:>150000000}'.format(1) }}",
+        "{{ '{:{}}'.format(1, 150000000) }}",
+        "{{ '{0:0150000000}'.format_map({'0': 1}) }}",
+        "{{ ('a' * 10000).replace('', 'a' * 10000) }}",
+        "{{ ('a' * 10000)|replace('', 'a' * 10000) }}",
+        "{{ ['x' * 100000] * 100000 }}",
+        "{{ ('x' * 100000).join(range(10000)) }}",
+        "{{ range(10000)|join('x' * 100000) }}",
+        _DOUBLING.replace("EXPR", "ns.s ~ ns.s"),
+        _DOUBLING.replace("EXPR", "ns.s + ns.s"),
+        _DOUBLING.replace("EXPR", "'%s%s' % (ns.s, ns.s)"),
+        _DOUBLING.replace("EXPR", "'{0}{0}'.format(ns.s)"),
+        "{% set ns = namespace(n=2**64) %}{% for i in range(40) %}{% set ns.n = ns.n * ns.n %}{% endfor %}{{ 1 }}",
+    ],
+)
+def test_memory_caps_cannot_be_bypassed(source):
+    """Padding methods, % and format widths, replace, join and repeated doubling are refused before allocating."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(TemplateProblem) as info:
+            render_field(source, CONTEXT)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert info.value.message.startswith("not allowed"), info.value.message
+    assert peak < 20_000_000, f"{peak:,} bytes allocated"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("{{ name.ljust(8) }}|{{ name.rjust(8) }}|{{ '7'.zfill(3) }}", "Ann     |     Ann|007"),
+        ("{{ '%05d' % 42 }} {{ '%-6s|' % name }} {{ 7 % 3 }}", "00042 Ann   | 1"),
+        ("{{ '{:,}'.format(1234) }} {{ '{:>8.2f}'.format(3.14159) }}", "1,234     3.14"),
+        ("{{ 'banana'.replace('a', 'o') }} {{ 'banana'|replace('a', 'o', 1) }}", "bonono bonana"),
+        ("{{ ', '.join(['a', 'b']) }} {{ [1, 2]|join('-') }} {{ 'x' ~ name ~ 3 }}", "a, b 1-2 xAnn3"),
+        ("{{ 'ab' + name }} {{ [1] + [2] }} {{ 3 * 4 }} {{ 'ab' * 2 }}", "abAnn [1, 2] 12 abab"),
+    ],
+)
+def test_ordinary_string_operations_still_work(source, expected):
+    """The caps leave everyday padding, formatting, replacing and joining alone."""
+    assert render_field(source, {"name": "Ann"}) == expected
+
+
+def test_concatenation_still_escapes_like_jinja():
+    """`~` escapes unsafe text under autoescape and leaves it alone inside {% autoescape false %}."""
+    source = "{{ '<b>' ~ name }}|{% autoescape false %}{{ '<b>' ~ name }}{% endautoescape %}"
+    assert render_field(source, {"name": "<A>"}) == "&lt;b&gt;&lt;A&gt;|<b><A>"

@@ -2,8 +2,9 @@
 
 Templates use Jinja syntax in `SandboxedEnvironment` with autoescaping and `StrictUndefined` (an unknown field is
 an error, not an empty string). On top of Jinja's sandbox (no attributes starting with "_", no unsafe methods):
-only an allow-list of filters, `range()` capped, `*` and `**` capped, and the output of one template capped in
-size. Time and memory are limited by the worker process that renders (see advocacy.letters.worker).
+only an allow-list of filters, `range()` capped, and every operation that can build a large value from a small
+template checked *before* it runs: `*`, `**`, `+`, `%`, `~`, the padding and replacing string methods, `str.format`,
+`join` and the `join`/`replace` filters (see `LetterSandbox`). The output of one template is capped in size too. Time and memory are limited by the worker process that renders (see advocacy.letters.worker).
 The Markdown body is converted with raw HTML, links and images switched off, and the result passes an allow-list
 HTML sanitiser: users cannot inject CSS, scripts or resource URLs.
 """
@@ -12,12 +13,16 @@ from __future__ import annotations
 
 import html
 import re
+import string
 import sys
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
 import markdown
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.filters import do_replace, sync_do_join
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from advocacy.jobs import JobTimeout
@@ -26,6 +31,8 @@ MAX_RANGE = 10_000
 MAX_SEQUENCE = 100_000  # longest string or list that `*` may build
 MAX_EXPONENT = 64
 MAX_OUTPUT_CHARS = 200_000  # per rendered field
+MAX_TEXT = MAX_OUTPUT_CHARS  # longest string or list that any operation (`+`, `~`, `%`, methods, filters) may build
+MAX_INT_BITS = 16_384  # largest integer `*` may build (about 5,000 digits)
 
 ALLOWED_FILTERS = [
     "abs",
@@ -92,15 +99,165 @@ def _thousands(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int | float) else str(value)
 
 
-class LetterSandbox(SandboxedEnvironment):
-    """Jinja's sandbox with fewer filters and caps on the operations that can exhaust memory."""
+def _too_big(what: str) -> SecurityError:
+    return SecurityError(f"{what} is limited to {MAX_TEXT:,} characters in letter templates")
 
-    intercepted_binops = frozenset(["*", "**"])
+
+def _weight(value: Any, budget: int = MAX_TEXT) -> int:
+    """A cheap upper estimate of how long `value` is as text, counting nested lists; stops once over `budget`.
+
+    Strings count their length, containers their items plus their contents (so a list holding the same long string
+    many times weighs what its text would), anything else a small constant.
+    """
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value.bit_length() // 3 + 1
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if not isinstance(value, list | tuple):
+        return 8
+    total = len(value)
+    for item in value:
+        if total > budget:
+            break
+        total += _weight(item, budget - total)
+    return total
+
+
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?([a-zA-Z%])")
+_FORMAT_NUMBERS = re.compile(r"\d+")
+
+
+def _check_percent(template: str, args: Any) -> None:
+    """Refuse `template % args` if a width or precision, or the result, would exceed MAX_TEXT."""
+    conversions = 0
+    for match in _PERCENT_SPEC.finditer(template):
+        if match.group(3) == "%":
+            continue
+        conversions += 1
+        for number in match.group(1, 2):
+            if number == "*":
+                raise SecurityError("'*' widths are not allowed in letter templates")
+            if number and int(number) > MAX_TEXT:
+                raise _too_big("a width or precision")
+    values = list(args.values()) if isinstance(args, dict) else list(args) if isinstance(args, tuple) else [args]
+    largest = max((_weight(v) for v in values), default=0)
+    if len(template) + conversions * largest > MAX_TEXT:
+        raise _too_big("formatted text")
+
+
+def _check_format(template: str, args: tuple, kwargs: dict) -> None:
+    """Refuse `template.format(...)` if a width or precision (even a nested one), or the result, exceeds MAX_TEXT."""
+    fields = 0
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return  # str.format raises the same error without allocating anything
+    for _literal, name, spec, _conversion in parsed:
+        if name is None:
+            continue
+        fields += 1
+        if spec and "{" in spec:
+            raise SecurityError("nested format specifications are not allowed in letter templates")
+        if spec and any(int(n) > MAX_TEXT for n in _FORMAT_NUMBERS.findall(spec)):
+            raise _too_big("a width or precision")
+    largest = max((_weight(v) for v in (*args, *kwargs.values())), default=0)
+    if len(template) + fields * largest > MAX_TEXT:
+        raise _too_big("formatted text")
+
+
+def _replaced_length(text: str, old: str, new: str, count: int = -1) -> int:
+    """The length of `text.replace(old, new, count)`, computed without building it."""
+    occurrences = len(text) + 1 if old == "" else text.count(old)
+    if count is not None and count >= 0:
+        occurrences = min(occurrences, count)
+    return len(text) + occurrences * (len(new) - len(old))
+
+
+def _check_join(separator: str, items: list) -> None:
+    weight = _weight(items) + len(separator) * max(len(items) - 1, 0)
+    if weight > MAX_TEXT:
+        raise _too_big("joined text")
+
+
+def _capped_join(eval_ctx: Any, value: Any, d: str = "", attribute: Any = None) -> str:
+    """The `join` filter, refusing a result longer than MAX_TEXT before building it."""
+    items = list(value)
+    _check_join(str(d), items)
+    return sync_do_join(eval_ctx, items, d, attribute)
+
+
+def _capped_replace(eval_ctx: Any, s: str, old: str, new: str, count: int | None = None) -> str:
+    """The `replace` filter, refusing a result longer than MAX_TEXT before building it."""
+    if _replaced_length(str(s), str(old), str(new), -1 if count is None else count) > MAX_TEXT:
+        raise _too_big("replaced text")
+    return do_replace(eval_ctx, s, old, new, count)
+
+
+_capped_join.jinja_pass_arg = sync_do_join.jinja_pass_arg  # type: ignore[attr-defined]
+_capped_replace.jinja_pass_arg = do_replace.jinja_pass_arg  # type: ignore[attr-defined]
+
+_PADDING_METHODS = {"ljust", "rjust", "center", "zfill"}
+
+
+def _check_str_method(text: str, name: str, args: tuple, kwargs: dict) -> None:
+    """Refuse a call of a str method whose result would be longer than MAX_TEXT (checked before calling it)."""
+    if name in _PADDING_METHODS:
+        width = args[0] if args else kwargs.get("width", 0)
+        if isinstance(width, int) and width > MAX_TEXT:
+            raise _too_big(f"{name}()")
+    elif name == "expandtabs":
+        tabsize = args[0] if args else kwargs.get("tabsize", 8)
+        if isinstance(tabsize, int) and len(text) + text.count("\t") * max(tabsize, 0) > MAX_TEXT:
+            raise _too_big("expandtabs()")
+    elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+        count = args[2] if len(args) > 2 else kwargs.get("count", -1)
+        if _replaced_length(text, args[0], args[1], count if isinstance(count, int) else -1) > MAX_TEXT:
+            raise _too_big("replaced text")
+    elif name in ("format", "format_map"):
+        if name == "format_map":
+            mapping = args[0] if args else {}
+            _check_format(text, (), dict(mapping) if isinstance(mapping, dict) else {})
+        else:
+            _check_format(text, args, kwargs)
+
+
+class _LetterCodeGenerator(CodeGenerator):
+    """Compiles `a ~ b` into a call of `LetterSandbox.call_concat`, so that joining text is checked too."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        # the same choice of join function as CodeGenerator.visit_Concat
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            join = "markup_join"
+        else:
+            join = "str_join"
+        self.write(f"environment.call_concat({join}, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class LetterSandbox(SandboxedEnvironment):
+    """Jinja's sandbox with fewer filters and caps on the operations that can exhaust memory.
+
+    Every operation that can build a value much larger than the template itself is checked before it runs, so a
+    template cannot allocate more than about MAX_TEXT characters at a time (doubling a string in a loop stops at
+    the cap too, because `+`, `~` and `%` are checked).
+    """
+
+    intercepted_binops = frozenset(["*", "**", "+", "%"])
+    code_generator_class = _LetterCodeGenerator
 
     def __init__(self) -> None:
         super().__init__(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
         self.filters = {name: self.filters[name] for name in ALLOWED_FILTERS}
         self.filters["thousands"] = _thousands
+        self.filters["join"] = _capped_join
+        self.filters["replace"] = _capped_replace
         self.globals = {"range": _capped_range, "dict": dict, "namespace": self.globals["namespace"]}
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -109,14 +266,42 @@ class LetterSandbox(SandboxedEnvironment):
             if (isinstance(right, int | float) and abs(right) > MAX_EXPONENT) or huge_base:
                 raise SecurityError(f"exponents above {MAX_EXPONENT} are not allowed in letter templates")
             return left**right
+        if operator == "+":
+            sequences = isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple)
+            if sequences and _weight(left) + _weight(right) > MAX_TEXT:
+                raise _too_big("joining text")
+            return left + right
+        if operator == "%":
+            if isinstance(left, str):
+                _check_percent(left, right)
+            return left % right
         sized = left if isinstance(left, str | list | tuple) else right
         count = right if sized is left else left
-        too_long = (
-            isinstance(sized, str | list | tuple) and isinstance(count, int) and len(sized) * count > MAX_SEQUENCE
-        )
-        if too_long:
-            raise SecurityError(f"repeating text is limited to {MAX_SEQUENCE:,} characters in letter templates")
+        if isinstance(sized, str | list | tuple) and isinstance(count, int):
+            # lists count their contents too: ["x" * 100000] * 100000 would print as 10 GB of text
+            if len(sized) * count > MAX_SEQUENCE or _weight(sized) * count > MAX_TEXT:
+                raise SecurityError(f"repeating text is limited to {MAX_SEQUENCE:,} characters in letter templates")
+        elif isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+            raise SecurityError("numbers that large are not allowed in letter templates")
         return left * right
+
+    def call_concat(self, join: Callable[[tuple], str], values: tuple) -> str:
+        """`a ~ b ~ ...`: the text of the values joined, refused before it is built if longer than MAX_TEXT."""
+        if sum(_weight(v) for v in values) > MAX_TEXT:
+            raise _too_big("joining text")
+        return join(values)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - as in Jinja
+        """Call an object from sandboxed code; str methods that can build huge text are checked first."""
+        target = getattr(__obj, "__wrapped__", __obj)  # str.format arrives wrapped by Jinja's SandboxedFormatter
+        owner = getattr(target, "__self__", None)
+        if isinstance(owner, str):
+            _check_str_method(owner, getattr(target, "__name__", ""), args, kwargs)
+            if getattr(target, "__name__", "") == "join" and args:
+                items = list(args[0])
+                _check_join(owner, items)
+                args = (items, *args[1:])
+        return super().call(__context, __obj, *args, **kwargs)
 
 
 _ENV: LetterSandbox | None = None
