@@ -1,25 +1,34 @@
 """Outgoing mail: stored first, then sent through SMTP when a server is configured.
 
 Without MAIL_SERVER, messages stay in the outbox that admins read in the app (Admin → Outbox). A failed
-SMTP attempt leaves the message `failed` with its error; `flask mail retry` (or the next send) retries it.
+SMTP attempt leaves the message `failed` with its error; `flask mail retry` (or `alerts send`) retries it.
+
+Claim before sending: a sender first moves the message to `sending` with a conditional UPDATE (committed) and
+sends only if that UPDATE changed the row, so concurrent senders (a public request, `alerts send`, `mail retry`)
+never send a message twice. A message left `sending` by a crash is claimed again after CLAIM_TIMEOUT.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, inspect, or_, select, update
 
 from advocacy.extensions import db
 from advocacy.models import MailMessage
 from advocacy.models.base import utcnow
-from advocacy.models.mail import FAILED, OUTBOX, QUEUED, SENT
+from advocacy.models.mail import FAILED, OUTBOX, QUEUED, SENDING, SENT
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+# A message still `sending` this long after its claim was abandoned (the sender crashed): send it again.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+_SESSION_KEY = "advocacy.mail.queued"
 
 
 def queue_mail(recipient: str, subject: str, body_text: str, headers: dict[str, str] | None = None) -> MailMessage:
@@ -37,6 +46,7 @@ def queue_mail(recipient: str, subject: str, body_text: str, headers: dict[str, 
         status=status,
     )
     db.session.add(message)
+    db.session.info.setdefault(_SESSION_KEY, []).append(message)
     return message
 
 
@@ -57,19 +67,80 @@ def _smtp_send(message: MailMessage) -> None:
         smtp.send_message(email)
 
 
-def deliver_pending(limit: int = 100) -> tuple[int, int]:
-    """Send queued and failed messages (below the attempt limit) and commit each result: (sent, failed)."""
+def queued_ids() -> list[int]:
+    """Ids of the messages queued through this session and since stored, forgetting them (send only those).
+
+    A request sends the mail it queued itself (`deliver_pending(ids=queued_ids())`) after committing; messages
+    of a rolled-back transaction have no id and are left out. The backlog is sent by `alerts send` or
+    `flask mail retry`.
+    """
+    messages = db.session.info.pop(_SESSION_KEY, [])
+    return [identity[0] for identity in (inspect(m).identity for m in messages) if identity]
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    """Waiting to be sent, or claimed by a sender that has not finished within CLAIM_TIMEOUT (it crashed)."""
+    return and_(
+        MailMessage.attempts < MAX_ATTEMPTS,
+        or_(
+            MailMessage.status.in_((QUEUED, FAILED)),
+            and_(MailMessage.status == SENDING, MailMessage.claimed_at < now - CLAIM_TIMEOUT),
+        ),
+    )
+
+
+def _claim(message_id: int) -> bool:
+    """Take the message for this sender, committed; False if another sender has it (or it was sent)."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(MailMessage)
+        .where(MailMessage.id == message_id, _claimable(now))
+        .values(status=SENDING, claimed_at=now, attempts=MailMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def _give_up_abandoned() -> None:
+    """A message left `sending` after its last allowed attempt (the sender crashed) is marked failed."""
+    db.session.execute(
+        update(MailMessage)
+        .where(
+            MailMessage.status == SENDING,
+            MailMessage.claimed_at < utcnow() - CLAIM_TIMEOUT,
+            MailMessage.attempts >= MAX_ATTEMPTS,
+        )
+        .values(status=FAILED, last_error="interrupted while sending")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def deliver_pending(limit: int = 100, ids: Iterable[int] | None = None) -> tuple[int, int]:
+    """Send queued and failed messages (below the attempt limit), or only those of `ids`: (sent, failed).
+
+    Each message is first claimed with a conditional UPDATE (committed), so two concurrent calls never send the
+    same message; a message whose sender crashed mid-send is taken over after CLAIM_TIMEOUT. Each result is
+    committed as soon as it is known.
+    """
     if not current_app.config.get("MAIL_SERVER"):
         return (0, 0)
-    messages = db.session.scalars(
-        select(MailMessage)
-        .where(MailMessage.status.in_((QUEUED, FAILED)), MailMessage.attempts < MAX_ATTEMPTS)
-        .order_by(MailMessage.id)
-        .limit(limit)
-    ).all()
+    query = select(MailMessage.id).where(_claimable(utcnow())).order_by(MailMessage.id).limit(limit)
+    if ids is not None:
+        wanted = list(ids)
+        if not wanted:
+            return (0, 0)
+        query = query.where(MailMessage.id.in_(wanted))
+    else:
+        _give_up_abandoned()
+    candidates = db.session.scalars(query).all()
+    db.session.commit()  # end the read transaction before claiming
     sent = failed = 0
-    for message in messages:
-        message.attempts += 1
+    for message_id in candidates:
+        if not _claim(message_id):
+            continue
+        message = db.session.get(MailMessage, message_id, populate_existing=True)
         try:
             _smtp_send(message)
         except (OSError, smtplib.SMTPException) as exc:

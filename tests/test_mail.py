@@ -1,11 +1,65 @@
 """Outgoing mail: stored first, sent through a real SMTP server, kept and retried when sending fails."""
 
-from sqlalchemy import select
+import contextlib
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import event, select, update
 
 from advocacy.extensions import db
-from advocacy.mail import deliver_pending, queue_mail
+from advocacy.mail import MAX_ATTEMPTS, deliver_pending, queue_mail
 from advocacy.models import MailMessage
+from advocacy.models.base import utcnow
 from tests.endorsements_fixtures import free_port
+
+
+def run_side_by_side(app, table: str, work: Callable[[], object]) -> list[object]:
+    """Run `work` in two threads (own app contexts and sessions), both having read `table` before either writes.
+
+    A barrier in a cursor hook holds each thread just before its first UPDATE of `table` that follows a SELECT
+    of it, until the other thread got there too: both senders have seen the same rows, the worst case for a
+    missing claim, made certain (no lock is held while waiting, so SQLite cannot deadlock).
+    """
+    barrier = threading.Barrier(2)
+    has_read: set[int] = set()
+    waited: set[int] = set()
+    results: list[object] = [None, None]
+    errors: list[BaseException] = []
+
+    def hold(conn, cursor, statement, parameters, context, executemany):
+        ident, verb = threading.get_ident(), statement.lstrip()[:6].upper()
+        if ident in waited or table not in statement:
+            return
+        if verb == "SELECT":
+            has_read.add(ident)
+        elif verb == "UPDATE" and ident in has_read:
+            waited.add(ident)
+            with contextlib.suppress(threading.BrokenBarrierError):  # reported below as "did not overlap"
+                barrier.wait(timeout=5)
+
+    def run(index: int) -> None:
+        try:
+            with app.app_context():
+                results[index] = work()
+                db.session.remove()
+        except BaseException as exc:  # reported by the test below
+            errors.append(exc)
+
+    with app.app_context():
+        engine = db.engine
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    event.listen(engine, "before_cursor_execute", hold)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        event.remove(engine, "before_cursor_execute", hold)
+    assert not errors, errors
+    assert not barrier.broken, "the two runs did not overlap"
+    return results
 
 
 def test_without_mail_server_messages_stay_in_the_outbox(app, client, login_as):
@@ -48,3 +102,64 @@ def test_failed_send_is_kept_and_retried_by_the_cli(app, runner, monkeypatch, sm
     result = runner.invoke(args=["mail", "retry"])
     assert result.exit_code == 0 and "1 sent, 0 failed" in result.output
     assert smtp.last_to("mayor@example.org")["Subject"] == "Try again"
+
+
+def test_concurrent_senders_send_each_message_once(app, smtp):
+    """Two deliver_pending calls that read the same queued messages at once send each exactly once (claim first)."""
+    with app.app_context():
+        for n in range(6):
+            queue_mail(f"office{n}@example.org", f"Message {n}", "Body")
+        db.session.commit()
+    results = run_side_by_side(app, "mail_message", deliver_pending)
+    assert sorted(m["To"] for m in smtp.messages) == sorted(f"office{n}@example.org" for n in range(6))
+    assert sum(sent for sent, _failed in results) == 6 and all(failed == 0 for _sent, failed in results)
+    with app.app_context():
+        rows = db.session.execute(select(MailMessage.status, MailMessage.attempts)).all()
+        assert rows and all(status == "sent" and attempts == 1 for status, attempts in rows)
+
+
+def test_message_stuck_in_sending_is_taken_over_after_the_claim_timeout(app, client, login_as, smtp):
+    """A message left 'sending' 11 minutes ago (crashed sender) is sent again; a fresh claim is left alone."""
+    with app.app_context():
+        stuck = queue_mail("stuck@example.org", "Stuck", "Body")
+        busy = queue_mail("busy@example.org", "Being sent", "Body")
+        dead = queue_mail("dead@example.org", "Last attempt crashed", "Body")
+        db.session.flush()
+        now = utcnow()
+        claims = {stuck.id: (now - timedelta(minutes=11), 1), busy.id: (now - timedelta(minutes=1), 1)}
+        claims[dead.id] = (now - timedelta(minutes=11), MAX_ATTEMPTS)
+        for message_id, (claimed_at, attempts) in claims.items():
+            db.session.execute(
+                update(MailMessage)
+                .where(MailMessage.id == message_id)
+                .values(status="sending", claimed_at=claimed_at, attempts=attempts)
+            )
+        db.session.commit()
+        assert deliver_pending() == (1, 0)
+        states = {m.recipient: (m.status, m.attempts, m.last_error) for m in db.session.scalars(select(MailMessage))}
+    assert [m["To"] for m in smtp.messages] == ["stuck@example.org"]
+    assert states["stuck@example.org"] == ("sent", 2, None)
+    assert states["busy@example.org"] == ("sending", 1, None)  # another sender has it
+    assert states["dead@example.org"] == ("failed", MAX_ATTEMPTS, "interrupted while sending")
+    login_as("admin")
+    page = client.get("/admin/outbox")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Being sent" in text and "· sending" in text
+
+
+def test_a_request_sends_only_the_mail_it_queued(app, smtp):
+    """send_queued_mail() after a request sends that request's messages, not the backlog of other senders."""
+    from advocacy.endorsements.services import send_queued_mail
+
+    with app.app_context():
+        queue_mail("backlog@example.org", "Queued elsewhere", "Body")
+        db.session.commit()
+    with app.app_context():  # a request: its own session
+        queue_mail("mine@example.org", "Queued here", "Body")
+        db.session.commit()
+        send_queued_mail()
+        assert db.session.scalar(select(MailMessage.status).where(MailMessage.recipient == "backlog@example.org")) == (
+            "queued"
+        )
+    assert [m["To"] for m in smtp.messages] == ["mine@example.org"]

@@ -11,6 +11,7 @@ from advocacy.models.base import Base, utcnow
 
 OUTBOX = "outbox"  # no mail server configured: readable by admins in the app
 QUEUED = "queued"  # waiting to be sent (or retried) through SMTP
+SENDING = "sending"  # claimed by one sender (claimed_at); taken over if still here after a crash (mail.CLAIM_TIMEOUT)
 SENT = "sent"
 FAILED = "failed"  # last SMTP attempt failed; retried by `flask mail retry`
 
@@ -32,3 +33,5 @@ class MailMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When a sender last claimed the message (status `sending`): only one sender sends it at a time.
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)

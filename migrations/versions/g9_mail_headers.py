@@ -1,4 +1,4 @@
-"""Extra mail headers (List-Unsubscribe on alert e-mails).
+"""Extra mail headers (List-Unsubscribe on alert e-mails); claimed_at for the outbox's claim before sending.
 
 Revision ID: g9_mail_headers
 Revises: 883c906b9833
@@ -17,8 +17,10 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("mail_message", schema=None) as batch_op:
         batch_op.add_column(sa.Column("headers", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("claimed_at", sa.DateTime(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table("mail_message", schema=None) as batch_op:
+        batch_op.drop_column("claimed_at")
         batch_op.drop_column("headers")
