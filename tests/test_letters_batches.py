@@ -9,6 +9,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from advocacy.extensions import db
@@ -206,3 +207,54 @@ def test_cancelled_batch_stops_and_keeps_what_was_made(letters_app, demo, make_l
         batch = db.session.get(LetterBatch, batch_id)
         assert batch.settled == batch.total == 5
         assert Path(batch_dir(batch_id) / zip_name(batch_id)).exists()
+
+
+def _as_if_a_worker_is_finalising(app, batch_id: int) -> None:
+    """Put a finished batch back to "finalizing" (settled == total) with its outputs not yet written."""
+    with app.app_context():
+        batch = db.session.get(LetterBatch, batch_id)
+        batch.status, batch.finished_at = "finalizing", None
+        assert batch.settled == batch.total
+        db.session.commit()
+        for name in (zip_name(batch_id), merged_name(batch_id)):
+            (batch_dir(batch_id) / name).unlink()
+        db.session.remove()
+
+
+def test_cancelling_a_batch_being_finalised_is_refused(letters_app, demo):
+    """A batch a worker is already finalising cannot be cancelled: no second finalisation, event or status change."""
+    from advocacy.letters.services import LetterError, cancel_batch
+    from advocacy.models import Event
+
+    batch_id = run_batch(letters_app, "city-diplomacy-sign-on", "leaders:SSFR")
+    _as_if_a_worker_is_finalising(letters_app, batch_id)
+    with letters_app.app_context():
+        with pytest.raises(LetterError, match="already being finished"):
+            cancel_batch(db.session.get(LetterBatch, batch_id), actor="test")
+        batch = db.session.get(LetterBatch, batch_id)
+        assert batch.status == "finalizing" and batch.finished_at is None
+        assert db.session.scalar(select(Event).where(Event.kind == "letter_batch.cancelled")) is None
+        assert not (batch_dir(batch_id) / zip_name(batch_id)).exists()  # the worker, not the cancel, writes them
+        assert [x.status for x in _letters(letters_app, batch_id)] == ["done"]
+
+
+def test_merged_pdf_is_replaced_whole_or_not_at_all(letters_app, demo, monkeypatch):
+    """A merged PDF whose writing fails midway never replaces (or truncates) the one already there."""
+    from pypdf import PdfWriter
+
+    from advocacy.letters.tasks import write_outputs
+
+    batch_id = run_batch(letters_app, "city-diplomacy-sign-on", "leaders:SSFR")
+
+    def write_half(self, stream):
+        stream.write(b"%PDF-1.7 half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(PdfWriter, "write", write_half)
+    with letters_app.app_context():
+        merged = batch_dir(batch_id) / merged_name(batch_id)
+        before = merged.read_bytes()
+        with pytest.raises(OSError, match="disk full"):
+            write_outputs(db.session.get(LetterBatch, batch_id))
+        assert merged.read_bytes() == before
+        assert len(pdf_pages(before)) >= 1

@@ -128,3 +128,21 @@ def test_viewer_cannot_generate_or_edit(letters_app, client, login_as, demo):
     response = client.post("/letters/generate", data={"selector": "all"})
     assert response.status_code in (400, 403)
     assert client.get("/letters/templates/new").status_code == 403
+
+
+def test_cancel_of_a_batch_being_finalised_shows_a_message(letters_app, client, login_as, demo):
+    """The cancel button on a batch a worker is finalising flashes why, instead of failing or finalising twice."""
+    from advocacy.models import LetterBatch
+    from tests.letters_fixtures import run_batch
+
+    batch_id = run_batch(letters_app, "city-diplomacy-sign-on", "leaders:SSFR")
+    with letters_app.app_context():
+        db.session.get(LetterBatch, batch_id).status = "finalizing"
+        db.session.commit()
+    login_as("advocate")
+    batch_url = f"/letters/batches/{batch_id}"
+    response = submit(client, f"{batch_url}/cancel", {}, form_url=batch_url, follow_redirects=True)
+    assert response.status_code == 200
+    assert "This batch is already being finished." in response.get_data(as_text=True)
+    with letters_app.app_context():
+        assert db.session.get(LetterBatch, batch_id).status == "finalizing"

@@ -531,22 +531,36 @@ def start_batch(batch: LetterBatch, runner: JobRunner | None = None) -> list[str
     return job_ids
 
 
+BATCH_CANCELLABLE_STATUSES = (BATCH_QUEUED, BATCH_RUNNING)
+
+
 def cancel_batch(batch: LetterBatch, *, actor: str) -> None:
     """Cancel a batch: letters not yet started are marked cancelled; letters being rendered finish.
 
-    Commits (the workers must see it at once) and writes the outputs if nothing is still running.
+    Commits (the workers must see it at once) and writes the outputs if nothing is still running. Only a queued
+    or running batch can be cancelled: the status is claimed with a conditional UPDATE, so a batch that a worker is
+    already finalising (or that another request is cancelling) is not finalised twice.
     """
     if batch.status in BATCH_FINAL_STATUSES:
         raise LetterError("This batch has already finished.")
+    claimed = db.session.execute(
+        update(LetterBatch)
+        .where(LetterBatch.id == batch.id, LetterBatch.status.in_(BATCH_CANCELLABLE_STATUSES))
+        .values(status=BATCH_CANCELLING)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        db.session.refresh(batch)
+        if batch.status in BATCH_FINAL_STATUSES:
+            raise LetterError("This batch has already finished.")
+        raise LetterError("This batch is already being finished.")
     count = db.session.execute(
         update(Letter)
         .where(Letter.batch_id == batch.id, Letter.status == LETTER_QUEUED)
         .values(status=LETTER_CANCELLED)
     ).rowcount
     db.session.execute(
-        update(LetterBatch)
-        .where(LetterBatch.id == batch.id)
-        .values(settled=LetterBatch.settled + count, status=BATCH_CANCELLING)
+        update(LetterBatch).where(LetterBatch.id == batch.id).values(settled=LetterBatch.settled + count)
     )
     record_event(
         "letter_batch.cancelled",

@@ -203,12 +203,14 @@ def write_outputs(batch: LetterBatch) -> None:
     letters_dir = folder / "letters"
     done = [letter for letter in batch.letters if letter.status == LETTER_DONE and letter.filename]
     merged = folder / merged_name(batch.id)
+    merged_partial = folder / (merged.name + ".part")
     writer = PdfWriter()
     for letter in done:
         writer.append(str(letters_dir / letter.filename))
-    with merged.open("wb") as out:
+    with merged_partial.open("wb") as out:  # written aside, then moved: a download never sees half a file
         writer.write(out)
     writer.close()
+    merged_partial.replace(merged)
     batch.merged_pages = sum(letter.pages or 0 for letter in done)
     manifest = io.StringIO()
     table = csv.DictWriter(manifest, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
