@@ -4,6 +4,7 @@ pages, URL validation, and the Atom feeds (valid per feedparser, stable ids, esc
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from sqlalchemy import select, update
 
 from advocacy.extensions import db
 from advocacy.models import Event, WebhookDelivery, WebhookEndpoint
+from tests.concurrency import run_side_by_side
 from tests.conftest import submit
 
 
@@ -124,6 +126,63 @@ def test_webhook_gives_up_after_max_attempts(demo, app, client, login_as, runner
         assert db.session.scalar(select(WebhookDelivery.state)) == "failed"
     health = client.get("/admin/alerts").get_data(as_text=True)
     assert "Webhook deliveries given up: <strong>1</strong>" in health and "Last run" in health
+
+
+def _due_deliveries(app, client, base, count):
+    """`count` pending deliveries to one endpoint, due now."""
+    from advocacy.alerts.webhooks import claim_deliveries
+
+    _add_webhook(client, f"{base}/hook")
+    event_ids = [_record(app, summary=f"Action {n}") for n in range(count)]
+    with app.app_context():
+        assert claim_deliveries(event_ids) == count
+
+
+def test_concurrent_runs_deliver_each_webhook_once(demo, app, client, login_as, webhook_receiver):
+    """Two runs that read the same due deliveries at once send each exactly once (conditional claim)."""
+    from advocacy.alerts.webhooks import deliver_due
+
+    receiver, base = webhook_receiver
+    login_as("admin")
+    _due_deliveries(app, client, base, 4)
+    results = run_side_by_side(app, "webhook_delivery", deliver_due)
+    delivery_ids = sorted(r["headers"]["X-Advocacy-Delivery"] for r in receiver.requests)
+    assert len(delivery_ids) == 4 and len(set(delivery_ids)) == 4, delivery_ids
+    assert sum(delivered for delivered, _failed in results) == 4
+    with app.app_context():
+        rows = db.session.execute(select(WebhookDelivery.state, WebhookDelivery.attempts)).all()
+        assert sorted(rows) == [("delivered", 1)] * 4
+
+
+def test_lease_outlasts_a_worst_case_run(demo, app, client, login_as, webhook_receiver):
+    """While a delivery is being sent its lease covers 200 deliveries / 4 workers × 5 s timeouts, not 2 minutes."""
+    from advocacy.alerts.webhooks import deliver_due
+    from advocacy.models.base import utcnow
+
+    receiver, base = webhook_receiver
+    login_as("admin")
+    _due_deliveries(app, client, base, 1)
+    receiver.script, receiver.hang_seconds = ["hang"], 1.5
+    assert app.config.get("WEBHOOK_TIMEOUT", 5) == 5 and app.config.get("WEBHOOK_WORKERS", 4) == 4
+    started = utcnow()
+
+    def run() -> None:
+        with app.app_context():
+            deliver_due()
+            db.session.remove()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    deadline = time.monotonic() + 5
+    while not receiver.requests and time.monotonic() < deadline:  # the receiver holds the request 1.5 s
+        time.sleep(0.02)
+    with app.app_context():
+        row = db.session.execute(select(WebhookDelivery.attempts, WebhookDelivery.next_attempt_at)).one()
+        db.session.remove()
+    worker.join(10)
+    assert receiver.requests and row.attempts == 1, "the run never sent the delivery"
+    lease = row.next_attempt_at
+    assert lease - started >= timedelta(seconds=200 / 4 * 5)
 
 
 @pytest.mark.parametrize(

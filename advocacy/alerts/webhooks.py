@@ -9,8 +9,10 @@ request body `b` (UTF-8 bytes), and sends
 A receiver recomputes the HMAC with its secret, compares in constant time, and rejects old timestamps.
 
 Claim-then-send here too: a delivery row (unique per event and endpoint) is inserted before the first attempt;
-each attempt first pushes `next_attempt_at` forward (a lease, committed) so a concurrent run does not send the
-same delivery, then sends with a short timeout from a small thread pool, then records the result.
+each attempt first takes a lease with a conditional UPDATE (committed) that moves `next_attempt_at` forward only
+if it still holds the value this run read, so of concurrent runs (cron, a queued job, `--here`) exactly one sends
+each delivery. It then sends with a short timeout from a small thread pool and records the result. The lease
+outlasts a worst-case run (every attempt of a worker's share timing out), so a slow run keeps its deliveries.
 """
 
 from __future__ import annotations
@@ -20,18 +22,19 @@ import hmac
 import ipaddress
 import json
 import logging
+import math
 import secrets
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from advocacy.alerts.documents import event_document
@@ -66,7 +69,8 @@ WEBHOOK_EVENT_TYPES = (
 )
 SIGNATURE_HEADER = "X-Advocacy-Signature"
 TIMESTAMP_HEADER = "X-Advocacy-Timestamp"
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(minutes=2)  # the shortest lease; see lease_for()
+LEASE_MARGIN = timedelta(minutes=1)
 
 
 class WebhookError(Exception):
@@ -232,11 +236,33 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** (attempts - 1), 86400))
 
 
+def lease_for(limit: int, workers: int, timeout: float) -> timedelta:
+    """How long a run holds its deliveries: longer than its worst case (each worker's share all timing out)."""
+    worst = timedelta(seconds=math.ceil(limit / max(1, workers)) * timeout)
+    return max(LEASE, worst + LEASE_MARGIN)
+
+
+def _claim(delivery: WebhookDelivery, lease_until: datetime) -> bool:
+    """Take the lease if the delivery is still as this run read it (pending, same next_attempt_at). Not committed."""
+    changed = db.session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.id == delivery.id,
+            WebhookDelivery.state == WEBHOOK_PENDING,
+            WebhookDelivery.next_attempt_at == delivery.next_attempt_at,
+        )
+        .values(attempts=WebhookDelivery.attempts + 1, next_attempt_at=lease_until)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return changed == 1
+
+
 def deliver_due(limit: int = 200) -> tuple[int, int]:
     """Send every due delivery (first tries and retries) concurrently; returns (delivered, failed attempts)."""
     config = current_app.config
     max_attempts = int(config.get("WEBHOOK_MAX_ATTEMPTS", 6))
     timeout = float(config.get("WEBHOOK_TIMEOUT", 5))
+    max_workers = max(1, int(config.get("WEBHOOK_WORKERS", 4)))
     now = utcnow()
     due = db.session.scalars(
         select(WebhookDelivery)
@@ -252,10 +278,11 @@ def deliver_due(limit: int = 200) -> tuple[int, int]:
     ).all()
     if not due:
         return (0, 0)
+    lease_until = now + lease_for(limit, max_workers, timeout)
     attempts = []
-    for delivery in due:  # take a lease before sending, so a concurrent run leaves these alone
-        delivery.attempts += 1
-        delivery.next_attempt_at = now + LEASE
+    for delivery in sorted(due, key=lambda d: d.id):  # id order: concurrent runs lock rows in the same order
+        if not _claim(delivery, lease_until):
+            continue  # another run has it
         attempts.append(
             Attempt(
                 delivery.id,
@@ -266,7 +293,9 @@ def deliver_due(limit: int = 200) -> tuple[int, int]:
             )
         )
     db.session.commit()
-    workers = max(1, min(int(config.get("WEBHOOK_WORKERS", 4)), len(attempts)))
+    if not attempts:
+        return (0, 0)
+    workers = min(max_workers, len(attempts))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webhook") as pool:
         outcomes = list(pool.map(lambda a: _post(a, timeout), attempts))
     delivered = failed = 0
