@@ -42,8 +42,11 @@ def _safe_next(value: str | None) -> str:
 
 
 def _send_mail_now() -> None:
+    """Send the mail this request queued (not the backlog: that is `alerts send` / `flask mail retry`)."""
+    from advocacy.mail import deliver_pending, queued_ids
+
     try:
-        services.deliver_pending()
+        deliver_pending(ids=queued_ids())
     except Exception:  # a mail problem must not turn a saved follow into an error page
         logger.exception("sending queued mail failed; `flask mail retry` will try again")
         db.session.rollback()
