@@ -103,7 +103,7 @@ def _edit(template: LetterTemplate | None):
     return (
         render_template(
             "letters/template_edit.html", form=form, template=template, problems=problems, fields=FIELDS,
-            members=members,
+            members=members, campaigns=db.session.scalars(select(Campaign).order_by(Campaign.name)).all(),
         ),
         status,
     )  # fmt: skip
@@ -153,7 +153,9 @@ def preview(template_id: int):
     template = _get_template(template_id)
     member = db.session.get(Member, request.args.get("member", ""))
     members = [services.member_data(member)] if member else [SAMPLE_MEMBER]
-    campaign = db.session.scalar(select(Campaign).order_by(Campaign.id).limit(1))
+    slug = request.args.get("campaign")
+    query = select(Campaign).where(Campaign.slug == slug) if slug else select(Campaign).order_by(Campaign.id)
+    campaign = db.session.scalar(query.limit(1))
     snapshot = services.template_snapshot(template)
     shared = services.shared_data(campaign, snapshot, services.date.today()) if campaign else None
     if shared is None:
