@@ -232,3 +232,28 @@ def test_unexpected_error_is_500_json(app, client, monkeypatch):
     response = client.get("/api/v1/committees")
     assert response.status_code == 500 and response.get_json()["error"]["code"] == "internal_error"
     assert "secret detail" not in response.get_data(as_text=True)
+
+
+def test_campaigns_list_embeds_a_bounded_number_of_endorsements(demo, app, client, spec):
+    """The campaigns list embeds at most 100 verified endorsements per campaign and says so; the campaign
+    resource has them all."""
+    from sqlalchemy import insert
+
+    from advocacy.models import Campaign, City, Endorsement
+
+    with app.app_context():
+        campaign_id = db.session.scalar(select(Campaign.id))
+        db.session.execute(insert(City), [dict(name=f"Apitown {n}", state="OH", email_domains=[]) for n in range(100)])
+        ids = db.session.scalars(select(City.id).where(City.name.like("Apitown %"))).all()
+        db.session.execute(
+            insert(Endorsement),
+            [dict(campaign_id=campaign_id, city_id=i, status="verified", signer_name="Mayor") for i in ids],
+        )
+        db.session.commit()
+    listing = client.get("/api/v1/campaigns")
+    _validate(spec, "/campaigns", "get", listing)
+    item = listing.get_json()["data"][0]
+    assert item["verified_count"] == 105 and len(item["verified_endorsements"]) == 100
+    assert item["verified_endorsements_truncated"] is True
+    single = client.get(item["url"]).get_json()["data"]
+    assert len(single["verified_endorsements"]) == 105 and single["verified_endorsements_truncated"] is False

@@ -7,6 +7,8 @@ from typing import Any
 from advocacy.bills.stage import STAGE_LABELS
 from advocacy.models import BILL_TYPES
 
+# Campaigns in the list embed at most this many verified endorsements each (the single resource has all).
+LIST_ENDORSEMENTS = 100
 NO_NUL = "^[^\\u0000]*$"  # PostgreSQL cannot store NUL characters: the API refuses them (400)
 
 
@@ -255,6 +257,11 @@ def schemas() -> dict[str, Any]:
                 "bills": {"type": "array", "items": _ref("BillRef")},
                 "verified_count": {"type": "integer"},
                 "verified_endorsements": {"type": "array", "items": _ref("Endorsement")},
+                "verified_endorsements_truncated": {
+                    "type": "boolean",
+                    "description": "True in the campaigns list when only the first "
+                    f"{LIST_ENDORSEMENTS} are embedded; the campaign resource has them all.",
+                },
             }
         ),
         "InvitationRequest": {

@@ -86,7 +86,9 @@ def endorsement_document(endorsement: Endorsement) -> dict[str, Any]:
     }
 
 
-def campaign_document(campaign: Campaign, endorsements: list[Endorsement]) -> dict[str, Any]:
+def campaign_document(campaign: Campaign, endorsements: list[Endorsement], limit: int | None = None) -> dict[str, Any]:
+    """A campaign with its verified endorsements (the first `limit` of them in lists; all in the single resource)."""
+    shown = endorsements if limit is None else endorsements[:limit]
     return {
         "slug": campaign.slug,
         "name": campaign.name,
@@ -95,7 +97,8 @@ def campaign_document(campaign: Campaign, endorsements: list[Endorsement]) -> di
         "url": f"/api/v1/campaigns/{campaign.slug}",
         "bills": [bill_ref(b) for b in campaign.bills],
         "verified_count": len(endorsements),
-        "verified_endorsements": [endorsement_document(e) for e in endorsements],
+        "verified_endorsements": [endorsement_document(e) for e in shown],
+        "verified_endorsements_truncated": len(shown) < len(endorsements),
     }
 
 

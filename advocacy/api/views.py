@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from advocacy.alerts.documents import event_document, iso
 from advocacy.api import serializers as s
+from advocacy.api.openapi import LIST_ENDORSEMENTS
 from advocacy.api.tokens import authenticate, live_token_id
 from advocacy.bills.documents import bill_document, load_bill
 from advocacy.bills.stage import STAGE_LABELS
@@ -325,7 +326,7 @@ def campaigns():
     endorsements = s.verified_endorsements([c.id for c in rows])
     return jsonify(
         {
-            "data": [s.campaign_document(c, endorsements.get(c.id, [])) for c in rows],
+            "data": [s.campaign_document(c, endorsements.get(c.id, []), limit=LIST_ENDORSEMENTS) for c in rows],
             "meta": {"page": page, "per_page": per_page, "total": total},
             "links": _page_links("api.campaigns", page, per_page, total),
         }
