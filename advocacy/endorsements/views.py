@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -56,26 +59,32 @@ def detail(endorsement_id: int):
     )
 
 
-def _review(endorsement_id: int, action: str):
-    endorsement = _endorsement(endorsement_id)
-    form = ActionForm() if action == "approve" else ReasonForm()
-    if not form.validate_on_submit():
-        flash("Give a reason." if action != "approve" else "The form expired; try again.", "error")
-        return redirect(url_for("endorsements.detail", endorsement_id=endorsement.id))
+def _apply(change: Callable[[], object], success: Callable[[], str]) -> None:
+    """Run a staff change as one unit of work: commit and send its mail, or roll back and show why not."""
     try:
-        if action == "approve":
-            services.approve(endorsement, actor=current_user.email)
-        elif action == "reject":
-            services.reject(endorsement, form.reason.data, actor=current_user.email)
-        else:
-            services.withdraw_by_staff(endorsement, form.reason.data, actor=current_user.email)
+        change()
     except services.EndorsementError as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
         db.session.commit()
         services.send_queued_mail()
-        flash(f"Endorsement of {endorsement.city.label}: {endorsement.status}.", "success")
+        flash(success(), "success")
+
+
+def _review(endorsement_id: int, action: str):
+    endorsement = _endorsement(endorsement_id)
+    form = ActionForm() if action == "approve" else ReasonForm()
+    if not form.validate_on_submit():
+        flash("Give a reason." if action != "approve" else "The form expired; try again.", "error")
+        return redirect(url_for("endorsements.detail", endorsement_id=endorsement.id))
+    if action == "approve":
+        change = partial(services.approve, endorsement, actor=current_user.email)
+    elif action == "reject":
+        change = partial(services.reject, endorsement, form.reason.data, actor=current_user.email)
+    else:
+        change = partial(services.withdraw_by_staff, endorsement, form.reason.data, actor=current_user.email)
+    _apply(change, lambda: f"Endorsement of {endorsement.city.label}: {endorsement.status}.")
     return redirect(url_for("endorsements.detail", endorsement_id=endorsement_id))
 
 
@@ -195,18 +204,11 @@ def _invitation_action(invitation_id: int, action: str):
     slug = invitation.campaign.slug
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        if action == "resend":
-            services.resend_invitation(invitation, actor=current_user.email)
-        else:
-            services.revoke_invitation(invitation, actor=current_user.email)
-    except services.EndorsementError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        services.send_queued_mail()
-        flash(f"Invitation {'sent again' if action == 'resend' else 'revoked'}.", "success")
+    service = services.resend_invitation if action == "resend" else services.revoke_invitation
+    _apply(
+        partial(service, invitation, actor=current_user.email),
+        lambda: f"Invitation {'sent again' if action == 'resend' else 'revoked'}.",
+    )
     return redirect(url_for("endorsements.invitations", slug=slug))
 
 
