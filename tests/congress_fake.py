@@ -60,6 +60,22 @@ class RecordingSleep:
         self.calls.append(seconds)
 
 
+def wilson_cosponsor(sponsorship_date: str = "2026-11-18") -> dict[str, Any]:
+    """Rep. Joe Wilson (R-SC-2) as a new cosponsor item, in the /cosponsors shape, for tests that add one."""
+    return {
+        "bioguideId": "W000795",
+        "fullName": "Rep. Wilson, Joe [R-SC-2]",
+        "firstName": "Joe",
+        "lastName": "Wilson",
+        "party": "R",
+        "state": "SC",
+        "district": 2,
+        "sponsorshipDate": sponsorship_date,
+        "isOriginalCosponsor": False,
+        "sponsorshipWithdrawnDate": None,
+    }
+
+
 class FakeCongressServer:
     """An in-memory Congress.gov API served over real HTTP on 127.0.0.1 (port chosen by the OS).
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from advocacy.extensions import db
 from advocacy.models import AlertDelivery, AlertRun, Follow
 from tests.conftest import Auth, submit
+from tests.congress_fake import wilson_cosponsor
 
 BILL_URL = "/bills/119/hr/5323"
 NEW_ACTION = "Passed/agreed to in House: On passage Passed by voice vote."
@@ -55,20 +56,7 @@ def _move_bill(congress_server, runner, *, cosponsor=False):
         },
     )
     if cosponsor:
-        record["cosponsors"].append(
-            {
-                "bioguideId": "W000795",
-                "fullName": "Rep. Wilson, Joe [R-SC-2]",
-                "firstName": "Joe",
-                "lastName": "Wilson",
-                "party": "R",
-                "state": "SC",
-                "district": 2,
-                "sponsorshipDate": "2026-11-18",
-                "isOriginalCosponsor": False,
-                "sponsorshipWithdrawnDate": None,
-            }
-        )
+        record["cosponsors"].append(wilson_cosponsor())
     result = runner.invoke(args=["bills", "sync", "119 hr 5323"])
     assert result.exit_code == 0, result.output
 

@@ -11,6 +11,7 @@ from advocacy.congress.citations import Citation
 from advocacy.extensions import db
 from advocacy.models import Bill, BillAction, Event
 from tests.conftest import submit
+from tests.congress_fake import wilson_cosponsor
 
 HR3571 = Citation(116, "hr", 3571)
 S1678 = Citation(116, "s", 1678)
@@ -86,20 +87,7 @@ def test_sync_records_each_kind_of_change(congress_app, runner, congress_server)
             "sourceSystem": {"code": 2, "name": "House floor actions"},
         },
     )
-    record["cosponsors"].append(
-        {
-            "bioguideId": "W000795",
-            "fullName": "Rep. Wilson, Joe [R-SC-2]",
-            "firstName": "Joe",
-            "lastName": "Wilson",
-            "party": "R",
-            "state": "SC",
-            "district": 2,
-            "sponsorshipDate": "2026-11-18",
-            "isOriginalCosponsor": False,
-            "sponsorshipWithdrawnDate": None,
-        }
-    )
+    record["cosponsors"].append(wilson_cosponsor())
     record["cosponsors"][0]["sponsorshipWithdrawnDate"] = "2026-11-19"
     record["relatedbills"].append(
         {

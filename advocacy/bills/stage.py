@@ -119,7 +119,7 @@ def derive_stage(actions: Iterable[ActionLike], congress: int, today: date | Non
             advance(BECAME_LAW)
         elif kind == "veto" or _VETOED.search(text):
             terminal = VETOED
-        elif kind == "president" and _TO_PRESIDENT.search(text) or _TO_PRESIDENT.search(text):
+        elif _TO_PRESIDENT.search(text):
             advance(TO_PRESIDENT)
         elif _FAILED.search(text):
             if terminal != VETOED:  # a failed override leaves the bill vetoed
@@ -132,7 +132,7 @@ def derive_stage(actions: Iterable[ActionLike], congress: int, today: date | Non
             advance(PASSED_BOTH if passed_house else PASSED_SENATE)
         elif _REPORTED.search(text):
             advance(REPORTED)
-        elif _REFERRED.search(text) or kind == "introreferral" and "referred" in text.lower():
+        elif _REFERRED.search(text):
             advance(IN_COMMITTEE)
 
     if terminal == VETOED:

@@ -182,9 +182,8 @@ def fetch_full(client: CongressClient, citation: Citation, bill_data: BillData |
 def _ensure_member(ref: MemberRef, chamber_hint: str | None) -> Member:
     member = db.session.get(Member, ref.bioguide_id)
     if member is None:
-        chamber = "senate" if ref.district is None and chamber_hint == "senate" else chamber_hint
-        if ref.district is not None:
-            chamber = "house"
+        # Cosponsors sit in the bill's chamber; a district settles it for House members.
+        chamber = "house" if ref.district is not None else chamber_hint
         member = Member(
             bioguide_id=ref.bioguide_id,
             first_name=ref.first_name or ref.name,

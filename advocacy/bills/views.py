@@ -17,7 +17,7 @@ from advocacy.bills.sync import SyncError, SyncResult, sync_enabled, track
 from advocacy.congress.citations import Citation
 from advocacy.extensions import db
 from advocacy.jobs import get_runner
-from advocacy.models import BILL_TYPES, Bill, Campaign, CampaignBill, Endorsement
+from advocacy.models import BILL_TYPES, Bill, Campaign, CampaignBill, Committee, CommitteeMembership, Endorsement
 from advocacy.models.campaigns import ACTIVE_STATUSES
 from advocacy.models.users import ADVOCATE, VIEWER
 
@@ -198,8 +198,6 @@ def detail(congress: int, bill_type: str, number: int):
 
 def _members_on_committees(system_codes: set[str], member_ids: list[str]) -> set[str]:
     """Which of these members sit on a committee of referral (by Congress.gov system code)."""
-    from advocacy.models import Committee, CommitteeMembership
-
     if not system_codes or not member_ids:
         return set()
     rows = db.session.scalars(
