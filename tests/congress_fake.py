@@ -3,7 +3,9 @@
 `FakeCongressServer` speaks the official JSON shapes for /bill/{congress}/{type}/{number} and its /actions,
 /cosponsors, /committees, /relatedbills and /titles sub-resources, and /member/{bioguideId}. It checks the API
 key like api.data.gov does, pages with offset/limit and `pagination.next` links that omit the key, answers
-XML when `format=json` is missing (as the real API does), 404 for unknown paths and 500 for unknown bills.
+XML when `format=json` is missing (as the real API does), 404 for unknown paths and 500 for unknown bills, and
+lists bills per Congress and type (/bill/{congress}/{type}, whose `pagination.count` the client uses to tell a
+missing bill from an outage).
 
 Tests mutate `server.bills` / `server.members` directly and inject faults with `fail_next()`; every request is
 logged in `server.requests` as (path, query, headers).
@@ -37,6 +39,7 @@ SUBRESOURCES = {
 }
 _COUNTED = {"actions": "actions", "committees": "committees", "relatedbills": "relatedBills", "titles": "titles"}
 _BILL_RE = re.compile(r"/v3/bill/(?P<congress>[0-9]+)/(?P<type>[a-z]+)/(?P<number>[0-9]+)(?:/(?P<sub>[a-z]+))?/?")
+_LIST_RE = re.compile(r"/v3/bill/(?P<congress>[0-9]+)/(?P<type>[a-z]+)/?")
 _MEMBER_RE = re.compile(r"/v3/member/(?P<bioguide>[A-Za-z0-9]+)/?")
 BILL_TYPES = ("hr", "s", "hjres", "sjres", "hconres", "sconres", "hres", "sres")
 
@@ -93,6 +96,10 @@ class FakeCongressServer:
         self.retry_after: str | None = "1"  # Retry-After sent with injected 429s (None: no header)
         self.slow_seconds = 1.0  # how long a "slow" fault stalls before answering
         self.next_includes_format = True  # whether pagination.next carries format=json
+        # Bills listed per (congress, type) by /bill/{congress}/{type}; default: up to the highest stored number
+        # (bill numbers are consecutive, so a real listing's count reaches every existing number).
+        self.listed_counts: dict[tuple[int, str], int] = {}
+        self._holds: list[tuple[str, threading.Event, threading.Event]] = []
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -155,6 +162,25 @@ class FakeCongressServer:
         with self._lock:
             self._faults.append(_Fault(path_substring, kind, times))
 
+    def hold(self, path_substring: str) -> tuple[threading.Event, threading.Event]:
+        """Hold the next request whose path contains `path_substring` until released.
+
+        Returns (arrived, release): `arrived` is set when the request is being held; set `release` to let it
+        answer. Tests use it to look at the app while a request is in flight, without timing guesses.
+        """
+        arrived, release = threading.Event(), threading.Event()
+        with self._lock:
+            self._holds.append((path_substring, arrived, release))
+        return arrived, release
+
+    def _take_hold(self, path: str) -> tuple[threading.Event, threading.Event] | None:
+        with self._lock:
+            for index, (match, arrived, release) in enumerate(self._holds):
+                if match in path:
+                    del self._holds[index]
+                    return arrived, release
+        return None
+
     def add_bill(self, congress: int, bill_type: str, number: int, **fields: Any) -> dict[str, Any]:
         """Add a minimal bill (override any bill field by keyword) and return its mutable record."""
         bill = {
@@ -208,6 +234,12 @@ class FakeCongressServer:
             if sub is None:
                 return 200, {"bill": self._bill_body(key, record), "request": _request(key, None)}
             return 200, self._page(path, query, key, sub, record)
+        list_match = _LIST_RE.fullmatch(path)
+        if list_match and list_match["type"] in BILL_TYPES:
+            congress, bill_type = int(list_match["congress"]), list_match["type"]
+            stored = [number for (c, t, number) in self.bills if (c, t) == (congress, bill_type)]
+            count = self.listed_counts.get((congress, bill_type), max(stored, default=0))
+            return 200, {"bills": [], "pagination": {"count": count}, "request": {"congress": str(congress)}}
         member_match = _MEMBER_RE.fullmatch(path)
         if member_match:
             member = self.members.get(member_match["bioguide"].upper())
@@ -312,6 +344,10 @@ class _Handler(BaseHTTPRequestHandler):
         fake._log(path, query, dict(self.headers.items()))
         if fake.latency:
             fake._stopping.wait(fake.latency)
+        held = fake._take_hold(path)
+        if held is not None:
+            held[0].set()
+            held[1].wait(30)
 
         fault = fake._take_fault(path)
         if fault == "reset":

@@ -292,16 +292,19 @@ def test_429_honours_retry_after_then_succeeds(
     assert congress_client.request_count == 2
 
 
-def test_retry_after_is_capped_at_max_backoff(
+def test_long_retry_after_raises_at_once_without_retrying(
     congress_server: FakeCongressServer, make_client: MakeClient, congress_sleeps: RecordingSleep
 ) -> None:
-    """A Retry-After longer than max_backoff is not obeyed beyond the cap."""
+    """A Retry-After longer than max_backoff is not waited out: RateLimited at once, one request, no sleep."""
     congress_server.retry_after = "3600"
     congress_server.fail_next(None, "429")
+    client = make_client(max_backoff=5.0)
 
-    make_client(max_backoff=5.0).get_bill(116, "hr", 3571)
+    with pytest.raises(RateLimited, match="about 60 minutes") as caught:
+        client.get_bill(116, "hr", 3571)
 
-    assert congress_sleeps.calls == [5.0]
+    assert caught.value.retry_after == 3600.0
+    assert client.request_count == 1 and congress_sleeps.calls == []
 
 
 def test_persistent_429_raises_rate_limited(
@@ -358,16 +361,31 @@ def test_backoff_grows_exponentially_with_jitter_up_to_the_cap(
         assert low <= wait <= high
 
 
-def test_persistent_500_on_a_bill_means_no_such_bill(
-    congress_server: FakeCongressServer, make_client: MakeClient
-) -> None:
-    """Congress.gov answers 500 for bills that do not exist: after the retries that is BillNotFound."""
-    client = make_client(max_retries=2)
+def test_missing_bill_is_answered_in_two_requests(congress_server: FakeCongressServer, make_client: MakeClient) -> None:
+    """Congress.gov answers 500 for a bill that does not exist: the listing's count confirms it in 2 requests."""
+    client = make_client(max_retries=4)
 
-    with pytest.raises(BillNotFound, match=r"No such bill: H\.R\. 99999 \(116th\)"):
+    with pytest.raises(BillNotFound, match=r"No such bill: H\.R\. 99999 \(116th\) \(Congress\.gov lists 3,571"):
         client.get_bill(116, "hr", 99999)
 
-    assert client.request_count == 3
+    assert client.request_count == 2
+    assert [path for path, _q, _h in congress_server.requests] == ["/v3/bill/116/hr/99999", "/v3/bill/116/hr"]
+
+
+def test_500_on_a_listed_bill_is_an_outage_not_missing(
+    congress_server: FakeCongressServer, make_client: MakeClient
+) -> None:
+    """A 500 for a number the listing reaches is an outage; for a known (stored) bill it is retried first."""
+    congress_server.fail_next("/bill/116/hr/3571", "500", times=10)
+    client = make_client(max_retries=2)
+    with pytest.raises(CongressUnavailable, match=r"HTTP 500\) for H\.R\. 3571 \(116th\), which it lists"):
+        client.get_bill(116, "hr", 3571)
+    assert client.request_count == 2
+
+    known = make_client(max_retries=2)
+    with pytest.raises(CongressUnavailable, match=r"HTTP 500\) for H\.R\. 3571 \(116th\)"):
+        known.get_bill(116, "hr", 3571, known=True)
+    assert known.request_count == 3  # retried like any outage, no listing needed
 
 
 def test_persistent_503_is_unavailable_not_missing(

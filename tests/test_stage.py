@@ -100,7 +100,7 @@ def test_vetoed_bill_and_override():
         ),
         ("2025-04-10", "Became Public Law No: 119-99.", "BecameLaw"),
     )
-    assert derive_stage(overridden, 119, today=date(2027, 6, 1)).stage == "became_law"
+    assert derive_stage(overridden, 119, today=date(2027, 6, 1)).stage == "law_over_veto"
 
 
 def test_failed_floor_vote_and_cloture():

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import date
 
 from sqlalchemy import select
 
+from advocacy.bills.actions import action_key
 from advocacy.bills.stage import StageResult, derive_stage
 from advocacy.extensions import db
 from advocacy.models import Bill
@@ -15,15 +15,14 @@ from advocacy.models import Bill
 _SPACE = re.compile(r"\s+")
 
 
-def action_dedupe_key(action_date: date, text: str) -> str:
-    """Identity of an action across source systems: its date and its text, whitespace- and case-folded."""
-    normalised = _SPACE.sub(" ", text).strip().rstrip(".").lower()
-    return hashlib.sha256(f"{action_date.isoformat()}|{normalised}".encode()).hexdigest()
+def action_dedupe_key(action_date: date, text: str, occurrence: int = 0) -> str:
+    """Identity of an action: see `advocacy.bills.actions` (the one home of the rule)."""
+    return action_key(action_date, text, occurrence)
 
 
 def refresh_stage(bill: Bill, today: date | None = None) -> StageResult:
     """Recompute and store the bill's stage from its actions; returns the result."""
-    result = derive_stage(bill.actions, bill.congress, today)
+    result = derive_stage(bill.actions, bill.congress, today, bill.bill_type)
     bill.stage = result.stage
     bill.stage_furthest = result.furthest
     return result

@@ -1,29 +1,38 @@
 """Tracking and syncing bills from Congress.gov.
 
-Each bill syncs in two phases: fetch everything over HTTP (no database transaction open), then apply it in
-one transaction. A failure in either phase rolls the bill back to exactly what it was and records the error
-on the bill; other bills go on. A bill whose Congress.gov `updateDate` has not changed costs one request.
+Each bill syncs in three steps: read what is stored (and end that transaction), fetch everything over HTTP (no
+database transaction open), then write it in one short transaction. A failure rolls the bill back to exactly what
+it was and records the error (and its kind: outage, missing...) on the bill; other bills go on. A bill whose
+Congress.gov `updateDate` has not changed costs one request; a long Retry-After defers the bill.
 Bills sync a few at a time (threads, each with its own client and session) within an hourly request budget.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from advocacy.bills.services import action_dedupe_key, get_bill, refresh_stage
+from advocacy.bills.actions import merge_actions
+from advocacy.bills.services import get_bill, refresh_stage
 from advocacy.bills.stage import STAGE_LABELS
 from advocacy.congress.citations import Citation
-from advocacy.congress.client import CongressClient, CongressError
+from advocacy.congress.client import (
+    BillNotFound,
+    CongressClient,
+    CongressError,
+    CongressUnavailable,
+    RateLimited,
+)
 from advocacy.congress.types import (
     ActionData,
     BillCommitteeData,
@@ -89,13 +98,18 @@ class SyncResult:
     changes: list[str] = field(default_factory=list)
     requests: int = 0
     error: str | None = None
+    error_kind: str | None = None  # outage, missing, rate_limited, error (see Bill.sync_error_kind)
 
     def line(self) -> str:
         """One line for the CLI summary."""
         if self.status == "failed":
             return f"{self.citation.label}: FAILED: {self.error}"
         if self.status == "deferred":
-            return f"{self.citation.label}: deferred ({self.error})"
+            return (
+                f"{self.citation.label}: {self.error}"
+                if (self.error or "").startswith("deferred")
+                else (f"{self.citation.label}: deferred ({self.error})")
+            )
         detail = "; ".join(self.changes) if self.changes else "no changes"
         return f"{self.citation.label}: {self.status} ({detail}) [{self.requests} requests]"
 
@@ -179,15 +193,41 @@ def fetch_full(client: CongressClient, citation: Citation, bill_data: BillData |
 # ------------------------------------------------------------------------------------------------ applying
 
 
+def _shouting(value: str | None) -> bool:
+    return bool(value) and len(value) > 1 and value.isupper()
+
+
+def _record_name(ref: MemberRef) -> tuple[str, str]:
+    """(first, last) from a record, with names in capitals ("NYDIA", "VELAZQUEZ") taken from the display name
+    ("Rep. Velazquez, Nydia M. [D-NY-7]") or, failing that, title-cased."""
+    first, last = ref.first_name or ref.name, ref.last_name or ref.name
+    if not (_shouting(first) or _shouting(last)):
+        return first, last
+    match = _FULL_NAME.match(ref.full_name or "")
+    if match and not (_shouting(match["first"]) or _shouting(match["last"])):
+        return match["first"].split()[0], match["last"]
+    return first.title(), last.title()
+
+
+_FULL_NAME = re.compile(
+    r"^(?:(?:Rep|Sen|Del|Resident Commissioner)\.?\s+)?(?P<last>[^,\[]+),\s*(?P<first>[^\[]+?)\s*(?:\[|$)"
+)
+
+
 def _ensure_member(ref: MemberRef, chamber_hint: str | None) -> Member:
+    """The member a record names: the stored one (the roster's name wins), else a new one from the record.
+
+    A member first met on a record keeps the record's name until a better one arrives: a name in capitals is
+    replaced by a properly written one, and the roster import replaces it altogether."""
     member = db.session.get(Member, ref.bioguide_id)
+    first, last = _record_name(ref)
     if member is None:
         # Cosponsors sit in the bill's chamber; a district settles it for House members.
         chamber = "house" if ref.district is not None else chamber_hint
         member = Member(
             bioguide_id=ref.bioguide_id,
-            first_name=ref.first_name or ref.name,
-            last_name=ref.last_name or ref.name,
+            first_name=first,
+            last_name=last,
             party=_party_name(ref.party),
             state=ref.state,
             district=ref.district,
@@ -197,6 +237,9 @@ def _ensure_member(ref: MemberRef, chamber_hint: str | None) -> Member:
             source="congress.gov",
         )
         db.session.add(member)
+    elif member.source == "congress.gov" and (_shouting(member.first_name) or _shouting(member.last_name)):
+        _set(member, "first_name", first)
+        _set(member, "last_name", last)
     return member
 
 
@@ -219,31 +262,34 @@ def _set(obj: object, name: str, value: object) -> bool:
     return False
 
 
-def apply_fetched(
-    bill: Bill | None, data: FetchedBill, actor: str, today: date | None = None
-) -> tuple[Bill, list[str]]:
-    """Write what Congress.gov reported into the bill (creating it if needed); record events for changes.
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
 
-    Returns the bill and human-readable change descriptions. Adds and flushes; the caller commits.
-    """
-    created = bill is None
-    info = data.bill
-    if bill is None:
-        bill = Bill(
-            congress=info.congress, bill_type=info.bill_type, number=info.number, title=info.title, tracked=True
-        )
-        db.session.add(bill)
-    was_demo = bill.data_source == "demo"
-    changes: list[str] = []
-    events: list[tuple[str, str, dict]] = []
 
-    chamber_hint = "senate" if info.bill_type.startswith("s") else "house"
-    sponsor = _ensure_member(info.sponsors[0], chamber_hint) if info.sponsors else None
+@dataclass
+class _Apply:
+    """One bill's write: the bill, what it was before, and the events and change lines it produces."""
+
+    bill: Bill
+    data: FetchedBill
+    created: bool
+    was_demo: bool
+    chamber_hint: str
+    changes: list[str] = field(default_factory=list)
+    events: list[tuple[str, str, dict]] = field(default_factory=list)
+
+    def event(self, kind: str, summary: str, payload: dict | None = None) -> None:
+        self.events.append((kind, summary, payload or {}))
+
+
+def apply_bill(ctx: _Apply) -> None:
+    """The bill item: titles, dates, sponsor, latest action, update date."""
+    bill, info = ctx.bill, ctx.data.bill
+    sponsor = _ensure_member(info.sponsors[0], ctx.chamber_hint) if info.sponsors else None
     old_titles = (bill.title, bill.short_title)
-    short_title = _short_title(data.titles)
     for name, value in (
         ("title", info.title),
-        ("short_title", short_title),
+        ("short_title", _short_title(ctx.data.titles)),
         ("introduced_date", info.introduced_date),
         ("origin_chamber", info.origin_chamber),
         ("policy_area", info.policy_area),
@@ -255,65 +301,66 @@ def apply_fetched(
         ("source_note", None),
     ):
         _set(bill, name, value)
-    if not created and (bill.title, bill.short_title) != old_titles:
-        events.append((BILL_TITLE, f"Title changed to “{bill.display_title}”", {"before": list(old_titles)}))
-        changes.append("title changed")
+    if not ctx.created and (bill.title, bill.short_title) != old_titles:
+        ctx.event(BILL_TITLE, f"Title changed to “{bill.display_title}”", {"before": list(old_titles)})
+        ctx.changes.append("title changed")
 
-    # Actions: one per (date, text) whatever the source system.
+
+def apply_actions(ctx: _Apply) -> None:
+    """Every real action (advocacy.bills.actions says which rows are one action), each copy's type kept."""
+    bill = ctx.bill
     existing = {a.dedupe_key: a for a in bill.actions}
-    incoming: dict[str, ActionData] = {}
-    for action in data.actions:
-        incoming.setdefault(action_dedupe_key(action.action_date, action.text), action)
+    merged = merge_actions(ctx.data.actions)
+    incoming = {m.key for m in merged}
     new_actions = 0
-    for key, action in sorted(incoming.items(), key=lambda kv: (kv[1].action_date, kv[1].action_time or "")):
-        committee = action.committees[0] if action.committees else None
-        if key in existing:
-            row = existing[key]
-            for name, value in (
-                ("action_time", action.action_time),
-                ("action_type", action.type),
-                ("action_code", action.action_code),
-                ("source_system", action.source_system),
-                ("committee_code", committee.system_code if committee else None),
-                ("committee_name", committee.name if committee else None),
-                ("source_note", None),
-            ):
+    for item in merged:
+        action, committee = item.primary, item.committee
+        values = (
+            ("action_time", action.action_time),
+            ("action_type", action.type),
+            ("action_code", action.action_code),
+            ("source_system", action.source_system),
+            ("committee_code", committee.system_code if committee else None),
+            ("committee_name", committee.name if committee else None),
+            ("reported_as", item.reported_as),
+            ("source_note", None),
+        )
+        row = existing.get(item.key)
+        if row is not None:
+            _set(row, "text", action.text)
+            for name, value in values:
                 _set(row, name, value)
             continue
-        bill.actions.append(
-            BillAction(
-                action_date=action.action_date,
-                action_time=action.action_time,
-                text=action.text,
-                action_type=action.type,
-                action_code=action.action_code,
-                source_system=action.source_system,
-                committee_code=committee.system_code if committee else None,
-                committee_name=committee.name if committee else None,
-                dedupe_key=key,
-            )
-        )
+        row = BillAction(action_date=action.action_date, text=action.text, dedupe_key=item.key)
+        for name, value in values:
+            setattr(row, name, value)
+        bill.actions.append(row)
         new_actions += 1
-        if not created:
-            events.append(
-                (
-                    BILL_ACTION,
-                    f"New action ({action.action_date.isoformat()}): {action.text}",
-                    {"date": action.action_date.isoformat(), "text": action.text},
-                )
+        if not ctx.created:
+            ctx.event(
+                BILL_ACTION,
+                f"New action ({action.action_date.isoformat()}): {action.text}",
+                {"date": action.action_date.isoformat(), "text": action.text},
             )
-    for key, action in existing.items():
-        if key not in incoming and action.source_system == "demo":
-            bill.actions.remove(action)  # demo facts give way to the official record
+    for key, row in existing.items():
+        # Demo facts give way to the official record; so does a row the record no longer has (a merge rule
+        # that changed, or a correction by Congress.gov).
+        if key not in incoming:
+            bill.actions.remove(row)
     if new_actions:
-        changes.append(f"{new_actions} new action{'s' if new_actions != 1 else ''}")
+        ctx.changes.append(_plural(new_actions, "new action"))
 
-    # Cosponsors, including withdrawals.
+
+def apply_cosponsors(ctx: _Apply) -> None:
+    """Cosponsors, withdrawals included."""
+    bill = ctx.bill
     current = {c.member_id: c for c in bill.cosponsorships}
     seen: set[str] = set()
     added = withdrawn = 0
-    for item in data.cosponsors:
-        member = _ensure_member(item.member, chamber_hint)
+    for item in ctx.data.cosponsors:
+        member = _ensure_member(item.member, ctx.chamber_hint)
+        if member.bioguide_id in seen:
+            continue
         seen.add(member.bioguide_id)
         row = current.get(member.bioguide_id)
         if row is None:
@@ -324,64 +371,81 @@ def apply_fetched(
                 withdrawn_date=item.withdrawn_date,
             )
             bill.cosponsorships.append(row)
-            if not created and not was_demo and item.withdrawn_date is None:
+            if not ctx.created and not ctx.was_demo and item.withdrawn_date is None:
                 added += 1
-                events.append(
-                    (
-                        BILL_COSPONSOR_ADDED,
-                        f"Cosponsor added: {item.member.full_name}",
-                        {"bioguide_id": member.bioguide_id},
-                    )
+                ctx.event(
+                    BILL_COSPONSOR_ADDED,
+                    f"Cosponsor added: {item.member.full_name}",
+                    {"bioguide_id": member.bioguide_id},
                 )
             continue
         _set(row, "sponsorship_date", item.sponsorship_date)
         _set(row, "is_original", item.is_original)
         if row.withdrawn_date is None and item.withdrawn_date is not None:
             withdrawn += 1
-            events.append(
-                (
-                    BILL_COSPONSOR_WITHDRAWN,
-                    f"Cosponsor withdrew: {item.member.full_name}",
-                    {"bioguide_id": member.bioguide_id, "date": item.withdrawn_date.isoformat()},
-                )
+            ctx.event(
+                BILL_COSPONSOR_WITHDRAWN,
+                f"Cosponsor withdrew: {item.member.full_name}",
+                {"bioguide_id": member.bioguide_id, "date": item.withdrawn_date.isoformat()},
             )
         _set(row, "withdrawn_date", item.withdrawn_date)
     for member_id, row in current.items():
-        if member_id not in seen and was_demo:
+        if member_id not in seen and ctx.was_demo:
             bill.cosponsorships.remove(row)
     if added:
-        changes.append(f"{added} cosponsor{'s' if added != 1 else ''} added")
+        ctx.changes.append(f"{_plural(added, 'cosponsor')} added")
     if withdrawn:
-        changes.append(f"{withdrawn} cosponsor{'s' if withdrawn != 1 else ''} withdrew")
+        ctx.changes.append(f"{_plural(withdrawn, 'cosponsor')} withdrew")
 
-    # Committees and their activities.
+
+def _committee_rows(items: list[BillCommitteeData]) -> Iterable[tuple[BillCommitteeData, str | None, str | None]]:
+    """Committees and, after each, its subcommittees: (record, parent code, chamber)."""
+    for item in items:
+        yield item, None, item.chamber
+        for sub in item.subcommittees:
+            yield sub, item.system_code, sub.chamber or item.chamber
+
+
+def apply_committees(ctx: _Apply) -> None:
+    """Committees and subcommittees with their activities (subcommittees point at their committee)."""
+    bill = ctx.bill
     committees = {c.committee_code: c for c in bill.committees}
-    reported_codes = set()
-    for item in data.committees:
-        reported_codes.add(item.system_code)
+    reported: set[str] = set()
+    for item, parent, chamber in _committee_rows(ctx.data.committees):
+        if item.system_code in reported:
+            continue
+        reported.add(item.system_code)
         activities = [{"name": a.name, "date": a.date.isoformat() if a.date else None} for a in item.activities]
         row = committees.get(item.system_code)
         if row is None:
             bill.committees.append(
                 BillCommittee(
-                    committee_code=item.system_code, name=item.name, chamber=item.chamber, activities=activities
+                    committee_code=item.system_code,
+                    name=item.name,
+                    chamber=chamber,
+                    activities=activities,
+                    parent_code=parent,
                 )
             )
             continue
         _set(row, "name", item.name)
-        _set(row, "chamber", item.chamber)
+        _set(row, "chamber", chamber)
         _set(row, "activities", activities)
+        _set(row, "parent_code", parent)
     for code, row in committees.items():
-        if code not in reported_codes:
+        if code not in reported:
             bill.committees.remove(row)
 
-    # Related bills.
+
+def apply_related(ctx: _Apply) -> None:
+    """Related bills, one row per (bill, relationship, identified by)."""
+    bill = ctx.bill
     related = {
         (r.related_congress, r.related_type, r.related_number, r.relationship_type, r.identified_by): r
         for r in bill.related_bills
     }
     new_related = 0
-    for item in data.related:
+    for item in ctx.data.related:
         for relationship in item.relationships or ():
             key = (item.congress, item.bill_type, item.number, relationship.type, relationship.identified_by or "")
             row = related.get(key)
@@ -396,59 +460,171 @@ def apply_fetched(
                 bill.related_bills.append(row)
                 related[key] = row
                 new_related += 1
-                if not created:
-                    events.append(
-                        (
-                            BILL_RELATED,
-                            f"New related bill: {row.label} ({relationship.type})",
-                            {"related": [item.congress, item.bill_type, item.number]},
-                        )
+                if not ctx.created:
+                    ctx.event(
+                        BILL_RELATED,
+                        f"New related bill: {row.label} ({relationship.type})",
+                        {"related": [item.congress, item.bill_type, item.number]},
                     )
             _set(row, "title", item.title)
             _set(row, "latest_action_date", item.latest_action_date)
             _set(row, "latest_action_text", item.latest_action_text)
-    if new_related and not created:
-        changes.append(f"{new_related} new related bill{'s' if new_related != 1 else ''}")
+    if new_related and not ctx.created:
+        ctx.changes.append(_plural(new_related, "new related bill"))
 
-    # Titles: replaced when they differ.
-    wanted = [(t.title_type or "", t.title) for t in data.titles]
+
+def apply_titles(ctx: _Apply) -> None:
+    """All titles, replaced when they differ."""
+    bill = ctx.bill
+    wanted = [(t.title_type or "", t.title) for t in ctx.data.titles]
     if sorted(wanted) != sorted((t.title_type, t.title) for t in bill.titles):
         bill.titles.clear()
         bill.titles.extend(BillTitle(title_type=kind, title=title) for kind, title in wanted)
+
+
+# The sections of a bill's write, in order; each reads `ctx.data` and updates `ctx.bill`.
+SECTIONS: tuple[Callable[[_Apply], None], ...] = (
+    apply_bill,
+    apply_actions,
+    apply_cosponsors,
+    apply_committees,
+    apply_related,
+    apply_titles,
+)
+
+
+def apply_fetched(
+    bill: Bill | None, data: FetchedBill, actor: str, today: date | None = None
+) -> tuple[Bill, list[str]]:
+    """Write what Congress.gov reported into the bill (creating it if needed); record events for changes.
+
+    Runs each section of SECTIONS, then derives the stage. Returns the bill and human-readable change
+    descriptions. Adds and flushes; the caller commits.
+    """
+    created = bill is None
+    info = data.bill
+    if bill is None:
+        bill = Bill(
+            congress=info.congress, bill_type=info.bill_type, number=info.number, title=info.title, tracked=True
+        )
+        db.session.add(bill)
+    ctx = _Apply(
+        bill=bill,
+        data=data,
+        created=created,
+        was_demo=bill.data_source == "demo",
+        chamber_hint="senate" if info.bill_type.startswith("s") else "house",
+    )
+    for section in SECTIONS:
+        section(ctx)
 
     old_stage = bill.stage
     db.session.flush()
     db.session.refresh(bill, ["actions"])
     result = refresh_stage(bill, today)
     if not created and result.stage != old_stage:
-        events.append(
-            (
-                BILL_STAGE,
-                f"Stage: {STAGE_LABELS.get(old_stage, old_stage)} → {result.label}",
-                {"before": old_stage, "after": result.stage},
-            )
+        ctx.event(
+            BILL_STAGE,
+            f"Stage: {STAGE_LABELS.get(old_stage, old_stage)} → {result.label}",
+            {"before": old_stage, "after": result.stage},
         )
-        changes.append(f"stage {old_stage} → {result.stage}")
+        ctx.changes.append(f"stage {old_stage} → {result.stage}")
 
     bill.tracked = True
-    bill.sync_error = None
-    bill.last_synced_at = utcnow()
+    _clear_sync_state(bill)
     if created:
-        events.append((BILL_TRACKED, f"Now tracking {bill.label}: {bill.display_title}", {}))
-    for kind, summary, payload in events:
+        ctx.event(BILL_TRACKED, f"Now tracking {bill.label}: {bill.display_title}")
+    for kind, summary, payload in ctx.events:
         record_event(kind, summary, actor=actor, bill_id=bill.id, data=payload)
-    return bill, changes
+    return bill, ctx.changes
+
+
+def _clear_sync_state(bill: Bill) -> None:
+    bill.sync_error = None
+    bill.sync_error_kind = None
+    bill.sync_deferred_until = None
+    bill.last_synced_at = utcnow()
 
 
 # ------------------------------------------------------------------------------------------------ one bill
 
+OUTAGE = "outage"
+MISSING = "missing"
+RATE_LIMITED = "rate_limited"
+ERROR = "error"
 
-def _record_failure(citation: Citation, message: str) -> None:
+
+@dataclass(frozen=True)
+class _Stored:
+    """What phase 1 reads about a stored bill, so that no transaction stays open during the fetch."""
+
+    demo: bool
+    api_update_date: str | None
+    deferred_until: datetime | None
+
+
+class RunGate:
+    """Shared by the bills of one sync run: once Congress.gov asks to wait (a long Retry-After), every bill
+    after it is deferred to that time without a request."""
+
+    def __init__(self) -> None:
+        self._until: datetime | None = None
+        self._lock = threading.Lock()
+
+    def close_until(self, until: datetime) -> None:
+        with self._lock:
+            if self._until is None or until > self._until:
+                self._until = until
+
+    def closed_until(self, now: datetime) -> datetime | None:
+        with self._lock:
+            return self._until if self._until is not None and self._until > now else None
+
+
+def _read_stored(citation: Citation) -> _Stored | None:
+    """Phase 1: read what the sync needs about the stored bill, then end the transaction."""
+    try:
+        bill = get_bill(citation.congress, citation.bill_type, citation.number)
+        if bill is None:
+            return None
+        return _Stored(bill.data_source == "demo", bill.api_update_date, bill.sync_deferred_until)
+    finally:
+        db.session.close()  # give the connection back: nothing is held while Congress.gov is asked
+
+
+def _record_failure(citation: Citation, message: str, kind: str) -> None:
+    """Note the failure on the stored bill (its data stays exactly as it was)."""
     db.session.rollback()
     bill = get_bill(citation.congress, citation.bill_type, citation.number)
     if bill is not None:
         bill.sync_error = message[:1000]
+        bill.sync_error_kind = kind
         db.session.commit()
+
+
+def _record_deferral(citation: Citation, until: datetime) -> None:
+    db.session.rollback()
+    bill = get_bill(citation.congress, citation.bill_type, citation.number)
+    if bill is not None:
+        bill.sync_deferred_until = until
+        db.session.commit()
+
+
+def _failure(exc: CongressError, stored: bool) -> tuple[str, str]:
+    """(kind, message) for a failed fetch."""
+    if isinstance(exc, BillNotFound):
+        return MISSING, str(exc)
+    if isinstance(exc, CongressUnavailable):
+        if stored:
+            return OUTAGE, f"Congress.gov outage: {exc} The stored record is kept as it was."
+        return OUTAGE, f"Congress.gov outage: {exc}"
+    if isinstance(exc, RateLimited):
+        return RATE_LIMITED, str(exc)
+    return ERROR, str(exc)
+
+
+def _deferred_line(until: datetime) -> str:
+    return f"deferred until {until:%Y-%m-%d %H:%M} UTC (Congress.gov asked to wait)"
 
 
 def sync_citation(
@@ -459,50 +635,79 @@ def sync_citation(
     force: bool = False,
     create: bool = False,
     client: CongressClient | None = None,
+    gate: RunGate | None = None,
 ) -> SyncResult:
-    """Sync one bill in its own app context and transaction; never raises for Congress.gov problems.
+    """Sync one bill; never raises for Congress.gov problems.
 
-    `create` allows a bill that is not stored yet (tracking); `force` fetches everything even when the
-    `updateDate` is unchanged.
+    Three steps, so that no database transaction is open while Congress.gov is asked: read what is stored
+    (and end that transaction), fetch over HTTP, then write everything in one short transaction. `create`
+    allows a bill that is not stored yet (tracking); `force` fetches everything even when the `updateDate` is
+    unchanged. A bill deferred by a long Retry-After is skipped without a request until its time has come.
     """
+    gate = gate or RunGate()
+    with app.app_context():
+        stored = _read_stored(citation)
+        if stored is None and not create:
+            return SyncResult(citation, "failed", error="not tracked: use `bills track` first")
+        now = utcnow()
+        if stored is not None and stored.deferred_until is not None and stored.deferred_until > now:
+            return SyncResult(citation, "deferred", error=_deferred_line(stored.deferred_until))
+        closed = gate.closed_until(now)
+        if closed is not None:
+            _record_deferral(citation, closed)
+            return SyncResult(citation, "deferred", error=_deferred_line(closed))
+
     own_client = client is None
     client = client or make_client(app)
     before = client.request_count
     budget = request_budget(app)
     if not budget.reserve(FULL_FETCH_REQUESTS):
+        if own_client:
+            client.close()
         return SyncResult(citation, "deferred", error="hourly Congress.gov request budget used up; try later")
     result = SyncResult(citation, "unchanged")
     try:
+        # Phase 2: fetch, with no transaction open.
+        fetched: FetchedBill | None = None
+        try:
+            info = client.get_bill(citation.congress, citation.bill_type, citation.number, known=stored is not None)
+            unchanged = (
+                stored is not None
+                and not force
+                and not stored.demo
+                and info.update_date
+                and stored.api_update_date == info.update_date
+            )
+            if not unchanged:
+                fetched = fetch_full(client, citation, info)
+        except RateLimited as exc:
+            if exc.retry_after is not None and exc.retry_after > client.max_backoff:
+                until = utcnow() + timedelta(seconds=exc.retry_after)
+                gate.close_until(until)
+                with app.app_context():
+                    _record_deferral(citation, until)
+                result.status, result.error = "deferred", _deferred_line(until)
+                return result
+            return _failed(app, citation, result, exc, stored is not None)
+        except CongressError as exc:
+            return _failed(app, citation, result, exc, stored is not None)
+
+        # Phase 3: write, in one transaction.
         with app.app_context():
             bill = get_bill(citation.congress, citation.bill_type, citation.number)
-            if bill is None and not create:
-                return SyncResult(citation, "failed", error="not tracked: use `bills track` first")
-            try:
-                info = client.get_bill(citation.congress, citation.bill_type, citation.number)
-                if (
-                    bill is not None
-                    and not force
-                    and bill.data_source != "demo"
-                    and info.update_date
-                    and bill.api_update_date == info.update_date
-                ):
-                    bill.last_synced_at = utcnow()
-                    bill.sync_error = None
-                    refresh_stage(bill)  # a Congress can end without any new action
-                    db.session.commit()
-                    return result
-                fetched = fetch_full(client, citation, info)
-            except CongressError as exc:
-                _record_failure(citation, str(exc))
-                result.status, result.error = "failed", str(exc)
+            if fetched is None and bill is not None:
+                _clear_sync_state(bill)
+                refresh_stage(bill)  # a Congress can end without any new action
+                db.session.commit()
                 return result
             try:
-                bill_obj, changes = apply_fetched(bill, fetched, actor)
+                _bill, changes = apply_fetched(bill, fetched, actor)
                 db.session.commit()
             except Exception as exc:
                 logger.exception("applying %s failed", citation.label)
-                _record_failure(citation, f"could not store the data: {type(exc).__name__}")
+                _record_failure(citation, f"could not store the data: {type(exc).__name__}", ERROR)
                 result.status, result.error = "failed", f"could not store the data: {type(exc).__name__}: {exc}"
+                result.error_kind = ERROR
                 return result
             result.status = "created" if bill is None else ("updated" if changes else "unchanged")
             result.changes = changes
@@ -515,6 +720,14 @@ def sync_citation(
             client.close()
 
 
+def _failed(app: Flask, citation: Citation, result: SyncResult, exc: CongressError, stored: bool) -> SyncResult:
+    kind, message = _failure(exc, stored)
+    with app.app_context():
+        _record_failure(citation, message, kind)
+    result.status, result.error, result.error_kind = "failed", message, kind
+    return result
+
+
 def sync_many(
     app: Flask,
     citations: Iterable[Citation],
@@ -525,17 +738,22 @@ def sync_many(
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: Callable[[SyncResult], None] | None = None,
 ) -> list[SyncResult]:
-    """Sync several bills, `concurrency` at a time, each in its own thread, client and transaction."""
+    """Sync several bills, `concurrency` at a time, each in its own thread, client and transaction.
+
+    Once Congress.gov asks to wait (a long Retry-After), the remaining bills are deferred without requests."""
     citations = list(citations)
+    gate = RunGate()
     if concurrency <= 1:
         results = []
         for citation in citations:
-            results.append(sync_citation(app, citation, actor=actor, force=force, create=create))
+            results.append(sync_citation(app, citation, actor=actor, force=force, create=create, gate=gate))
             if progress:
                 progress(results[-1])
         return results
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="bill-sync") as pool:
-        futures = [pool.submit(sync_citation, app, c, actor=actor, force=force, create=create) for c in citations]
+        futures = [
+            pool.submit(sync_citation, app, c, actor=actor, force=force, create=create, gate=gate) for c in citations
+        ]
         results = []
         for future in futures:
             results.append(future.result())

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 
 from advocacy.congress.citations import Citation, CitationError
+from advocacy.congress.citations import ordinal as _ordinal
 from advocacy.congress.types import (
     ActionData,
     BillCommitteeData,
@@ -70,7 +71,7 @@ class NotFound(CongressError):
 
 
 class BillNotFound(NotFound):
-    """No such bill: a 404, or the HTTP 500 that Congress.gov answers for bills that do not exist."""
+    """No such bill: a 404, or an HTTP 500 for a bill that Congress.gov's own listing does not reach."""
 
 
 class RateLimited(CongressError):
@@ -90,6 +91,10 @@ class RateLimited(CongressError):
 
 class CongressUnavailable(CongressError):
     """Congress.gov could not be reached, timed out or kept failing (5xx) after every retry."""
+
+
+class _FirstServerError(CongressUnavailable):
+    """An HTTP 500 on a bill item that the caller asked not to retry (it may be a missing bill)."""
 
 
 class BadResponse(CongressError):
@@ -174,17 +179,42 @@ class CongressClient:
 
     # ------------------------------------------------------------------ public API
 
-    def get_bill(self, congress: int, bill_type: str, number: int) -> BillData:
+    def get_bill(self, congress: int, bill_type: str, number: int, *, known: bool = False) -> BillData:
         """Fetch the bill item: title, sponsor, dates, latest action and sub-resource counts.
 
-        Raises `BillNotFound` when Congress.gov has no such bill.
+        Congress.gov answers HTTP 500 both for a bill that does not exist and when it is failing. For a `known`
+        bill (one already stored) a 500 is an outage: retried, then `CongressUnavailable`. Otherwise the first
+        500 is checked against the bill listing of that Congress and type (bills are numbered consecutively
+        from 1, so the listing's count says whether the number exists): `BillNotFound` in two requests when it
+        does not, `CongressUnavailable` when it does or the listing fails too.
         """
         citation = _citation(congress, bill_type, number)
-        body = self._request(citation.api_path)
+        try:
+            body = self._request(citation.api_path, final_500=not known)
+        except _FirstServerError as exc:
+            listed = self._listed_count(citation)
+            if listed is not None and citation.number > listed:
+                raise BillNotFound(
+                    f"No such bill: {citation.label} (Congress.gov lists {listed:,} "
+                    f"{citation.display.rsplit(' ', 1)[0]} bills in the {_ordinal(citation.congress)} Congress)."
+                ) from exc
+            detail = "which it lists" if listed is not None else "and its bill listing could not confirm it"
+            raise CongressUnavailable(
+                f"Congress.gov is failing (HTTP 500) for {citation.label}, {detail}; try again later."
+            ) from exc
         bill = body.get("bill")
         if not isinstance(bill, dict):
             raise BadResponse(f"Congress.gov answer for {citation.label} has no 'bill' object")
         return _bill_data(bill, citation)
+
+    def _listed_count(self, citation: Citation) -> int | None:
+        """How many bills of this type Congress.gov lists for the Congress (None when the listing fails)."""
+        try:
+            body = self._request(f"bill/{citation.congress}/{citation.bill_type}", {"limit": 1}, retries=0)
+        except CongressError:
+            return None
+        pagination = body.get("pagination")
+        return _int(pagination.get("count")) if isinstance(pagination, dict) else None
 
     def get_actions(self, congress: int, bill_type: str, number: int) -> list[ActionData]:
         """Fetch every action on the bill, in API order (newest first), duplicates across sources included."""
@@ -259,11 +289,21 @@ class CongressClient:
 
     # ------------------------------------------------------------------ HTTP
 
-    def _request(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    def _request(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        final_500: bool = False,
+        retries: int | None = None,
+    ) -> dict[str, Any]:
         """GET `path` (relative to the base URL) and return the decoded JSON object.
 
-        Retries 429, 5xx, invalid JSON, timeouts and connection errors up to `max_retries` times, then raises
-        the matching `CongressError`; 403/404/other 4xx are raised at once.
+        Retries 429, 5xx, invalid JSON, timeouts and connection errors up to `max_retries` (or `retries`)
+        times, then raises the matching `CongressError`; 403/404/other 4xx are raised at once. A 429 whose
+        Retry-After is longer than `max_backoff` is raised at once as `RateLimited` (waiting would block the
+        sync, and every retry before that time is refused anyway). With `final_500`, an HTTP 500 is raised at
+        once (see `get_bill`).
         """
         if not self.api_key:
             raise ApiKeyError(_no_key_message("No Congress.gov API key is configured."))
@@ -273,7 +313,7 @@ class CongressClient:
         query["format"] = "json"
         headers = {"X-Api-Key": self.api_key, "Accept": "application/json"}
 
-        attempts = self.max_retries + 1
+        attempts = (self.max_retries if retries is None else max(0, retries)) + 1
         for attempt in range(1, attempts + 1):
             failure: CongressError
             cause: BaseException | None = None
@@ -306,17 +346,15 @@ class CongressClient:
                     retry_after = _retry_after(response.headers.get("Retry-After"))
                     failure = RateLimited(retry_after)
                     if retry_after is not None:
-                        wait = min(retry_after, self.max_backoff)
+                        if retry_after > self.max_backoff:
+                            raise failure
+                        wait = retry_after
                 elif status >= 500:
-                    if status == 500 and _BILL_PATH_RE.fullmatch(path):
-                        # Congress.gov answers 500 (not 404) for a bill that does not exist.
-                        failure = BillNotFound(
-                            f"No such bill: {_describe_bill_path(path)} (HTTP 500 from Congress.gov)."
-                        )
-                    else:
-                        failure = CongressUnavailable(
-                            f"Congress.gov is failing (HTTP {status}) for {path}; try again later."
-                        )
+                    if status == 500 and final_500:
+                        raise _FirstServerError(f"Congress.gov answered HTTP 500 for {path}.")
+                    failure = CongressUnavailable(
+                        f"Congress.gov is failing (HTTP {status}) for {_describe_bill_path(path)}; try again later."
+                    )
                 else:
                     raise self._client_error(response, path)
 

@@ -51,6 +51,11 @@ class Bill(Base):
     tracked: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     last_synced_at: Mapped[datetime | None] = mapped_column(DateTime)
     sync_error: Mapped[str | None] = mapped_column(Text)
+    # What kind of failure `sync_error` is: "outage" (Congress.gov failing for a bill it has: the stored record
+    # is kept), "missing" (no such bill), "rate_limited", "error" (anything else); None after a good sync.
+    sync_error_kind: Mapped[str | None] = mapped_column(String(20))
+    # A long Retry-After defers the bill: no request for it before this time (UTC); the next sync after it resumes.
+    sync_deferred_until: Mapped[datetime | None] = mapped_column(DateTime)
     # Where the stored facts come from: "demo" (hand-written, with sources) until a real sync.
     data_source: Mapped[str] = mapped_column(String(20), default="congress.gov", server_default="congress.gov")
     source_note: Mapped[str | None] = mapped_column(Text)
@@ -96,7 +101,8 @@ class Bill(Base):
 
 
 class BillAction(Base):
-    """One action on a bill. The same action reported by two source systems is stored once (dedupe_key)."""
+    """One action on a bill. The same action reported by two source systems is stored once (dedupe_key), with
+    every copy's source, code and type in `reported_as` so that nothing the record says is lost."""
 
     __tablename__ = "bill_action"
     __table_args__ = (UniqueConstraint("bill_id", "dedupe_key"),)
@@ -111,9 +117,20 @@ class BillAction(Base):
     source_system: Mapped[str | None] = mapped_column(String(80))
     committee_code: Mapped[str | None] = mapped_column(String(10))
     committee_name: Mapped[str | None] = mapped_column(String(300))
-    # sha256 of (date, normalised text): identifies "the same action" across source systems.
+    # sha256 of (date, normalised text, occurrence): see advocacy.bills.actions.
     dedupe_key: Mapped[str] = mapped_column(String(64))
     source_note: Mapped[str | None] = mapped_column(Text)
+    # Every copy of this action in the record: [{"source": "House floor actions", "code": "E30000",
+    # "type": "President"}, {"source": "Library of Congress", "code": "36000", "type": "BecameLaw"}].
+    reported_as: Mapped[list[dict] | None] = mapped_column(JSON)
+
+    @property
+    def action_types(self) -> list[str]:
+        """Every type the copies of this action carry (the stage reads all of them)."""
+        types = [entry.get("type") for entry in self.reported_as or () if entry.get("type")]
+        if self.action_type and self.action_type not in types:
+            types.insert(0, self.action_type)
+        return types
 
     bill: Mapped[Bill] = relationship(back_populates="actions")
 
@@ -136,7 +153,9 @@ class Cosponsorship(Base):
 
 
 class BillCommittee(Base):
-    """A committee a bill was referred to, with its activities (Referred to, Markup by, Reported by...)."""
+    """A committee a bill was referred to, with its activities (Referred to, Markup by, Reported by...).
+
+    Subcommittees are rows too, with `parent_code` set to their committee's system code."""
 
     __tablename__ = "bill_committee"
     __table_args__ = (UniqueConstraint("bill_id", "committee_code"),)
@@ -148,6 +167,7 @@ class BillCommittee(Base):
     chamber: Mapped[str | None] = mapped_column(String(10))
     # [{"name": "Referred to", "date": "2019-06-27"}, ...]
     activities: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    parent_code: Mapped[str | None] = mapped_column(String(10))  # set on subcommittees: their committee's code
 
     bill: Mapped[Bill] = relationship(back_populates="committees")
 

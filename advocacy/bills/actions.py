@@ -1,0 +1,143 @@
+"""Which rows of a bill's action list are the same action: the one home of that rule.
+
+Congress.gov lists each action as its source systems reported it: the House floor (code 2), House committees
+(1), the Senate (0) and the Library of Congress (9), which also re-reports many chamber actions under its own
+codes ("Signed by President." comes as House floor E30000 *and* Library of Congress 36000 with the type
+BecameLaw). The rule:
+
+- Rows with the same date and text from **different source systems** are one action reported twice; the
+  copies are merged and every copy's source, code and type is kept (`reported_as`), because a copy's type can
+  be the only sign of enactment.
+- Rows from **the same source system** are separate actions, even with the same date and text: five
+  "Motion to reconsider laid on the table" of one day (different times), or one referral per committee.
+  Only a row identical in every field (time, code, type, committees) is the record repeating itself.
+- When several source systems report a (date, text), the chamber's rows are the actions (the source with
+  the most rows, the Library of Congress only when no chamber reported it) and the other copies attach to them,
+  matched by action code when it matches.
+
+Each merged action has a stable key: date, normalised text and its occurrence among that day's actions with
+that text, ordered by time, code and committees, so that re-syncs match the stored rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from advocacy.congress.types import ActionData
+
+LIBRARY_OF_CONGRESS = "9"
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_text(text: str) -> str:
+    """Action text compared across source systems: whitespace- and case-folded, without a final period."""
+    return _SPACE.sub(" ", text).strip().rstrip(".").lower()
+
+
+def action_key(action_date: date, text: str, occurrence: int = 0) -> str:
+    """Stable identity of the `occurrence`-th action with this date and text (0 keeps the historic key)."""
+    base = f"{action_date.isoformat()}|{normalise_text(text)}"
+    if occurrence:
+        base += f"|{occurrence}"
+    return hashlib.sha256(base.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class MergedAction:
+    """One real action: its primary copy (from the chamber that reported it) and every copy in the record."""
+
+    primary: ActionData
+    copies: tuple[ActionData, ...]
+    occurrence: int
+
+    @property
+    def key(self) -> str:
+        return action_key(self.primary.action_date, self.primary.text, self.occurrence)
+
+    @property
+    def types(self) -> list[str]:
+        """Every distinct type the copies carry, the primary's first."""
+        seen: list[str] = []
+        for copy in self.copies:
+            if copy.type and copy.type not in seen:
+                seen.append(copy.type)
+        return seen
+
+    @property
+    def committee(self):
+        """The committee named on the action (the primary's, else any copy's)."""
+        for copy in (self.primary, *self.copies):
+            if copy.committees:
+                return copy.committees[0]
+        return None
+
+    @property
+    def reported_as(self) -> list[dict]:
+        """Every copy as stored: source system name, action code and type."""
+        return [{"source": c.source_system, "code": c.action_code, "type": c.type} for c in self.copies]
+
+
+def _source(action: ActionData) -> str:
+    if action.source_system_code is not None:
+        return str(action.source_system_code)
+    return action.source_system or ""
+
+
+def _fingerprint(action: ActionData) -> tuple:
+    return (
+        _source(action),
+        action.action_time or "",
+        action.action_code or "",
+        action.type or "",
+        tuple((c.system_code or "", c.name) for c in action.committees),
+    )
+
+
+def _order(action: ActionData) -> tuple:
+    return (
+        action.action_time or "",
+        action.action_code or "",
+        tuple((c.system_code or "", c.name) for c in action.committees),
+    )
+
+
+def merge_actions(actions: Iterable[ActionData]) -> list[MergedAction]:
+    """The record's real actions (see the module docstring), in date order."""
+    groups: dict[tuple[date, str], list[ActionData]] = {}
+    for action in actions:
+        groups.setdefault((action.action_date, normalise_text(action.text)), []).append(action)
+
+    merged: list[MergedAction] = []
+    for _key, rows in groups.items():
+        by_source: dict[str, list[ActionData]] = {}
+        seen: set[tuple] = set()
+        for row in rows:
+            fingerprint = _fingerprint(row)
+            if fingerprint in seen:
+                continue  # the very same row twice: the record repeating itself
+            seen.add(fingerprint)
+            by_source.setdefault(_source(row), []).append(row)
+        chambers = {source: items for source, items in by_source.items() if source != LIBRARY_OF_CONGRESS}
+        pool = chambers or by_source
+        primary_source = max(pool, key=lambda source: len(pool[source]))  # first seen wins a tie
+        primaries = sorted(by_source[primary_source], key=_order)
+        copies: list[list[ActionData]] = [[row] for row in primaries]
+        for source, items in by_source.items():
+            if source == primary_source:
+                continue
+            taken: set[int] = set()
+            for row in sorted(items, key=_order):
+                free = [i for i in range(len(primaries)) if i not in taken]
+                candidates = free or list(range(len(primaries)))
+                same_code = [i for i in candidates if row.action_code and primaries[i].action_code == row.action_code]
+                index = (same_code or candidates)[0]
+                taken.add(index)
+                copies[index].append(row)
+        for occurrence, (primary, group) in enumerate(zip(primaries, copies, strict=True)):
+            merged.append(MergedAction(primary=primary, copies=tuple(group), occurrence=occurrence))
+    merged.sort(key=lambda m: (m.primary.action_date, m.primary.action_time or "", m.occurrence))
+    return merged
