@@ -159,9 +159,7 @@ def billstatus_record(path: Path) -> dict[str, Any]:
         "cosponsors": [_cosponsor(item) for item in _items(data.get("cosponsors"))],
         "committees": [_committee(item) for item in _items(data.get("committees"))],
         "relatedbills": [_related(item) for item in _items(data.get("relatedBills")) if item.get("number")],
-        "titles": [
-            {"title": t.get("title"), "titleType": t.get("titleType")} for t in _items(data.get("titles")) if t
-        ],
+        "titles": [{"title": t.get("title"), "titleType": t.get("titleType")} for t in _items(data.get("titles")) if t],
     }
 
 

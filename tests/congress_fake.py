@@ -421,3 +421,24 @@ def load_fixture_bills(server: FakeCongressServer, directory: Path = FIXTURE_DIR
 def _read(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def load_billstatus(server: FakeCongressServer, *names: str) -> list[BillKey]:
+    """Serve real BILLSTATUS records (tests/fixtures/billstatus/BILLSTATUS-<name>.xml, e.g. "116hr3055")."""
+    from tests.billstatus import BILLSTATUS_DIR, bill_key, billstatus_record
+
+    keys = []
+    for name in names:
+        record = billstatus_record(BILLSTATUS_DIR / f"BILLSTATUS-{name}.xml")
+        key = bill_key(record)
+        server.bills[key] = record
+        keys.append(key)
+    return keys
+
+
+def shout_names(record: dict[str, Any]) -> None:
+    """Write a record's member names in capitals, as some Congress.gov records do ("NYDIA", "VELAZQUEZ")."""
+    for item in [*record["bill"].get("sponsors", []), *record.get("cosponsors", [])]:
+        for field in ("firstName", "lastName"):
+            if item.get(field):
+                item[field] = item[field].upper()

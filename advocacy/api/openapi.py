@@ -161,6 +161,8 @@ def schemas() -> dict[str, Any]:
                 "update_date": _nullable("string"),
                 "last_synced_at": _nullable("string"),
                 "sync_error": _nullable("string"),
+                "sync_error_kind": _nullable("string", enum=["outage", "missing", "rate_limited", "error", None]),
+                "sync_deferred_until": _nullable("string"),
                 "data_source": {"type": "string"},
                 "source_note": _nullable("string"),
                 "actions": {
@@ -175,6 +177,7 @@ def schemas() -> dict[str, Any]:
                             "source_system": _nullable("string"),
                             "committee": _nullable("string"),
                             "source_note": _nullable("string"),
+                            "reported_as": {"type": "array", "items": {"type": "object"}},
                         }
                     ),
                 },
@@ -197,6 +200,7 @@ def schemas() -> dict[str, Any]:
                             "name": {"type": "string"},
                             "chamber": _nullable("string"),
                             "activities": {"type": "array"},
+                            "parent": _nullable("string"),
                         }
                     ),
                 },

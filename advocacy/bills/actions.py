@@ -1,18 +1,19 @@
 """Which rows of a bill's action list are the same action: the one home of that rule.
 
 Congress.gov lists each action as its source systems reported it: the House floor (code 2), House committees
-(1), the Senate (0) and the Library of Congress (9), which also re-reports many chamber actions under its own
-codes ("Signed by President." comes as House floor E30000 *and* Library of Congress 36000 with the type
-BecameLaw). The rule:
+(1), the Senate (0, or no code) and the Library of Congress (9). The Library's feed carries two reporting
+systems: its own numeric action codes ("1000" introduced, "36000" became law) and copies of chamber records
+under the chamber's codes ("Intro-H", "E30000" signed by the President). So "Signed by President." can come as
+House floor E30000, Library copy E30000 *and* Library 36000 with the type BecameLaw. The rule:
 
-- Rows with the same date and text from **different source systems** are one action reported twice; the
+- Rows with the same date and text from **different reporting systems** are one action reported again; the
   copies are merged and every copy's source, code and type is kept (`reported_as`), because a copy's type can
   be the only sign of enactment.
-- Rows from **the same source system** are separate actions, even with the same date and text: five
-  "Motion to reconsider laid on the table" of one day (different times), or one referral per committee.
+- Rows from **the same reporting system** are separate actions, even with the same date and text: five
+  "Motion to reconsider laid on the table" of one day (different times), or one referral row per committee.
   Only a row identical in every field (time, code, type, committees) is the record repeating itself.
-- When several source systems report a (date, text), the chamber's rows are the actions (the source with
-  the most rows, the Library of Congress only when no chamber reported it) and the other copies attach to them,
+- When several systems report a (date, text), the chamber's rows are the actions (the system with the most
+  rows; the Library's own codes only when nothing else reported it) and the other copies attach to them,
   matched by action code when it matches.
 
 Each merged action has a stable key: date, normalised text and its occurrence among that day's actions with
@@ -30,6 +31,7 @@ from datetime import date
 from advocacy.congress.types import ActionData
 
 LIBRARY_OF_CONGRESS = "9"
+LIBRARY_COPY = "9:chamber-code"
 _SPACE = re.compile(r"\s+")
 
 
@@ -82,9 +84,12 @@ class MergedAction:
 
 
 def _source(action: ActionData) -> str:
-    if action.source_system_code is not None:
-        return str(action.source_system_code)
-    return action.source_system or ""
+    """The reporting system of a row. The Library of Congress feed carries two: its own numeric codes
+    ("1000", "36000") and copies of chamber records under the chamber's codes ("Intro-H", "E30000")."""
+    source = str(action.source_system_code) if action.source_system_code is not None else action.source_system or ""
+    if source == LIBRARY_OF_CONGRESS and action.action_code and not action.action_code.isdigit():
+        return LIBRARY_COPY
+    return source
 
 
 def _fingerprint(action: ActionData) -> tuple:
@@ -106,9 +111,13 @@ def _order(action: ActionData) -> tuple:
 
 
 def merge_actions(actions: Iterable[ActionData]) -> list[MergedAction]:
-    """The record's real actions (see the module docstring), in date order."""
+    """The record's real actions (see the module docstring), oldest first.
+
+    `actions` are in the record's order (newest first, as Congress.gov lists them)."""
     groups: dict[tuple[date, str], list[ActionData]] = {}
-    for action in actions:
+    position: dict[int, int] = {}  # id(row) -> index in the record (Congress.gov lists newest first)
+    for index, action in enumerate(actions):
+        position.setdefault(id(action), index)
         groups.setdefault((action.action_date, normalise_text(action.text)), []).append(action)
 
     merged: list[MergedAction] = []
@@ -139,5 +148,7 @@ def merge_actions(actions: Iterable[ActionData]) -> list[MergedAction]:
                 copies[index].append(row)
         for occurrence, (primary, group) in enumerate(zip(primaries, copies, strict=True)):
             merged.append(MergedAction(primary=primary, copies=tuple(group), occurrence=occurrence))
-    merged.sort(key=lambda m: (m.primary.action_date, m.primary.action_time or "", m.occurrence))
+    # Oldest first: by date, then within a day in reverse record order (the record lists newest first, and
+    # most rows carry no time of day).
+    merged.sort(key=lambda m: (m.primary.action_date, -position[id(m.primary)]))
     return merged

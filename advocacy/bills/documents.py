@@ -70,6 +70,8 @@ def bill_document(bill: Bill) -> dict[str, Any]:
         "update_date": bill.api_update_date,
         "last_synced_at": bill.last_synced_at.isoformat() + "Z" if bill.last_synced_at else None,
         "sync_error": bill.sync_error,
+        "sync_error_kind": bill.sync_error_kind,
+        "sync_deferred_until": bill.sync_deferred_until.isoformat() + "Z" if bill.sync_deferred_until else None,
         "data_source": bill.data_source,
         "source_note": bill.source_note,
         "actions": [
@@ -82,6 +84,7 @@ def bill_document(bill: Bill) -> dict[str, Any]:
                 "source_system": a.source_system,
                 "committee": a.committee_code,
                 "source_note": a.source_note,
+                "reported_as": a.reported_as or [],
             }
             for a in bill.actions
         ],
@@ -95,7 +98,13 @@ def bill_document(bill: Bill) -> dict[str, Any]:
             for c in bill.cosponsorships
         ],
         "committees": [
-            {"system_code": c.committee_code, "name": c.name, "chamber": c.chamber, "activities": c.activities}
+            {
+                "system_code": c.committee_code,
+                "name": c.name,
+                "chamber": c.chamber,
+                "activities": c.activities,
+                "parent": c.parent_code,
+            }
             for c in bill.committees
         ],
         "related_bills": [

@@ -117,7 +117,7 @@ _OVER_VETO = re.compile(
 _FAILED_WORD = re.compile(r"\bfailed\b|\bnot agreed to\b|\bnot invoked\b|\bnot sustained\b", re.I)
 _FAILED = re.compile(
     r"failed of passage|failed/not agreed to in (?:house|senate)|\bon passage failed\b"
-    r"|cloture (?:on the motion to proceed )?.*not invoked|motion to suspend the rules and pass.*\bfailed\b",
+    r"|^cloture (?:on the motion to proceed )?.*not invoked|motion to suspend the rules and pass.*\bfailed\b",
     re.I,
 )
 # "House agreed to Senate amendment", "Senate concurred in the House amendment to the Senate amendment",
@@ -143,6 +143,8 @@ _CONFERENCE = re.compile(
     r"(?:for )?a conference|\bagreed to (?:a|the) conference\b",
     re.I,
 )
+# "Rule H. Res. 445 passed House.": the special rule for debating the bill passed, not the bill.
+_ABOUT_THE_RULE = re.compile(r"^(?:rule|rules committee resolution) h\.\s?res\.", re.I)
 _TO_PRESIDENT = re.compile(r"presented to (?:the )?president", re.I)
 _SIGNED = re.compile(r"^signed by (?:the )?president", re.I)
 _BECAME_LAW = re.compile(r"became (?:public|private) law", re.I)
@@ -234,7 +236,7 @@ class _Walk:
     def step(self, action: ActionLike) -> None:
         text = (action.text or "").strip()
         types = _types(action)
-        if self.progress in ENACTED:
+        if self.progress in ENACTED or _ABOUT_THE_RULE.search(text):
             return
         if _WITHOUT_SIGNATURE.search(text):
             self.without_signature = True
@@ -268,6 +270,9 @@ class _Walk:
             else:
                 self.advance(CONFERENCE, force=True)
             return
+        if _CONFERENCE.search(text) and not _FAILED_WORD.search(text):
+            self.advance(CONFERENCE, force=True)
+            return
         if _AMEND_AMENDMENT.search(text) and not _FAILED_WORD.search(text):
             self.advance(AMENDMENT_EXCHANGE, force=True)
             return
@@ -278,9 +283,6 @@ class _Walk:
             else:
                 self.passed.update(("house", "senate"))
                 self.both_passed()
-            return
-        if _CONFERENCE.search(text):
-            self.advance(CONFERENCE, force=True)
             return
         if _DISAGREE.search(text):
             self.advance(AMENDMENT_EXCHANGE, force=True)
@@ -322,10 +324,10 @@ class _Walk:
 def derive_stage(
     actions: Iterable[ActionLike], congress: int, today: date | None = None, bill_type: str = "hr"
 ) -> StageResult:
-    """Walk the actions in date order and return the bill's stage; see the module docstring."""
+    """Walk the actions (oldest first; within a day in the order given) and return the bill's stage."""
     today = today or date.today()
     walk = _Walk(bill_type)
-    ordered = sorted(actions, key=lambda a: (a.action_date, getattr(a, "action_time", None) or ""))
+    ordered = sorted(actions, key=lambda a: a.action_date)  # stable: a day's actions keep their given order
     for action in ordered:
         walk.step(action)
     progress = walk.progress

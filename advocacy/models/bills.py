@@ -65,7 +65,8 @@ class Bill(Base):
     actions: Mapped[list[BillAction]] = relationship(
         back_populates="bill",
         cascade="all, delete-orphan",
-        order_by="(BillAction.action_date, BillAction.action_time, BillAction.id)",
+        # Oldest first; within a day in the order Congress.gov reported them (the sync inserts them so).
+        order_by="(BillAction.action_date, BillAction.id)",
     )
     cosponsorships: Mapped[list[Cosponsorship]] = relationship(
         back_populates="bill", cascade="all, delete-orphan", order_by="Cosponsorship.sponsorship_date"
