@@ -31,6 +31,7 @@ def _document(app, citation):
         doc = bill_document(load_bill(citation.congress, citation.bill_type, citation.number))
     doc.pop("last_synced_at")
     doc.pop("sync_error")
+    doc.pop("sync_error_kind")
     return doc
 
 
@@ -134,6 +135,7 @@ def test_failed_sync_leaves_bill_exactly_as_it_was(congress_app, runner, congres
         with congress_app.app_context():
             bill = db.session.scalar(select(Bill).where(Bill.number == 3571))
             assert bill.sync_error
+            assert bill.sync_error_kind == {"500": "outage", "slow": "outage", "badjson": "error"}[kind]
         congress_server.fail_next(None, "500", times=0)
         congress_server._faults.clear()
     assert "S. 1678 (116th)" in result.output and "S. 1678 (116th): FAILED" not in result.output
