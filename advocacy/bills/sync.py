@@ -217,8 +217,8 @@ _FULL_NAME = re.compile(
 def _ensure_member(ref: MemberRef, chamber_hint: str | None) -> Member:
     """The member a record names: the stored one (the roster's name wins), else a new one from the record.
 
-    A member first met on a record keeps the record's name until a better one arrives: a name in capitals is
-    replaced by a properly written one, and the roster import replaces it altogether."""
+    A member first met on a record keeps the record's name until a better one arrives: a record that writes
+    the name properly replaces one rebuilt from capitals; the roster's name (the import) is never overwritten."""
     member = db.session.get(Member, ref.bioguide_id)
     first, last = _record_name(ref)
     if member is None:
@@ -237,7 +237,8 @@ def _ensure_member(ref: MemberRef, chamber_hint: str | None) -> Member:
             source="congress.gov",
         )
         db.session.add(member)
-    elif member.source == "congress.gov" and (_shouting(member.first_name) or _shouting(member.last_name)):
+    elif member.source == "congress.gov" and not (_shouting(ref.first_name) or _shouting(ref.last_name)):
+        # A properly written name in a record is better than one rebuilt from capitals.
         _set(member, "first_name", first)
         _set(member, "last_name", last)
     return member
