@@ -3,7 +3,9 @@
 import json
 import time
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.pool import NullPool
 
 from advocacy.bills.documents import bill_document, load_bill
 from advocacy.bills.sync import sync_citation, sync_many
@@ -372,3 +374,125 @@ def test_bill_page_query_count_constant(congress_app, client, login_as, congress
             event.remove(engine, "before_cursor_execute", listener)
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+# ------------------------------------------------------------------ Congress.gov as it really behaves
+
+
+def test_long_retry_after_defers_bills_without_spending_requests(
+    congress_app, runner, congress_server, client, login_as
+):
+    """A 429 with Retry-After: 3600 defers the bill and every later bill of the run to that time, at the cost
+    of that one request; pages say "deferred until"; syncs before then send nothing; the next after resumes."""
+    from datetime import timedelta
+
+    from advocacy.models.base import utcnow
+
+    for citation in ("116 hr 3571", "116 s 1678"):
+        assert runner.invoke(args=["bills", "track", citation]).exit_code == 0
+    congress_server.requests.clear()
+    congress_server.retry_after = "3600"
+    congress_server.fail_next(None, "429", times=1)
+    before = utcnow()
+    result = runner.invoke(args=["bills", "sync", "--concurrency", "1"])
+    after = utcnow()
+    assert result.exit_code == 0, result.output
+    assert result.output.count("deferred until") == 2 and "2 deferred" in result.output
+    assert len(congress_server.requests) == 1  # the 429 itself; no retry, nothing for the second bill
+    with congress_app.app_context():
+        untils = db.session.scalars(select(Bill.sync_deferred_until)).all()
+    assert all(before + timedelta(seconds=3600) <= u <= after + timedelta(seconds=3600) for u in untils)
+
+    login_as("viewer")
+    assert "Deferred until" in client.get("/bills/116/hr/3571").get_data(as_text=True)
+    assert "deferred until" in client.get("/dashboard").get_data(as_text=True)
+
+    again = runner.invoke(args=["bills", "sync"])
+    assert again.output.count("deferred until") == 2 and len(congress_server.requests) == 1
+
+    with congress_app.app_context():  # the hour has passed
+        for bill in db.session.scalars(select(Bill)):
+            bill.sync_deferred_until = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    resumed = runner.invoke(args=["bills", "sync"])
+    assert resumed.exit_code == 0 and "2 unchanged" in resumed.output, resumed.output
+    assert len(congress_server.requests) == 3
+    with congress_app.app_context():
+        assert db.session.scalars(select(Bill.sync_deferred_until)).all() == [None, None]
+
+
+def test_500_on_a_stored_bill_is_an_outage_and_keeps_it(congress_app, runner, congress_server, client, login_as):
+    """Congress.gov failing with HTTP 500 for a tracked bill is an outage: the bill stays exactly as it was and
+    the bill page and dashboard say so (never "no such bill")."""
+    assert runner.invoke(args=["bills", "track", "116 hr 3571"]).exit_code == 0
+    before = _document(congress_app, HR3571)
+    congress_server.fail_next("/bill/116/hr/3571", "500", times=10)
+    result = runner.invoke(args=["bills", "sync", "116 hr 3571"])
+    assert result.exit_code == 1
+    assert "Congress.gov outage" in result.output and "kept as it was" in result.output
+    assert "no such bill" not in result.output.lower()
+    assert _document(congress_app, HR3571) == before
+    with congress_app.app_context():
+        bill = db.session.scalar(select(Bill).where(Bill.number == 3571))
+        assert bill.sync_error_kind == "outage"
+    login_as("viewer")
+    assert "Congress.gov outage: the stored record is kept" in client.get("/bills/116/hr/3571").get_data(as_text=True)
+    assert "Congress.gov outage" in client.get("/dashboard").get_data(as_text=True)
+    congress_server._faults.clear()
+    assert runner.invoke(args=["bills", "sync", "116 hr 3571"]).exit_code == 0
+    with congress_app.app_context():
+        assert db.session.scalar(select(Bill.sync_error_kind).where(Bill.number == 3571)) is None
+
+
+def test_missing_bill_is_no_such_bill_in_two_requests(congress_app, runner, congress_server):
+    """A bill that does not exist (Congress.gov answers 500) is "no such bill" after two requests, stores nothing."""
+    congress_server.requests.clear()
+    result = runner.invoke(args=["bills", "track", "116 hr 9999"])
+    assert result.exit_code == 1
+    assert "No such bill: H.R. 9999 (116th)" in result.output and "[" not in result.output.split("FAILED")[0]
+    assert len(congress_server.requests) == 2
+    with congress_app.app_context():
+        assert db.session.scalar(select(func.count(Bill.id))) == 0
+
+
+def test_no_transaction_is_open_while_congress_gov_answers(congress_app, congress_server):
+    """While the fake Congress.gov holds its answer, the syncing connection is not idle in a transaction
+    (PostgreSQL's pg_stat_activity), for a first fetch and for a re-sync of a stored bill."""
+    import threading
+
+    from sqlalchemy import create_engine, text
+
+    with congress_app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("pg_stat_activity is PostgreSQL's; set TEST_DATABASE_URL")
+        url = db.engine.url
+    observer = create_engine(url, poolclass=NullPool)
+
+    def idle_in_transaction() -> list[str]:
+        with observer.connect() as conn:
+            return (
+                conn.execute(
+                    text(
+                        "SELECT state FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+
+    try:
+        for path, kwargs in (("/116/hr/3571/cosponsors", {"create": True}), ("/bill/116/hr/3571", {"force": True})):
+            arrived, release = congress_server.hold(path)
+            results = []
+            worker = threading.Thread(target=lambda: results.append(sync_citation(congress_app, HR3571, **kwargs)))
+            worker.start()
+            try:
+                assert arrived.wait(10), "the sync never asked Congress.gov"
+                assert idle_in_transaction() == []
+            finally:
+                release.set()
+                worker.join(30)
+            assert results and results[0].status in ("created", "unchanged"), results
+    finally:
+        observer.dispose()
