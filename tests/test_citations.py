@@ -171,8 +171,8 @@ def test_matching_congress_argument_is_accepted() -> None:
         ("HR 0", None, "between 1 and 99999"),
         ("HR 100000", None, "between 1 and 99999"),
         ("HR 99999999999999999999999", None, "between 1 and 99999"),
-        ("H.R. 3571 (999th)", None, "999th Congress is out of range"),
-        ("H.R. 3571 (121st)", None, "121st Congress is out of range"),
+        ("H.R. 3571 (999th)", None, "999th Congress has not started yet"),
+        ("H.R. 3571 (121st)", None, "121st Congress has not started yet"),
         ("H.R. 3571 (0th)", None, "out of range"),
         ("H.R. 3571", 0, "out of range"),
         ("H.R. 3571 (116th)", 117, "116th and 117th"),
@@ -190,9 +190,54 @@ def test_errors_name_what_was_not_understood(text: str, congress: int | None, me
     assert message in str(caught.value)
 
 
-def test_next_congress_is_accepted() -> None:
-    """Bills can be cited for the next Congress (prepared ahead), but not beyond it."""
-    assert parse_citation("H.R. 1 (120th)", today=TODAY) == Citation(120, "hr", 1)
+def test_a_congress_that_has_not_started_is_refused_naming_the_current_one() -> None:
+    """The 120th Congress begins on January 3, 2027: until then a citation for it is refused, and the message
+    names the current Congress (so that "H.R. 1 (120th)" typed by mistake is not tracked as a future bill)."""
+    with pytest.raises(CitationError) as caught:
+        parse_citation("H.R. 1 (120th)", today=TODAY)
+    assert str(caught.value) == (
+        "the 120th Congress has not started yet (it begins on January 3, 2027); the current Congress is the 119th"
+    )
+    assert parse_citation("H.R. 1 (120th)", today=date(2027, 1, 3)) == Citation(120, "hr", 1)
+    with pytest.raises(CitationError, match="current Congress is the 119th"):
+        parse_citation("H.R. 1", congress=120, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Congress.gov's own headings
+        ("H.R.5323 - 119th Congress (2025-2026)", Citation(119, "hr", 5323)),
+        ("H.R.3571 - 116th Congress (2019-2020)", Citation(116, "hr", 3571)),
+        ("H.R.4526 - City and State Diplomacy Act", Citation(119, "hr", 4526)),
+        # GovTrack bill URLs
+        ("govtrack.us/congress/bills/119/hr5323", Citation(119, "hr", 5323)),
+        ("https://www.govtrack.us/congress/bills/116/s4426/text", Citation(116, "s", 4426)),
+        ("https://www.govtrack.us/congress/bills/117/hconres5", Citation(117, "hconres", 5)),
+        # punctuation people paste
+        ("H.R. 5323.", Citation(119, "hr", 5323)),
+        ("H.R. No. 5323", Citation(119, "hr", 5323)),
+        ("H.R. #5323", Citation(119, "hr", 5323)),
+        ("H,R, 5323", Citation(119, "hr", 5323)),
+        # congress.gov links with a bare Congress number
+        ("https://www.congress.gov/bill/119/house-bill/5323", Citation(119, "hr", 5323)),
+        ("congress.gov/bill/116/senate-bill/4426/text", Citation(116, "s", 4426)),
+        # THOMAS
+        ("http://thomas.loc.gov/cgi-bin/bdquery/z?d116:HR03571:", Citation(116, "hr", 3571)),
+        ("thomas.loc.gov/cgi-bin/query/z?c111:H.R.3590:", Citation(111, "hr", 3590)),
+        ("H.R.3571.IH", Citation(119, "hr", 3571)),
+        ("hr3571enr", Citation(119, "hr", 3571)),
+        # a thousands separator is part of the number, never a Congress
+        ("H.R. 1,118", Citation(119, "hr", 1118)),
+        ("116 H.R. 1,118", Citation(116, "hr", 1118)),
+        ("H.R. 10,000 (118th)", Citation(118, "hr", 10000)),
+        ("H.R. 1, 118th Congress", Citation(118, "hr", 1)),
+        ("HR3571,116", Citation(116, "hr", 3571)),
+    ],
+)
+def test_citations_as_people_paste_them(text: str, expected: Citation) -> None:
+    """Headings, GovTrack and THOMAS links, stray punctuation and thousands separators read as the bill meant."""
+    assert parse_citation(text, today=TODAY) == expected
 
 
 def test_citation_error_is_a_value_error() -> None:

@@ -496,3 +496,14 @@ def test_no_transaction_is_open_while_congress_gov_answers(congress_app, congres
             assert results and results[0].status in ("created", "unchanged"), results
     finally:
         observer.dispose()
+
+
+def test_track_reads_citations_as_pasted(congress_app, runner):
+    """The CLI tracks a GovTrack link and a Congress.gov heading, and refuses a Congress not started yet."""
+    result = runner.invoke(args=["bills", "track", "https://www.govtrack.us/congress/bills/116/hr3571"])
+    assert result.exit_code == 0 and "H.R. 3571 (116th): created" in result.output, result.output
+    heading = runner.invoke(args=["bills", "track", "S.4426 - City and State Diplomacy Act", "--congress", "116"])
+    assert heading.exit_code == 0 and "S. 4426 (116th): created" in heading.output, heading.output
+    future = runner.invoke(args=["bills", "track", "H.R. 1 (130th)"])
+    assert future.exit_code != 0 and "130th Congress has not started yet" in future.output
+    assert "the current Congress is the" in future.output

@@ -60,7 +60,7 @@ _ORD = r"(?:st|nd|rd|th)"
 _CITATION_RE = re.compile(
     rf"""
     (?:(?P<pre>[0-9]+){_ORD}?(?:\s*congress)?[\s,:\-]*)?      # "116 ", "116th ", "116th Congress, "
-    (?P<type>[a-z](?:[a-z.\s]{{0,24}}[a-z])?)\.?               # "H.R.", "hr", "H R", "S. Con. Res."
+    (?P<type>[a-z](?:[a-z.,\s]{{0,24}}[a-z])?)[.,]?           # "H.R.", "hr", "H R", "S. Con. Res.", "H,R,"
     [\s.\-]*
     (?P<num>[0-9]+)
     (?:
@@ -73,10 +73,33 @@ _CITATION_RE = re.compile(
     re.VERBOSE | re.ASCII,
 )
 _WEB_URL_RE = re.compile(
-    r"(?:https?://)?(?:www\.)?congress\.gov/bill/(?P<congress>[0-9]+)(?:st|nd|rd|th)-congress/"
+    r"(?:https?://)?(?:www\.)?congress\.gov/bill/(?P<congress>[0-9]+)(?:(?:st|nd|rd|th)-congress)?/"
     r"(?P<word>[a-z-]+)/(?P<num>[0-9]+)(?:[/?#].*)?",
     re.ASCII | re.DOTALL,
 )
+# GovTrack: https://www.govtrack.us/congress/bills/119/hr5323 (and its sub-pages).
+_GOVTRACK_RE = re.compile(
+    r"(?:https?://)?(?:www\.)?govtrack\.us/congress/bills/(?P<congress>[0-9]+)/(?P<type>[a-z]+)(?P<num>[0-9]+)"
+    r"(?:[/?#].*)?",
+    re.ASCII | re.DOTALL,
+)
+# THOMAS (the Library's site before Congress.gov): .../bdquery/z?d116:HR03571:, .../query/z?c116:H.R.3571:
+_THOMAS_RE = re.compile(
+    r"(?:(?:https?://)?thomas\.loc\.gov/cgi-bin/[a-z]+/)?z\?[cd](?P<congress>[0-9]{1,3}):"
+    r"(?P<type>[a-z.]+?)\.?(?P<num>[0-9]{1,5})[.:](?:.*)?",
+    re.ASCII | re.DOTALL,
+)
+# A text version code after the number, as in THOMAS and GPO file names: "H.R.3571.IH", "hr3571enr".
+_VERSION_SUFFIX = re.compile(r"(?<=[0-9])\.?(?:ih|is|rh|rs|rfh|rfs|eh|es|eas|eah|enr|pcs|pch|cph|cps|ath|ats)$")
+# Congress.gov headings: "H.R.5323 - 119th Congress (2025-2026)", "H.R.4526 - City and State Diplomacy Act".
+_YEARS = re.compile(r"\s*\(\s*[0-9]{4}\s*[-\u2013\u2014]\s*[0-9]{4}\s*\)\s*$")
+_HEADING_TITLE = re.compile(
+    r"^(?P<cite>.*?[0-9])\s+[-\u2013\u2014:]\s+(?![0-9]+(?:st|nd|rd|th)?(?:\s*congress)?\s*$)[a-z].*$"
+)
+# "H.R. 1,118": a thousands separator is part of the number, never a Congress ("H.R. 1, 118th" is one).
+_THOUSANDS = re.compile(r"(?<![0-9])([0-9]{1,2}),([0-9]{3})(?![0-9])(?!\s*(?:st|nd|rd|th)\b)(?!\s*congress)")
+# "H.R. No. 5323", "H.R. #5323", "H.R. Number 5323".
+_NUMBER_WORD = re.compile(r"(?:\bno\.?|#|\bnumber\b)\s*(?=[0-9])")
 _API_PATH_RE = re.compile(
     r"(?:(?:https?://)?api\.congress\.gov)?(?:/?v3)?/?bill/(?P<congress>[0-9]+)/(?P<type>[a-z]+)/(?P<num>[0-9]+)"
     r"(?:[/?#].*)?",
@@ -158,13 +181,18 @@ def current_congress(today: date) -> int:
 def parse_citation(text: str, congress: int | None = None, today: date | None = None) -> Citation:
     """Read a bill citation as people write it and return the canonical `Citation`.
 
-    Accepts "H.R. 3571", "HR3571", "hr 3571", "H R 3571", "S. 4426", "H.Con.Res. 3", "hjres 5"; a Congress
-    inside the text ("H.R. 3571 (116th)", "116 H.R. 3571", "116th H.R. 3571", "H.R.3571-116"), the slug
-    "116-hr-3571", API paths and Congress.gov bill URLs (any sub-page, query or fragment). Without a Congress in
-    the text, `congress` is used, else the Congress in session on `today` (default: the current date).
+    Accepts "H.R. 3571", "HR3571", "hr 3571", "H R 3571", "H,R, 3571", "S. 4426", "H.Con.Res. 3", "hjres 5";
+    "H.R. 5323.", "H.R. No. 5323", "H.R. #5323", "H.R. 1,118" (H.R. 1118: a thousands separator is never a
+    Congress); a Congress inside the text ("H.R. 3571 (116th)", "116 H.R. 3571", "116th H.R. 3571",
+    "H.R.3571-116"); Congress.gov headings ("H.R.5323 - 119th Congress (2025-2026)", "H.R.4526 - City and
+    State Diplomacy Act"); the slug "116-hr-3571", API paths, Congress.gov bill URLs (with "116th-congress" or a
+    bare 116, any sub-page, query or fragment), GovTrack bill URLs, THOMAS links (z?d116:HR03571:) and text
+    version codes ("H.R.3571.IH"). Without a Congress in the text, `congress` is used, else the Congress in
+    session on `today` (default: the current date).
 
-    Raises `CitationError` (and nothing else) for anything it cannot read, for numbers or Congresses out of
-    range, and when the text and `congress` name different Congresses.
+    Raises `CitationError` (and nothing else) for anything it cannot read, for numbers out of range, for a
+    Congress that has not started yet (naming the current one), and when the text and `congress` name
+    different Congresses.
     """
     if not isinstance(text, str):
         raise CitationError(f"expected text, got {type(text).__name__}")
@@ -175,9 +203,10 @@ def parse_citation(text: str, congress: int | None = None, today: date | None = 
     if not cleaned:
         raise CitationError("no bill citation given")
 
+    cleaned = _tidy(cleaned)
     bill_type, number_text, congress_texts = _split(cleaned, text)
     number = _number(number_text, text)
-    limit = current_congress(today or date.today()) + 1
+    current = current_congress(today or date.today())
 
     found = {_congress_number(value, text) for value in congress_texts if value is not None}
     if congress is not None:
@@ -187,14 +216,39 @@ def parse_citation(text: str, congress: int | None = None, today: date | None = 
     if len(found) > 1:
         named = " and ".join(ordinal(value) for value in sorted(found))
         raise CitationError(f"{_quote(text)} names two different Congresses: {named}")
-    chosen = found.pop() if found else limit - 1
-    if not 1 <= chosen <= limit:
-        raise CitationError(f"the {ordinal(chosen)} Congress is out of range (1st to {ordinal(limit)})")
+    chosen = found.pop() if found else current
+    if chosen > current:
+        start = FIRST_CONGRESS_YEAR + 2 * (chosen - 1)
+        raise CitationError(
+            f"the {ordinal(chosen)} Congress has not started yet (it begins on January 3, {start}); "
+            f"the current Congress is the {ordinal(current)}"
+        )
+    if chosen < 1:
+        raise CitationError(f"the {ordinal(chosen)} Congress is out of range (1st to {ordinal(current)})")
     return Citation(congress=chosen, bill_type=bill_type, number=number)
+
+
+def _tidy(cleaned: str) -> str:
+    """Remove what people paste around a citation: a final period, "No."/"#" before the number, thousands
+    separators, the years or the title of a Congress.gov heading, a text version code."""
+    if "://" in cleaned or "congress.gov" in cleaned or "govtrack" in cleaned or "thomas.loc.gov" in cleaned:
+        return cleaned
+    cleaned = _YEARS.sub("", cleaned)
+    heading = _HEADING_TITLE.match(cleaned)
+    if heading:
+        cleaned = heading["cite"]
+    cleaned = cleaned.rstrip(" .;:")
+    cleaned = _NUMBER_WORD.sub(" ", cleaned)
+    cleaned = _THOUSANDS.sub(r"\1\2", cleaned)
+    return _VERSION_SUFFIX.sub("", cleaned).strip()
 
 
 def _split(cleaned: str, original: str) -> tuple[str, str, list[str | None]]:
     """Split cleaned text into (bill type, number digits, Congress digits found in the text)."""
+    for pattern in (_GOVTRACK_RE, _THOMAS_RE):
+        match = pattern.fullmatch(cleaned)
+        if match:
+            return _bill_type(match["type"], original), match["num"], [match["congress"]]
     if "congress.gov" in cleaned or "://" in cleaned or cleaned.startswith("www."):
         return _split_url(cleaned, original)
     api_match = _API_PATH_RE.fullmatch(cleaned)
