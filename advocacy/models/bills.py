@@ -113,7 +113,9 @@ class BillAction(Base):
     action_date: Mapped[date] = mapped_column(Date)
     action_time: Mapped[str | None] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
-    action_type: Mapped[str | None] = mapped_column(String(40))
+    # API types (Floor, BecameLaw...) and, in older records, long descriptive ones ("Last Senate Action Being
+    # Considered by Other Type of Consideration").
+    action_type: Mapped[str | None] = mapped_column(String(120))
     action_code: Mapped[str | None] = mapped_column(String(20))
     source_system: Mapped[str | None] = mapped_column(String(80))
     committee_code: Mapped[str | None] = mapped_column(String(10))
