@@ -164,3 +164,61 @@ def test_senate_rule_xiv_calendar_placement_is_not_a_report():
         ),
     )
     assert derive_stage(actions, 119, today=date(2025, 5, 3)).stage == "introduced"
+
+
+def test_enactment_by_every_route():
+    """Signed, over a veto (both chambers override) and without signature (the ten-day rule: the wording GPO
+    and GovTrack's parser use, "Sent to Archivist of the United States unsigned.") are told apart; a pocket veto
+    and a failed override leave the bill vetoed."""
+    base = seq(
+        ("2025-02-01", "Passed/agreed to in House: On passage Passed by recorded vote.", "Floor"),
+        ("2025-03-01", "Passed/agreed to in Senate: Passed Senate without amendment by Voice Vote.", "Floor"),
+        ("2025-03-05", "Presented to President.", "Floor"),
+    )
+    today = date(2026, 6, 1)
+    assert derive_stage(base, 119, today).stage == "to_president"
+    signed = base + seq(("2025-03-10", "Signed by President.", "President"))
+    assert derive_stage(signed, 119, today).stage == "became_law"
+    unsigned = base + seq(("2025-03-17", "Sent to Archivist of the United States unsigned.", "President"))
+    result = derive_stage(unsigned, 119, today)
+    assert (result.stage, result.label) == ("law_without_signature", "Became law without signature")
+    vetoed = base + seq(("2025-03-12", "Vetoed by President.", "Veto"))
+    override = vetoed + seq(
+        (
+            "2025-04-01",
+            "Passed House over veto: On passage, the objections of the President to the contrary "
+            "notwithstanding Passed by the Yeas and Nays: (2/3 required): 310 - 100.",
+            "Veto",
+        ),
+    )
+    assert derive_stage(override, 119, today).stage == "vetoed"  # one chamber is not enough
+    both = override + seq(("2025-04-09", "Passed Senate over veto by Yea-Nay Vote. 75 - 20.", "Veto"))
+    assert derive_stage(both, 119, today).stage == "law_over_veto"
+    failed = vetoed + seq(
+        ("2025-04-01", "Failed of passage in House over veto by the Yeas and Nays: 250 - 180.", "Veto")
+    )
+    assert derive_stage(failed, 119, today).stage == "vetoed"
+    pocket = base + seq(("2025-03-20", "Pocket Vetoed by President.", "Veto"))
+    assert (derive_stage(pocket, 119, today).stage, derive_stage(pocket, 121, date(2031, 6, 1)).stage) == (
+        "vetoed",
+        "vetoed",
+    )
+
+
+def test_second_chamber_amending_is_ping_pong_not_passed_both():
+    """House passes, the Senate passes it with an amendment: amendment exchange until the House agrees."""
+    actions = seq(
+        ("2025-02-01", "Passed/agreed to in House: On passage Passed by voice vote.", "Floor"),
+        ("2025-03-01", "Passed/agreed to in Senate: Passed Senate with an amendment by Unanimous Consent.", "Floor"),
+    )
+    today = date(2026, 6, 1)
+    assert derive_stage(actions, 119, today).stage == "amendment_exchange"
+    agreed = actions + seq(
+        (
+            "2025-03-10",
+            "Resolving differences -- House actions: On motion that the House agree to the Senate "
+            "amendment Agreed to by voice vote.",
+            "ResolvingDifferences",
+        ),
+    )
+    assert derive_stage(agreed, 119, today).stage == "passed_both"

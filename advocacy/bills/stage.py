@@ -148,7 +148,10 @@ _ABOUT_THE_RULE = re.compile(r"^(?:rule|rules committee resolution) h\.\s?res\."
 _TO_PRESIDENT = re.compile(r"presented to (?:the )?president", re.I)
 _SIGNED = re.compile(r"^signed by (?:the )?president", re.I)
 _BECAME_LAW = re.compile(r"became (?:public|private) law", re.I)
-_WITHOUT_SIGNATURE = re.compile(r"without (?:the )?(?:president'?s )?signature", re.I)
+# The ten-day rule: the President neither signs nor vetoes; the enrolled bill goes to the Archivist unsigned.
+_WITHOUT_SIGNATURE = re.compile(
+    r"sent to (?:the )?archivist of the united states unsigned|without (?:the )?(?:president'?s )?signature", re.I
+)
 _VETOED = re.compile(r"\bvetoed by (?:the )?president|pocket vetoed", re.I)
 
 
@@ -240,6 +243,8 @@ class _Walk:
             return
         if _WITHOUT_SIGNATURE.search(text):
             self.without_signature = True
+            self.enacted()
+            return
         if "becamelaw" in types or _BECAME_LAW.search(text) or _SIGNED.search(text):
             if _SIGNED.search(text):
                 self.signed = True
