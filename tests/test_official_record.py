@@ -255,3 +255,41 @@ def test_roster_name_wins_over_a_record_in_capitals(congress_app, congress_serve
     with congress_app.app_context():
         member = db.session.get(Member, "V000081")
         assert member.display_name == "Nydia M. Velázquez" and member.last_name == "Velázquez"
+
+
+@pytest.mark.browser
+def test_bill_page_in_chromium_shows_subcommittees_deferral_and_outage(
+    congress_app, congress_server, runner, make_user, live_server, new_page
+):
+    """In chromium, an advocate reads on the bill page the subcommittee under its committee, that the bill is
+    deferred until a time, and that an outage kept the stored record; the page passes the axe scan."""
+    from datetime import timedelta
+
+    from playwright.sync_api import expect
+
+    from advocacy.models.base import utcnow
+    from tests.test_e2e_browser import AXE, _log_in, _scan
+
+    load_billstatus(congress_server, "119hr983")
+    _track(runner, "119 hr 983")
+    congress_server.fail_next("/bill/119/hr/983", "500", times=10)
+    assert runner.invoke(args=["bills", "sync", "119 hr 983"]).exit_code == 1
+    with congress_app.app_context():
+        bill = _bill(119, "hr", 983)
+        bill.sync_deferred_until = utcnow().replace(microsecond=0) + timedelta(hours=1)
+        db.session.commit()
+    page = new_page(bypass_csp=True)
+    _log_in(page, live_server, make_user("advocate"))
+    expect(page.get_by_text("deferred until")).to_be_visible()  # dashboard marker
+    page.goto(live_server + "/bills/119/hr/983")
+    subcommittees = page.get_by_role("list", name="Subcommittees of the Veterans' Affairs Committee")
+    expect(subcommittees).to_contain_text("Economic Opportunity Subcommittee")
+    expect(page.locator("#sync-deferred")).to_contain_text("Deferred until")
+    expect(page.locator(".error")).to_contain_text("Congress.gov outage: Congress.gov is failing (HTTP 500)")
+    expect(page.locator(".error")).to_contain_text("The stored record is kept as it was.")
+    expect(page.get_by_text("Signed by President.")).to_have_count(1)
+    page.screenshot(path="test-artifacts/bill-119-hr-983.png", full_page=True)
+    if AXE.exists():
+        problems: list[str] = []
+        _scan(page, problems, "bill page")
+        assert problems == []

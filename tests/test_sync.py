@@ -429,14 +429,16 @@ def test_500_on_a_stored_bill_is_an_outage_and_keeps_it(congress_app, runner, co
     congress_server.fail_next("/bill/116/hr/3571", "500", times=10)
     result = runner.invoke(args=["bills", "sync", "116 hr 3571"])
     assert result.exit_code == 1
-    assert "Congress.gov outage" in result.output and "kept as it was" in result.output
+    assert "Congress.gov is failing (HTTP 500)" in result.output and "kept as it was" in result.output
     assert "no such bill" not in result.output.lower()
     assert _document(congress_app, HR3571) == before
     with congress_app.app_context():
         bill = db.session.scalar(select(Bill).where(Bill.number == 3571))
         assert bill.sync_error_kind == "outage"
     login_as("viewer")
-    assert "Congress.gov outage: the stored record is kept" in client.get("/bills/116/hr/3571").get_data(as_text=True)
+    page = client.get("/bills/116/hr/3571").get_data(as_text=True)
+    assert "<strong>Congress.gov outage:</strong> Congress.gov is failing (HTTP 500)" in page
+    assert "The stored record is kept as it was." in page
     assert "Congress.gov outage" in client.get("/dashboard").get_data(as_text=True)
     congress_server._faults.clear()
     assert runner.invoke(args=["bills", "sync", "116 hr 3571"]).exit_code == 0

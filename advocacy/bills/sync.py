@@ -617,8 +617,8 @@ def _failure(exc: CongressError, stored: bool) -> tuple[str, str]:
         return MISSING, str(exc)
     if isinstance(exc, CongressUnavailable):
         if stored:
-            return OUTAGE, f"Congress.gov outage: {exc} The stored record is kept as it was."
-        return OUTAGE, f"Congress.gov outage: {exc}"
+            return OUTAGE, f"{exc} The stored record is kept as it was."
+        return OUTAGE, str(exc)
     if isinstance(exc, RateLimited):
         return RATE_LIMITED, str(exc)
     return ERROR, str(exc)
