@@ -222,3 +222,28 @@ def test_second_chamber_amending_is_ping_pong_not_passed_both():
         ),
     )
     assert derive_stage(agreed, 119, today).stage == "passed_both"
+
+
+def test_veto_override_of_hr6331_110th():
+    """H.R. 6331 (110th, Medicare Improvements for Patients and Providers Act of 2008), in its recorded wording
+    (unitedstates/congress test/fixtures/bills/hr6331-110, from THOMAS): vetoed, overridden by the House
+    ("Two-thirds of the Members present...") then the Senate, Public Law 110-275."""
+    actions = seq(
+        ("2008-07-10", "Presented to President.", "President"),
+        ("2008-07-15", "Vetoed by President.", "Veto"),
+        ("2008-07-15", "The Chair laid before the House the veto message from the President.", "Veto"),
+        (
+            "2008-07-15",
+            "Two-thirds of the Members present having voted in the affirmative the bill is passed, Passed by the "
+            "Yeas and Nays: (2/3 required): 383 - 41 (Roll no. 491).",
+            "Veto",
+        ),
+        ("2008-07-15", "Veto message received in Senate. Ordered held at the desk.", "Veto"),
+        ("2008-07-15", "Passed Senate over veto by Yea-Nay Vote. 70 - 26. Record Vote Number: 177.", "Veto"),
+        ("2008-07-15", "Became Public Law No: 110-275.", "BecameLaw"),
+    )
+    during = date(2008, 7, 16)
+    assert derive_stage(actions[:4], 110, during).stage == "vetoed"
+    assert derive_stage(actions[:6], 110, during).stage == "law_over_veto"
+    result = derive_stage(actions, 110, date(2026, 6, 1))
+    assert (result.stage, result.label) == ("law_over_veto", "Became law over a veto")

@@ -112,7 +112,9 @@ _PASSED = {
 }
 _WITH_AMENDMENT = re.compile(r"\bwith (?:an )?amendments?\b|\bas amended\b", re.I)
 _OVER_VETO = re.compile(
-    r"over (?:the )?(?:president'?s )?veto|objections of the president to the contrary notwithstanding", re.I
+    r"over (?:the )?(?:president'?s )?veto|objections of the president to the contrary notwithstanding"
+    r"|two-thirds of the members present having voted in the affirmative",
+    re.I,
 )
 _FAILED_WORD = re.compile(r"\bfailed\b|\bnot agreed to\b|\bnot invoked\b|\bnot sustained\b", re.I)
 _FAILED = re.compile(
