@@ -99,6 +99,7 @@ class SyncResult:
     requests: int = 0
     error: str | None = None
     error_kind: str | None = None  # outage, missing, rate_limited, error (see Bill.sync_error_kind)
+    deferred_until: datetime | None = None  # set when a long Retry-After deferred the bill (UTC)
 
     def line(self) -> str:
         """One line for the CLI summary."""
@@ -652,11 +653,12 @@ def sync_citation(
             return SyncResult(citation, "failed", error="not tracked: use `bills track` first")
         now = utcnow()
         if stored is not None and stored.deferred_until is not None and stored.deferred_until > now:
-            return SyncResult(citation, "deferred", error=_deferred_line(stored.deferred_until))
+            until = stored.deferred_until
+            return SyncResult(citation, "deferred", error=_deferred_line(until), deferred_until=until)
         closed = gate.closed_until(now)
         if closed is not None:
             _record_deferral(citation, closed)
-            return SyncResult(citation, "deferred", error=_deferred_line(closed))
+            return SyncResult(citation, "deferred", error=_deferred_line(closed), deferred_until=closed)
 
     own_client = client is None
     client = client or make_client(app)
@@ -687,7 +689,7 @@ def sync_citation(
                 gate.close_until(until)
                 with app.app_context():
                     _record_deferral(citation, until)
-                result.status, result.error = "deferred", _deferred_line(until)
+                result.status, result.error, result.deferred_until = "deferred", _deferred_line(until), until
                 return result
             return _failed(app, citation, result, exc, stored is not None)
         except CongressError as exc:
@@ -696,7 +698,10 @@ def sync_citation(
         # Phase 3: write, in one transaction.
         with app.app_context():
             bill = get_bill(citation.congress, citation.bill_type, citation.number)
-            if fetched is None and bill is not None:
+            if fetched is None and bill is None:  # removed while Congress.gov was being asked
+                result.status, result.error, result.error_kind = "failed", "the bill was removed meanwhile", ERROR
+                return result
+            if fetched is None:
                 _clear_sync_state(bill)
                 refresh_stage(bill)  # a Congress can end without any new action
                 db.session.commit()
