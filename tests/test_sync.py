@@ -509,3 +509,46 @@ def test_track_reads_citations_as_pasted(congress_app, runner):
     future = runner.invoke(args=["bills", "track", "H.R. 1 (130th)"])
     assert future.exit_code != 0 and "130th Congress has not started yet" in future.output
     assert "the current Congress is the" in future.output
+
+
+def test_rows_once_merged_are_restored_without_alerts(congress_app, runner, congress_server):
+    """A bill stored when same-day rows were merged (one "Motion to reconsider" of two) gets the other row on a
+    forced re-sync, with no "new action" event; a really new action still makes one."""
+    record = congress_server.add_bill(119, "hr", 8200)
+    motion = "Motion to reconsider laid on the table Agreed to without objection."
+    record["actions"] = [
+        {
+            "actionDate": "2025-03-03",
+            "actionTime": "18:00:00",
+            "text": motion,
+            "type": "Floor",
+            "sourceSystem": {"code": 2, "name": "House floor actions"},
+        },
+    ]
+    assert runner.invoke(args=["bills", "track", "119 hr 8200"]).exit_code == 0
+    record["actions"].insert(
+        0,
+        {
+            "actionDate": "2025-03-03",
+            "actionTime": "19:00:00",
+            "text": motion,
+            "type": "Floor",
+            "sourceSystem": {"code": 2, "name": "House floor actions"},
+        },
+    )
+    result = runner.invoke(args=["bills", "sync", "119 hr 8200", "--force"])
+    assert "1 new action" in result.output, result.output
+    assert _events(congress_app, "bill.action") == []
+    record["actions"].insert(
+        0,
+        {
+            "actionDate": "2025-03-04",
+            "text": "Received in the Senate.",
+            "type": "IntroReferral",
+            "sourceSystem": {"code": 0, "name": "Senate"},
+        },
+    )
+    runner.invoke(args=["bills", "sync", "119 hr 8200", "--force"])
+    assert _events(congress_app, "bill.action") == ["New action (2025-03-04): Received in the Senate."]
+    with congress_app.app_context():
+        assert db.session.scalar(select(func.count(BillAction.id))) == 3

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from advocacy.bills.actions import merge_actions
+from advocacy.bills.actions import merge_actions, normalise_text
 from advocacy.bills.services import get_bill, refresh_stage
 from advocacy.bills.stage import STAGE_LABELS
 from advocacy.congress.citations import Citation
@@ -312,6 +312,9 @@ def apply_actions(ctx: _Apply) -> None:
     """Every real action (advocacy.bills.actions says which rows are one action), each copy's type kept."""
     bill = ctx.bill
     existing = {a.dedupe_key: a for a in bill.actions}
+    # A further row of a (date, text) already stored is no news: it is a record read under the rule that keeps
+    # same-system rows apart (bills stored before it had them merged), not a new step.
+    known_days = {(a.action_date, normalise_text(a.text)) for a in bill.actions if a.source_system != "demo"}
     merged = merge_actions(ctx.data.actions)
     incoming = {m.key for m in merged}
     new_actions = 0
@@ -338,7 +341,7 @@ def apply_actions(ctx: _Apply) -> None:
             setattr(row, name, value)
         bill.actions.append(row)
         new_actions += 1
-        if not ctx.created:
+        if not ctx.created and (action.action_date, normalise_text(action.text)) not in known_days:
             ctx.event(
                 BILL_ACTION,
                 f"New action ({action.action_date.isoformat()}): {action.text}",
