@@ -293,3 +293,17 @@ def test_bill_page_in_chromium_shows_subcommittees_deferral_and_outage(
         problems: list[str] = []
         _scan(page, problems, "bill page")
         assert problems == []
+
+
+def test_roster_import_replaces_a_name_first_met_in_capitals(congress_app, congress_server, runner):
+    """A member first stored from a record in capitals takes the roster's name when the roster is imported, and
+    a later sync of the record does not undo it."""
+    load_billstatus(congress_server, "117hr1")
+    _track(runner, "117 hr 1")
+    roster = "../shared/data/congress-legislators/legislators-current.yaml"
+    assert runner.invoke(args=["members", "import", roster]).exit_code == 0
+    with congress_app.app_context():
+        assert db.session.get(Member, "V000081").display_name == "Nydia M. Velázquez"
+    assert "unchanged" in runner.invoke(args=["bills", "sync", "117 hr 1", "--force"]).output
+    with congress_app.app_context():
+        assert db.session.get(Member, "V000081").display_name == "Nydia M. Velázquez"
