@@ -307,3 +307,15 @@ def test_roster_import_replaces_a_name_first_met_in_capitals(congress_app, congr
     assert "unchanged" in runner.invoke(args=["bills", "sync", "117 hr 1", "--force"]).output
     with congress_app.app_context():
         assert db.session.get(Member, "V000081").display_name == "Nydia M. Velázquez"
+
+
+def test_show_prints_subcommittees_and_an_outage(congress_app, congress_server, runner):
+    """`bills show` counts subcommittees apart and says when the last sync hit an outage."""
+    load_billstatus(congress_server, "119hr983")
+    _track(runner, "119 hr 983")
+    congress_server.fail_next("/bill/119/hr/983", "500", times=10)
+    runner.invoke(args=["bills", "sync", "119 hr 983"])
+    shown = runner.invoke(args=["bills", "show", "119 hr 983"])
+    assert "Stage: Became law" in shown.output
+    assert "18 actions, 0 cosponsors, 3 committees (1 subcommittee)" in shown.output
+    assert "Last sync failed (outage): Congress.gov is failing (HTTP 500)" in shown.output

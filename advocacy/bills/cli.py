@@ -83,7 +83,14 @@ def show_command(citation: str, as_json: bool, congress: int | None) -> None:
     click.echo(f"{document['label']}: {document['short_title'] or document['title']}")
     click.echo(f"Stage: {document['stage']['label']}")
     click.echo(f"Latest action: {document['latest_action']['date']}: {document['latest_action']['text']}")
+    subcommittees = sum(1 for c in document["committees"] if c["parent"])
     click.echo(
         f"{len(document['actions'])} actions, {len(document['cosponsors'])} cosponsors, "
-        f"{len(document['committees'])} committees, {len(document['related_bills'])} related bills"
+        f"{len(document['committees']) - subcommittees} committees "
+        f"({subcommittees} subcommittee{'' if subcommittees == 1 else 's'}), "
+        f"{len(document['related_bills'])} related bills"
     )
+    if document["sync_deferred_until"]:
+        click.echo(f"Deferred until {document['sync_deferred_until']} (Congress.gov asked to wait)")
+    if document["sync_error"]:
+        click.echo(f"Last sync failed ({document['sync_error_kind']}): {document['sync_error']}")
