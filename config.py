@@ -69,11 +69,12 @@ class Config:
     PUBLIC_CACHE_SECONDS = _int("PUBLIC_CACHE_SECONDS", 30)
 
     # Background jobs and letters: worker processes (default one per core), per-letter time limit (s),
-    # template-check time limit (s), worker memory cap (MiB, none by default), RQ queue name.
+    # template-check time limit (s), address-space cap of every job worker (MiB, 1 GiB by default, 0: none),
+    # RQ queue name.
     JOBS_WORKERS = _int("JOBS_WORKERS", 0) or None
     LETTER_TIMEOUT = float(os.environ.get("LETTER_TIMEOUT", "30"))
     LETTER_CHECK_TIMEOUT = float(os.environ.get("LETTER_CHECK_TIMEOUT", "5"))
-    LETTER_MEMORY_MB = _int("LETTER_MEMORY_MB", 0) or None
+    LETTER_MEMORY_MB = _int("LETTER_MEMORY_MB", 1024) or None
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "advocacy")
 
     # Alerts and webhooks: daily digest hour (UTC); webhook timeout (s), first retry delay (s, doubling),

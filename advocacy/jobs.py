@@ -5,8 +5,14 @@ The interface is small: `submit(func_path, *args) -> job id` and `status(job id)
 it runs inside an application context in the worker, with plain (picklable) arguments, and does its own commits.
 
 The in-process pool (`ProcessPoolExecutor`, one worker per core, created on first use and kept) also runs short
-interactive work with `call(func_path, *args, timeout=...)`: template checks and previews run there, so that a
-hostile template is limited in time and memory (RLIMIT_AS) without ever blocking a web worker.
+interactive work with `call(func_path, *args, timeout=...)`: template checks and previews run in a small pool of
+their own, so that a hostile template is limited in time and memory without ever blocking a web worker. The time
+limit is kept twice: a timer in the worker stops the work after `timeout`, and if the worker does not answer
+`HARD_LIMIT_GRACE` seconds later (work that never returns to Python, or that catches the timer's exception) its
+processes are killed and the pool replaced.
+
+Every job worker (the pools and RQ work horses) caps its own address space (RLIMIT_AS) at `LETTER_MEMORY_MB`
+(1 GiB by default): an allocation that gets past the sandbox's own caps fails that letter with MemoryError.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -30,6 +38,10 @@ from flask import Flask, current_app
 logger = logging.getLogger(__name__)
 
 QUEUED, RUNNING, FINISHED, FAILED, UNKNOWN = "queued", "running", "finished", "failed", "unknown"
+# Seconds a worker may overrun the time limit of `call` before its pool is killed.
+HARD_LIMIT_GRACE = 2.0
+# Worker processes of the pool that runs interactive calls (checks, previews), at most.
+INTERACTIVE_WORKERS = 2
 # Config keys a worker process needs to rebuild the same app (the database, the instance folder, limits).
 _PASSED_KEYS = (
     "SQLALCHEMY_DATABASE_URI",
@@ -143,6 +155,7 @@ class PoolRunner:
         self._executor: ProcessPoolExecutor | None = None
         self._futures: dict[str, Future] = {}
         self._lock = threading.Lock()
+        self._interactive: PoolRunner | None = None
 
     @property
     def executor(self) -> ProcessPoolExecutor:
@@ -176,16 +189,59 @@ class PoolRunner:
             return QUEUED
         return FAILED if future.exception() is not None else FINISHED
 
+    @property
+    def interactive(self) -> PoolRunner:
+        """The small pool that runs `call`s, apart from the batch jobs (killing it never touches a batch)."""
+        with self._lock:
+            if self._interactive is None:
+                workers = min(self.workers, INTERACTIVE_WORKERS)
+                self._interactive = PoolRunner(self.env_name, self.overrides, workers, self.memory_mb)
+            return self._interactive
+
     def call(self, func_path: str, *args: Any, timeout: float) -> Any:
-        """Run `func_path(*args)` in a worker and wait for its result; the worker stops it after `timeout`."""
-        future = self.executor.submit(_run, func_path, args, timeout)
-        return future.result(timeout=timeout + 30)
+        """Run `func_path(*args)` in a worker of the interactive pool and return its result.
+
+        Raises JobTimeout after `timeout` seconds, at the latest `HARD_LIMIT_GRACE` seconds later: a worker that
+        has not answered by then is killed (with the other workers of that pool; a call that was running there
+        is tried once more on the fresh pool).
+        """
+        pool = self.interactive
+        for attempt in range(2):
+            future = pool.executor.submit(_run, func_path, args, timeout)
+            try:
+                return future.result(timeout=timeout + HARD_LIMIT_GRACE)
+            except FutureTimeout:
+                logger.warning("%s overran its %g s limit: killing its worker processes", func_path, timeout)
+                pool.kill()
+                raise JobTimeout(f"stopped after {timeout:g} s (time limit)") from None
+            except BrokenProcessPool:
+                pool.kill()  # a worker died (killed for another call, or out of memory)
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def kill(self) -> None:
+        """Kill this pool's worker processes at once (their work is lost); the next use starts a new pool."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        for process in processes:
+            with contextlib.suppress(ProcessLookupError, OSError):
+                process.kill()
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join(5)
 
     def shutdown(self) -> None:
         with self._lock:
-            if self._executor is not None:
-                self._executor.shutdown(wait=True, cancel_futures=True)
-                self._executor = None
+            executor, self._executor = self._executor, None
+            interactive, self._interactive = self._interactive, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        if interactive is not None:
+            interactive.shutdown()
 
 
 class RQRunner:

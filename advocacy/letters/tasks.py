@@ -48,6 +48,7 @@ from advocacy.public.queries import neutralise_formula
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 30.0
+_MEMORY_MESSAGE = "used more memory than a letter may (LETTER_MEMORY_MB) and was stopped"
 
 
 def batch_dir(batch_id: int, instance_path: str | None = None) -> Path:
@@ -103,7 +104,7 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, JobTimeout):
         return f"took too long and was stopped ({exc})"
     if isinstance(exc, MemoryError):
-        return "used too much memory and was stopped"
+        return _MEMORY_MESSAGE
     return f"could not be rendered ({type(exc).__name__}: {str(exc)[:300]})"
 
 
@@ -255,10 +256,12 @@ def check_template(template: dict, shared: dict, members: list[dict]) -> list[di
             render_field(template.get(field) or "", context, field=label)
         except TemplateProblem as exc:
             problems.append({"field": field, "label": label, "line": exc.line, "message": exc.message})
-        except JobTimeout:
+        except JobTimeout:  # the time limit is for the whole check: the other fields are not tried
             problems.append({"field": field, "label": label, "line": None, "message": "took too long (time limit)"})
+            break
         except MemoryError:
-            problems.append({"field": field, "label": label, "line": None, "message": "used too much memory"})
+            problems.append({"field": field, "label": label, "line": None, "message": _MEMORY_MESSAGE})
+            break
     return problems
 
 
