@@ -54,6 +54,7 @@ _PASSED_KEYS = (
     "BASE_URL",
     "MAIL_SERVER",
     "MAIL_PORT",
+    "JOBS_LEASE_SECONDS",
 )
 
 
@@ -131,13 +132,18 @@ def _run(func_path: str, args: tuple, timeout: float | None = None) -> Any:
 
 
 def run_in_app(func_path: str, *args: Any) -> Any:
-    """Entry point of RQ jobs: build the app once per worker process, then run the job in its context."""
+    """Entry point of RQ jobs: build the app once per worker process, then run the job in its context.
+
+    A new worker process first recovers work that a dead worker left behind (when JOBS_RECOVER_ON_START).
+    """
     global _worker_app
     if _worker_app is None:
         from advocacy import create_app
 
         _worker_app = create_app()
         limit_memory(_worker_app.config.get("LETTER_MEMORY_MB"))
+        if _worker_app.config.get("JOBS_RECOVER_ON_START"):
+            _recover_logged(_worker_app)
     return _run(func_path, args)
 
 
@@ -340,6 +346,60 @@ def shutdown_pools() -> None:
         _pools.clear()
     for pool in pools:
         pool.shutdown()
+
+
+# --- recovery after a crash -----------------------------------------------------------------------------------
+
+
+def recover_expired_work(app: Flask | None = None) -> Any:
+    """Put back in hand work whose lease has expired (letter batches: see advocacy.letters.recovery).
+
+    For start-up (below) and for the scheduler: safe to call often and from several processes at once; returns
+    what it did (a `Recovery`).
+    """
+    from advocacy.letters.recovery import recover_expired_batches
+
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    with app.app_context():
+        return recover_expired_batches()
+
+
+def _recover_logged(app: Flask) -> None:
+    try:
+        result = recover_expired_work(app)
+    except Exception:  # noqa: BLE001 - start-up must go on (e.g. before `flask db upgrade` has made the tables)
+        logger.exception("recovering interrupted work failed")
+        return
+    if result.anything:
+        logger.warning("recovered interrupted work: %s", result)
+
+
+def install_recovery(app: Flask) -> None:
+    """Recover interrupted work when this web process answers its first request (if JOBS_RECOVER_ON_START)."""
+    if not app.config.get("JOBS_RECOVER_ON_START"):
+        return
+    state = {"done": False}
+    lock = threading.Lock()
+
+    @app.before_request
+    def recover_once() -> None:
+        if state["done"]:
+            return
+        with lock:
+            if state["done"]:
+                return
+            state["done"] = True
+        _recover_logged(app)
+
+
+def warn_shared_state(app: Flask, web_workers: int) -> str | None:
+    """The warning to log when several web worker processes would each keep their own rate-limit counters."""
+    if web_workers > 1 and not app.config.get("REDIS_URL"):
+        return (
+            f"{web_workers} web worker processes without REDIS_URL: rate limits (log-in, signing, API) are counted "
+            f"per process, so each limit is in effect {web_workers} times higher; set REDIS_URL to share them"
+        )
+    return None
 
 
 def worker_peak_memory() -> tuple[int, int]:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
@@ -25,7 +25,7 @@ from advocacy.extensions import db
 from advocacy.jobs import JobRunner, JobTimeout, PoolRunner, get_runner, local_pool
 from advocacy.letters.addressing import long_date, member_data
 from advocacy.letters.context import SAMPLE_MEMBER, sample_shared
-from advocacy.letters.tasks import DEFAULT_TIMEOUT, finalize_batch, write_spec
+from advocacy.letters.tasks import DEFAULT_TIMEOUT, finalize_batch, lease_seconds, write_spec
 from advocacy.models import (
     Campaign,
     City,
@@ -40,6 +40,7 @@ from advocacy.models import (
     LetterTemplateVersion,
     Member,
 )
+from advocacy.models.base import utcnow
 from advocacy.models.campaigns import VERIFIED
 from advocacy.models.letters import (
     BATCH_CANCELLED,
@@ -523,6 +524,7 @@ def start_batch(batch: LetterBatch, runner: JobRunner | None = None) -> list[str
     workers = runner.workers if isinstance(runner, PoolRunner) else 4
     size = max(1, math.ceil(len(ids) / (workers * 3)))
     batch.status = BATCH_RUNNING
+    batch.lease_expires_at = utcnow() + timedelta(seconds=lease_seconds())  # its jobs renew it as they work
     db.session.commit()  # workers must see "running" before they can finish the batch
     job_ids = [
         runner.submit("advocacy.letters.tasks.run_chunk", batch.id, ids[i : i + size]) for i in range(0, len(ids), size)
@@ -619,6 +621,7 @@ def batch_progress(batch: LetterBatch) -> dict:
         "settled": batch.settled,
         "percent": batch.percent,
         "finished": batch.status in BATCH_FINAL_STATUSES,
+        "interrupted": batch.is_interrupted,
     }
 
 
