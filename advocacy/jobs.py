@@ -392,16 +392,6 @@ def install_recovery(app: Flask) -> None:
         _recover_logged(app)
 
 
-def warn_shared_state(app: Flask, web_workers: int) -> str | None:
-    """The warning to log when several web worker processes would each keep their own rate-limit counters."""
-    if web_workers > 1 and not app.config.get("REDIS_URL"):
-        return (
-            f"{web_workers} web worker processes without REDIS_URL: rate limits (log-in, signing, API) are counted "
-            f"per process, so each limit is in effect {web_workers} times higher; set REDIS_URL to share them"
-        )
-    return None
-
-
 def worker_peak_memory() -> tuple[int, int]:
     """(pid, peak resident memory in KiB) of the process running it: benchmarks ask each worker."""
     return os.getpid(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
