@@ -253,7 +253,13 @@ class _LetterCodeGenerator(CodeGenerator):
         self.write("))")
 
 
-def freeze(value: Any, _seen: dict[int, Any] | None = None) -> Any:
+# Records inside lists (the endorsing cities) are the batch's shared data, the same objects in every letter: they are
+# frozen once per process. The originals are kept (so that their ids cannot be reused); nothing changes them.
+_RECORDS: dict[int, tuple[Any, Any]] = {}
+_MAX_RECORDS = 100_000
+
+
+def freeze(value: Any, _seen: dict[int, Any] | None = None, _in_sequence: bool = False) -> Any:
     """A read-only deep copy of plain data: mappings become MappingProxyType, lists and tuples tuples, sets frozensets.
 
     Shared items (a city that is in `cities` and in `by_state`) are frozen once and stay shared.
@@ -263,9 +269,17 @@ def freeze(value: Any, _seen: dict[int, Any] | None = None) -> Any:
     if key in seen:
         return seen[key]
     if isinstance(value, Mapping):
-        result: Any = MappingProxyType({k: freeze(v, seen) for k, v in value.items()})
+        known = _RECORDS.get(key) if _in_sequence else None
+        if known is not None and known[0] is value:
+            result: Any = known[1]
+        else:
+            result = MappingProxyType({k: freeze(v, seen) for k, v in value.items()})
+            if _in_sequence:
+                if len(_RECORDS) >= _MAX_RECORDS:
+                    _RECORDS.clear()
+                _RECORDS[key] = (value, result)
     elif isinstance(value, list | tuple):
-        result = tuple(freeze(item, seen) for item in value)
+        result = tuple(freeze(item, seen, True) for item in value)
     elif isinstance(value, set | frozenset):
         result = frozenset(freeze(item, seen) for item in value)
     elif isinstance(value, bytearray):
