@@ -113,3 +113,23 @@ def test_production_warns_at_start_up_when_several_workers_run_without_redis(tmp
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(30)
     assert ("2 web worker processes run without REDIS_URL" in text) is warned
+
+
+def test_a_nul_byte_in_a_bulk_invitation_csv_is_reported_on_its_line(app, demo):
+    """Bulk invitations: the row with a NUL is reported with its line number; the other rows are invited."""
+    from advocacy.endorsements.services import import_invitations
+    from advocacy.models import Campaign
+
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == SLUG))
+        city = db.session.scalar(select(City).order_by(City.id).limit(1))
+        other = db.session.scalar(select(City).order_by(City.id.desc()).limit(1))
+        text = (
+            "city,state,email,name\n"
+            f"{city.name},{city.state},mayor@example.gov,Pat\x00 Doe\n"
+            f"{other.name},{other.state},clerk@example.gov,Sam Roe\n"
+        )
+        rows = import_invitations(campaign, text, "test")
+        db.session.commit()
+    assert [(r.line, r.ok) for r in rows] == [(2, False), (3, True)]
+    assert "NUL character" in rows[0].message
