@@ -1,8 +1,12 @@
-"""A real web server process for the crash tests: `python -m tests.recovery_server PORT_FILE`.
+"""Real processes for the crash tests.
 
-It serves the app (APP_ENV=testing, database and instance folder from RECOVERY_DATABASE_URL and
-RECOVERY_INSTANCE_PATH) with the in-process job pool, so that killing its process group kills the web server and
-its job workers together, as `kill -9` of a deployment would.
+`python -m tests.recovery_server PORT_FILE` serves the app (APP_ENV=testing, database and instance folder from
+RECOVERY_DATABASE_URL and RECOVERY_INSTANCE_PATH) with the in-process job pool, so that killing its process group
+kills the web server and its job workers together, as `kill -9` of a deployment would. With RECOVERY_REDIS_URL and
+RECOVERY_QUEUE, its jobs go to that RQ queue instead.
+
+`python -m tests.recovery_server --rq` is `rq worker` for that queue: the worker's work horses build the app from
+the environment (APP_ENV=development, DATABASE_URL, REDIS_URL, ...), as a deployed `rq worker` does.
 
 With RECOVERY_GATE set to a folder, only the first two letters rendered are made: every later letter waits for ever
 (its worker deaf to the time limit), so a batch is certainly mid-way when the test kills the server. The gate is
@@ -41,26 +45,36 @@ if os.environ.get("RECOVERY_GATE"):
     _install_gate(Path(os.environ["RECOVERY_GATE"]))
 
 
+def rq_worker() -> None:
+    from redis import Redis
+    from rq import Queue, Worker
+
+    connection = Redis.from_url(os.environ["REDIS_URL"])
+    Worker([Queue(os.environ["JOBS_QUEUE"], connection=connection)], connection=connection).work(
+        logging_level="WARNING"
+    )
+
+
 def main() -> None:
     from werkzeug.serving import make_server
 
     from advocacy import create_app
 
-    app = create_app(
-        "testing",
-        {
-            "SQLALCHEMY_DATABASE_URI": os.environ["RECOVERY_DATABASE_URL"],
-            "INSTANCE_PATH": os.environ["RECOVERY_INSTANCE_PATH"],
-            "JOBS_RECOVER_ON_START": True,
-            "JOBS_WORKERS": 2,
-            "LETTER_TIMEOUT": 2.0,
-            "JOBS_LEASE_SECONDS": 1.0,
-        },
-    )
+    overrides = {
+        "SQLALCHEMY_DATABASE_URI": os.environ["RECOVERY_DATABASE_URL"],
+        "INSTANCE_PATH": os.environ["RECOVERY_INSTANCE_PATH"],
+        "JOBS_RECOVER_ON_START": True,
+        "JOBS_WORKERS": 2,
+        "LETTER_TIMEOUT": 2.0,
+        "JOBS_LEASE_SECONDS": 1.0,
+    }
+    if os.environ.get("RECOVERY_REDIS_URL"):
+        overrides.update(REDIS_URL=os.environ["RECOVERY_REDIS_URL"], JOBS_QUEUE=os.environ["RECOVERY_QUEUE"])
+    app = create_app("testing", overrides)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     Path(sys.argv[1]).write_text(str(server.server_port))
     server.serve_forever()
 
 
 if __name__ == "__main__":
-    main()
+    rq_worker() if sys.argv[1:] == ["--rq"] else main()

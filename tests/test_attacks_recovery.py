@@ -13,6 +13,7 @@ import zipfile
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import requests
 from flask import Flask
 from sqlalchemy import select, update
@@ -24,6 +25,7 @@ from tests.conftest import submit
 from tests.letters_fixtures import wait_for_batch
 
 ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
 
 
 def _wait(condition, what: str, timeout: float = 90) -> None:
@@ -35,12 +37,16 @@ def _wait(condition, what: str, timeout: float = 90) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _start_server(database_url: str, instance: Path, tmp_path: Path, gate: Path | None) -> tuple[subprocess.Popen, str]:
+def _start_server(
+    database_url: str, instance: Path, tmp_path: Path, gate: Path | None, queue: str | None = None
+) -> tuple[subprocess.Popen, str]:
     port_file = tmp_path / f"port-{time.monotonic_ns()}"
     env = dict(os.environ, RECOVERY_DATABASE_URL=database_url, RECOVERY_INSTANCE_PATH=str(instance))
     env.pop("RECOVERY_GATE", None)
     if gate is not None:
         env["RECOVERY_GATE"] = str(gate)
+    if queue is not None:
+        env.update(RECOVERY_REDIS_URL=REDIS_URL, RECOVERY_QUEUE=queue)
     process = subprocess.Popen(  # its own process group: killing it kills the job workers too
         [sys.executable, "-m", "tests.recovery_server", str(port_file)], cwd=ROOT, env=env, start_new_session=True
     )
@@ -67,16 +73,37 @@ def _batch(app: Flask, batch_id: int) -> tuple[LetterBatch, list[Letter]]:
         return batch, letters
 
 
-def test_kill_the_server_mid_batch_then_restart_and_every_letter_is_made_once(
-    app, demo, make_user, make_letter_template, database_url, client, auth, tmp_path
-):
-    """kill -9 of the web server and its job workers mid-batch; after the restart the batch completes by itself."""
+def _start_rq_worker(database_url: str, instance: Path, queue: str, gate: Path | None) -> subprocess.Popen:
+    """`rq worker` for `queue`, configured from the environment as a deployment's would be."""
+    env = dict(
+        os.environ, APP_ENV="development", DATABASE_URL=database_url, INSTANCE_PATH=str(instance),
+        REDIS_URL=REDIS_URL, JOBS_QUEUE=queue, JOBS_LEASE_SECONDS="1", LETTER_TIMEOUT="2",
+    )  # fmt: skip
+    env.pop("RECOVERY_GATE", None)
+    if gate is not None:
+        env["RECOVERY_GATE"] = str(gate)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.recovery_server", "--rq"], cwd=ROOT, env=env, start_new_session=True
+    )
+
+
+def _kill(*processes: subprocess.Popen | None) -> None:
+    for process in processes:
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(30)
+
+
+def _crash_and_restart(app, make_user, make_letter_template, database_url, client, auth, tmp_path, queue=None):
+    """Start a batch from the web, kill -9 everything mid-way, restart, and check every letter is made once."""
     instance = Path(app.config["INSTANCE_PATH"])
     slug = make_letter_template(slug="crash-test", name="Crash test")
     email = make_user("advocate")
     gate = tmp_path / "gate"
     gate.mkdir()
-    server, base = _start_server(database_url, instance, tmp_path, gate)
+    held = 1 if queue else 2  # letters being made when the kill comes: one per RQ worker, one per pool process
+    worker = _start_rq_worker(database_url, instance, queue, gate) if queue else None
+    server, base = _start_server(database_url, instance, tmp_path, None if queue else gate, queue)
     try:
         browser = _login(base, email)
         page = browser.get(f"{base}/letters/", timeout=30).text
@@ -90,12 +117,11 @@ def test_kill_the_server_mid_batch_then_restart_and_every_letter_is_made_once(
 
         def midway() -> bool:
             batch, letters = _batch(app, batch_id)
-            return batch.done == 2 and sum(x.status == "rendering" for x in letters) == 2
+            return batch.done == 2 and sum(x.status == "rendering" for x in letters) == held
 
-        _wait(midway, "two letters made and two held")
+        _wait(midway, "two letters made and the next held")
     finally:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(30)
+        _kill(server, worker)
     batch, letters = _batch(app, batch_id)
     total = batch.total
     assert total >= 8 and batch.status == "running" and batch.done == 2
@@ -110,24 +136,51 @@ def test_kill_the_server_mid_batch_then_restart_and_every_letter_is_made_once(
     page = client.get(f"/letters/batches/{batch_id}").get_data(as_text=True)
     assert "Interrupted" in page and "Resume the batch" in page
 
-    server, base = _start_server(database_url, instance, tmp_path, None)  # no gate: letters are made again
+    # The restart: no gate, so letters are made again.
+    worker = _start_rq_worker(database_url, instance, queue, None) if queue else None
+    server, base = _start_server(database_url, instance, tmp_path, None, queue)
     try:
-        requests.get(f"{base}/login", timeout=30)  # the first request of the new process recovers
+        requests.get(f"{base}/login", timeout=30)  # the first request of the new web process recovers
         assert wait_for_batch(app, batch_id, timeout=120) == "done"
     finally:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(30)
+        _kill(server, worker)
     batch, letters = _batch(app, batch_id)
     assert (batch.done, batch.failed, batch.settled) == (total, 0, total)
     assert [x.status for x in letters] == ["done"] * total
-    assert sorted(x.attempts for x in letters).count(2) == 2  # the two held letters were made a second time
+    assert sorted(x.attempts for x in letters).count(2) == held  # the held letters were made a second time
+    assert max(x.attempts for x in letters) == 2
     from advocacy.letters.tasks import batch_dir, zip_name
 
-    names = zipfile.ZipFile(batch_dir(batch_id, str(instance)) / zip_name(batch_id)).namelist()
-    pdfs = [n for n in names if n.startswith("letters/")]
+    archive = zipfile.ZipFile(batch_dir(batch_id, str(instance)) / zip_name(batch_id))
+    pdfs = [n for n in archive.namelist() if n.startswith("letters/")]
     assert len(pdfs) == len(set(pdfs)) == total
-    manifest = zipfile.ZipFile(batch_dir(batch_id, str(instance)) / zip_name(batch_id)).read("manifest.csv").decode()
-    assert manifest.count(",done,") == total
+    assert archive.read("manifest.csv").decode().count(",done,") == total
+
+
+def test_kill_the_server_mid_batch_then_restart_and_every_letter_is_made_once(
+    app, demo, make_user, make_letter_template, database_url, client, auth, tmp_path
+):
+    """kill -9 of the web server and its job workers mid-batch; after the restart the batch completes by itself."""
+    _crash_and_restart(app, make_user, make_letter_template, database_url, client, auth, tmp_path)
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs Redis: set TEST_REDIS_URL (CI's second run does)")
+def test_kill_the_server_and_the_rq_worker_mid_batch_then_restart(
+    app, demo, make_user, make_letter_template, database_url, client, auth, tmp_path
+):
+    """With Redis: kill -9 of the web server and the RQ worker mid-batch; restarted, the batch completes once."""
+    import uuid
+
+    from redis import Redis
+    from rq import Queue
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    try:
+        _crash_and_restart(app, make_user, make_letter_template, database_url, client, auth, tmp_path, queue)
+    finally:
+        connection = Redis.from_url(REDIS_URL)
+        Queue(queue, connection=connection).empty()
+        connection.close()
 
 
 def _lost_batch(app: Flask, make_letter_template) -> tuple[int, list[int]]:
