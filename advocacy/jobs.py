@@ -24,12 +24,15 @@ import multiprocessing
 import os
 import resource
 import signal
+import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -42,6 +45,8 @@ QUEUED, RUNNING, FINISHED, FAILED, UNKNOWN = "queued", "running", "finished", "f
 HARD_LIMIT_GRACE = 2.0
 # Worker processes of the pool that runs interactive calls (checks, previews), at most.
 INTERACTIVE_WORKERS = 2
+# Seconds a call may wait for a worker to take it (a pool starting up, or busy with other calls).
+CALL_QUEUE_WAIT = 60.0
 # Config keys a worker process needs to rebuild the same app (the database, the instance folder, limits).
 _PASSED_KEYS = (
     "SQLALCHEMY_DATABASE_URI",
@@ -118,11 +123,13 @@ def _init_worker(env_name: str, overrides: dict[str, Any], memory_mb: int | None
     limit_memory(memory_mb)
 
 
-def _run(func_path: str, args: tuple, timeout: float | None = None) -> Any:
+def _run(func_path: str, args: tuple, timeout: float | None = None, started: str | None = None) -> Any:
     from advocacy.extensions import db
 
     app = _worker_app
     assert app is not None, "worker not initialised"
+    if started:  # tell `PoolRunner.call` that the work begins now: its hard limit counts from here
+        Path(started).touch()
     with app.app_context():
         try:
             with time_limit(timeout):
@@ -207,14 +214,20 @@ class PoolRunner:
     def call(self, func_path: str, *args: Any, timeout: float) -> Any:
         """Run `func_path(*args)` in a worker of the interactive pool and return its result.
 
-        Raises JobTimeout after `timeout` seconds, at the latest `HARD_LIMIT_GRACE` seconds later: a worker that
-        has not answered by then is killed (with the other workers of that pool; a call that was running there
-        is tried once more on the fresh pool).
+        Raises JobTimeout after `timeout` seconds of work, at the latest `HARD_LIMIT_GRACE` seconds later: a worker
+        that has not answered by then is killed (with the other workers of that pool; a call that was running there
+        is tried once more on the fresh pool). The limit counts from when a worker takes the call (the worker says
+        so through a marker file), so starting the pool or waiting for a free worker (up to CALL_QUEUE_WAIT) does
+        not count.
         """
         pool = self.interactive
         for attempt in range(2):
-            future = pool.executor.submit(_run, func_path, args, timeout)
+            marker = Path(tempfile.gettempdir()) / f"advocacy-call-{uuid.uuid4().hex}"
+            future = pool.executor.submit(_run, func_path, args, timeout, str(marker))
             try:
+                if not _wait_until_taken(future, marker, CALL_QUEUE_WAIT):
+                    future.cancel()
+                    raise JobTimeout(f"no worker was free for {CALL_QUEUE_WAIT:g} s; try again")
                 return future.result(timeout=timeout + HARD_LIMIT_GRACE)
             except FutureTimeout:
                 logger.warning("%s overran its %g s limit: killing its worker processes", func_path, timeout)
@@ -224,6 +237,8 @@ class PoolRunner:
                 pool.kill()  # a worker died (killed for another call, or out of memory)
                 if attempt:
                     raise
+            finally:
+                marker.unlink(missing_ok=True)
         raise AssertionError("unreachable")
 
     def kill(self) -> None:
@@ -248,6 +263,18 @@ class PoolRunner:
             executor.shutdown(wait=True, cancel_futures=True)
         if interactive is not None:
             interactive.shutdown()
+
+
+def _wait_until_taken(future: Future, marker: Path, limit: float) -> bool:
+    """Wait until a worker has begun the call (its marker exists) or it is done; False after `limit` seconds."""
+    deadline = time.monotonic() + limit
+    pause = 0.002
+    while not (marker.exists() or future.done()):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+    return True
 
 
 class RQRunner:
