@@ -197,9 +197,8 @@ def _lost_batch(app: Flask, make_letter_template) -> tuple[int, list[int]]:
         batch.status = "running"
         db.session.commit()
         ids = [x.id for x in batch.letters]
-        first = tasks._claim(batch.id, ids[0], 5)
-        tasks._settle(batch.id, ids[0], {"status": "done", "pages": 1}, "done", first)
-        tasks._claim(batch.id, ids[1], 5)  # ... and the job dies here
+        tasks.run_chunk(batch.id, ids[:1])  # a job makes the first letter,
+        tasks._claim(batch.id, ids[1], 5)  # claims the second ... and dies here
         past = utcnow() - timedelta(minutes=10)
         db.session.execute(update(Letter).where(Letter.id == ids[1]).values(lease_expires_at=past))
         db.session.execute(update(LetterBatch).where(LetterBatch.id == batch.id).values(lease_expires_at=past))
@@ -269,3 +268,43 @@ def test_work_with_a_live_lease_is_left_alone(letters_app, demo, make_letter_tem
     assert not result.anything
     batch, letters = _batch(letters_app, batch_id)
     assert [x.status for x in letters] == ["done", "rendering", "queued"]
+
+
+def test_a_batch_cancelled_after_its_job_died_is_closed_by_recovery(letters_app, demo, make_letter_template):
+    """Cancel used to leave a crashed batch "cancelling" for good: recovery cancels the lost letter and closes it."""
+    from advocacy.letters.recovery import recover_batch
+    from advocacy.letters.services import cancel_batch
+
+    batch_id, ids = _lost_batch(letters_app, make_letter_template)
+    with letters_app.app_context():
+        cancel_batch(db.session.get(LetterBatch, batch_id), actor="test")
+        assert db.session.get(LetterBatch, batch_id).status == "cancelling"  # the lost letter keeps it open
+        result = recover_batch(batch_id)
+    assert result.cancelled == 1 and result.finishing == [batch_id]
+    assert wait_for_batch(letters_app, batch_id) == "cancelled"
+    batch, letters = _batch(letters_app, batch_id)
+    assert [x.status for x in letters] == ["done", "cancelled", "cancelled"]
+    assert (batch.done, batch.settled) == (1, 3)
+
+
+def test_a_batch_whose_job_died_while_writing_the_zip_writes_it_again(letters_app, demo, make_letter_template):
+    """Every letter made, the job died in "finalizing": recovery writes the merged PDF and the ZIP."""
+    from advocacy.jobs import recover_expired_work
+    from advocacy.letters import tasks
+
+    batch_id, ids = _lost_batch(letters_app, make_letter_template)
+    with letters_app.app_context():
+        db.session.execute(update(Letter).where(Letter.id == ids[1]).values(status="queued", lease_expires_at=None))
+        db.session.commit()
+        tasks.run_chunk(batch_id, ids[1:])  # makes the last two letters and finishes the batch ...
+        past = utcnow() - timedelta(minutes=10)
+        db.session.execute(  # ... as if it had died half-way through writing the outputs
+            update(LetterBatch).where(LetterBatch.id == batch_id).values(status="finalizing", lease_expires_at=past)
+        )
+        db.session.commit()
+        (tasks.batch_dir(batch_id) / tasks.zip_name(batch_id)).unlink()
+    result = recover_expired_work(letters_app)
+    assert result.finishing == [batch_id]
+    assert wait_for_batch(letters_app, batch_id) == "done"
+    with letters_app.app_context():
+        assert (tasks.batch_dir(batch_id) / tasks.zip_name(batch_id)).exists()
