@@ -2,7 +2,7 @@
 subcommittees, deferral and the kind of sync error.
 
 Revision ID: h13_official_record
-Revises: g9_mail_headers
+Revises: h17_sessions_leases
 Create Date: 2026-12-01
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h13_official_record"
-down_revision = "g9_mail_headers"
+down_revision = "h17_sessions_leases"
 branch_labels = None
 depends_on = None
 
