@@ -37,7 +37,9 @@ def test_production_cli_exits_with_message_without_secret_key(tmp_path):
 
 def test_production_with_secret_has_secure_cookies(tmp_path):
     """Production sets Secure, HttpOnly and SameSite session cookies."""
-    app = create_app("production", {"SECRET_KEY": "x" * 40, "INSTANCE_PATH": str(tmp_path)})
+    app = create_app(
+        "production", {"SECRET_KEY": "x" * 40, "BASE_URL": "https://a.example.org", "INSTANCE_PATH": str(tmp_path)}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -12,9 +12,11 @@ from sqlalchemy.orm import selectinload
 from advocacy.bills.forms import SyncForm
 from advocacy.bills.sync import sync_enabled
 from advocacy.extensions import db
+from advocacy.main.queries import needs_you
 from advocacy.models import Bill, Campaign, Endorsement, Event
 from advocacy.models.base import utcnow
 from advocacy.models.campaigns import VERIFIED
+from advocacy.scheduler import overview
 
 bp = Blueprint("main", __name__)
 
@@ -53,4 +55,6 @@ def dashboard():
         stale_before=stale_before,
         sync_enabled=sync_enabled(),
         sync_form=SyncForm(),
+        needs_you=needs_you(),
+        schedule=overview(current_app),
     )
