@@ -88,7 +88,9 @@ def setup_command(admin_email: str, contact_email: str | None) -> None:
 
     if count_users() > 0:
         click.echo("Set-up already done: keeping the existing data and accounts. Log in with your account")
-        click.echo("(lost the password? `.venv/bin/flask --app wsgi users create you@example.org --role admin --generate`).")
+        click.echo(
+            "(lost the password? `.venv/bin/flask --app wsgi users create you@example.org --role admin --generate`)."
+        )
         return
     report = load_demo()
     password = generate_password()

@@ -44,7 +44,7 @@ def register(app: Flask) -> None:
             return
         app.config["BASE_URL"] = current
         try:
-            (Path(app.instance_path) / DEV_BASE_URL_FILE).write_text(current + "\n")
+            (Path(app.config["INSTANCE_PATH"]) / DEV_BASE_URL_FILE).write_text(current + "\n")
         except OSError:  # a read-only instance folder: links in this process are still right
             logger.warning("could not record the development address %s", current)
         logger.info("BASE_URL is unset: links point to this server, %s", current)

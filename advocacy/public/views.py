@@ -167,7 +167,9 @@ def sign_invited(token: str):
     form.attestation.label.text = campaign.attestation
     if city.email_domains:  # the city's own domains, never another city's example
         domains = " or ".join(f"@{domain}" for domain in city.email_domains[:3])
-        form.signer_email.description = f"Use your address at the city ({domains}): it verifies the endorsement at once."
+        form.signer_email.description = (
+            f"Use your address at the city ({domains}): it verifies the endorsement at once."
+        )
     if request.method == "GET":
         form.signer_name.data = invitation.contact_name
         form.signer_email.data = invitation.email
