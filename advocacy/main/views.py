@@ -28,6 +28,12 @@ def index():
     return redirect(url_for("auth.login"))
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every page: send them to the icon (no 404 in every log)."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.route("/dashboard")
 @login_required
 def dashboard():
