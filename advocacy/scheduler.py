@@ -136,6 +136,23 @@ def parse_schedule(text: str) -> BaseTrigger:
         raise ScheduleError(f"{text!r} is not a crontab line (minute hour day month weekday): {exc}") from exc
 
 
+def describe_schedule(text: str) -> str:
+    """A schedule setting in words for the dashboard ("hourly at :07", "every 5 minutes", "daily at 13:01 UTC")."""
+    value = (text or "").strip()
+    if value.startswith("every"):
+        return value
+    parts = value.split()
+    if len(parts) == 5 and parts[2:] == ["*", "*", "*"]:
+        minute, hour = parts[0], parts[1]
+        if minute.isdigit() and hour == "*":
+            return f"hourly at :{int(minute):02d}"
+        if minute.startswith("*/") and minute[2:].isdigit() and hour == "*":
+            return f"every {int(minute[2:])} minutes"
+        if minute.isdigit() and hour.isdigit():
+            return f"daily at {int(hour):02d}:{int(minute):02d} UTC"
+    return f"cron {value} (UTC)"
+
+
 def period_of(trigger: BaseTrigger, now: datetime | None = None) -> timedelta:
     """The time between two consecutive firings from now (the daily digest: a day; hourly sync: an hour)."""
     now = now or datetime.now(UTC)
@@ -379,7 +396,7 @@ def overview(app: Flask, now: datetime | None = None) -> dict[str, Any]:
         rows.append(
             {
                 "task": task,
-                "schedule": app.config[task.setting],
+                "schedule": describe_schedule(app.config[task.setting]),
                 "job": jobs.get(task.name),
                 "next": upcoming.replace(tzinfo=None) if upcoming else None,
             }

@@ -20,6 +20,7 @@ from advocacy.models.base import utcnow
 from advocacy.models.scheduler import ScheduledJob, ScheduledRun
 from advocacy.scheduler import (
     ScheduleError,
+    describe_schedule,
     hold_lease,
     parse_schedule,
     period_of,
@@ -39,6 +40,10 @@ def test_schedule_settings_parse_crontab_and_intervals():
     assert period_of(parse_schedule("1 13 * * *")) == timedelta(days=1)
     assert period_of(parse_schedule("every 30 s")) == timedelta(seconds=30)
     assert period_of(parse_schedule("every 2m")) == timedelta(minutes=2)
+    assert describe_schedule("7 * * * *") == "hourly at :07"
+    assert describe_schedule("*/5 * * * *") == "every 5 minutes"
+    assert describe_schedule("1 13 * * *") == "daily at 13:01 UTC"
+    assert describe_schedule("0 9 * * 1") == "cron 0 9 * * 1 (UTC)"
     for bad in ("hourly", "every 0 s", "every 5 weeks", "61 * * * *", ""):
         with pytest.raises(ScheduleError):
             parse_schedule(bad)
