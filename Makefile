@@ -24,10 +24,15 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+# The map's state boundaries (us-atlas, Census Bureau, public domain) from npm, exact version in the lock file.
+assets/node_modules/.package-lock.json: assets/package.json assets/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix assets --no-audit --no-fund --loglevel=error; \
+	else echo "npm is not installed: the public map shows a plain outline (sudo apt-get install npm, then make run)"; fi
+
 check-system:
 	@$(PYTHON) scripts/check_system.py
 
-setup: check-system $(VENV)/.installed
+setup: check-system $(VENV)/.installed assets/node_modules/.package-lock.json
 	APP_ENV=$${APP_ENV:-development} $(FLASK) db upgrade
 	APP_ENV=$${APP_ENV:-development} $(FLASK) setup $(if $(CONTACT),--contact-email '$(CONTACT)')
 

@@ -22,6 +22,8 @@ from advocacy.extensions import db
 from advocacy.keep_input import keep, restore
 from advocacy.models import Campaign, CampaignBill, City, Endorsement
 from advocacy.models.users import ADVOCATE, VIEWER
+from advocacy.public.queries import map_points, public_endorsements
+from advocacy.public.usmap import build_map
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
@@ -86,6 +88,7 @@ def detail(slug: str):
         "campaigns/detail.html",
         campaign=campaign,
         endorsements=endorsements,
+        usmap=build_map(map_points(public_endorsements(campaign))),
         link_form=restore(LinkBillForm(), "link-bill"),
         invite_form=InviteForm(),
         action_form=ActionForm(),

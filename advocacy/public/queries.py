@@ -129,6 +129,7 @@ def map_points(endorsements: list[Endorsement]) -> list[MapPoint]:
             state=e.city.state,
             status=e.status,
             sample=bool(e.source_note),
+            population=e.city.population,
         )
         for e in endorsements
     ]

@@ -109,9 +109,11 @@ def endorsements_json(slug: str):
 @bp.route("/c/<slug>/widget")
 def widget(slug: str):
     campaign = _campaign_or_404(slug)
-    summary = summarise(public_endorsements(campaign))
+    endorsements = public_endorsements(campaign)
+    summary = summarise(endorsements)
+    usmap = build_map(map_points(endorsements))
     # Meant to be embedded in other sites' pages: advocacy.security allows framing for *.widget endpoints.
-    return Response(render_template("public/widget.html", campaign=campaign, summary=summary))
+    return Response(render_template("public/widget.html", campaign=campaign, summary=summary, usmap=usmap))
 
 
 # --- signing -------------------------------------------------------------------------------------------------
