@@ -112,3 +112,17 @@ def test_second_setup_says_what_to_do_not_printed_above(app, runner, demo):
     result = runner.invoke(args=["setup"])
     assert "Set-up already done" in result.output and "users create" in result.output
     assert "printed above" not in (ROOT / "Makefile").read_text()
+
+
+def test_first_setup_sets_the_campaign_contact(app, runner):
+    """`flask setup --contact-email` gives the campaign its public contact (shown to signers and cities)."""
+    from sqlalchemy import select
+
+    from advocacy.extensions import db
+    from advocacy.models import Campaign
+
+    result = runner.invoke(args=["setup", "--contact-email", "team@citydiplomacy.example"])
+    assert result.exit_code == 0, result.output
+    assert "no public contact yet" not in result.output
+    with app.app_context():
+        assert set(db.session.scalars(select(Campaign.contact_email))) == {"team@citydiplomacy.example"}

@@ -251,3 +251,16 @@ def test_two_worker_processes_fire_each_scheduled_run_once(
         "getComputedStyle(document.querySelector('tr.schedule-bills_sync td:nth-child(3)'), '::before').content"
     )
     assert label == '"Last run: "'  # the column names stay on a phone, where the header row is hidden
+
+
+def test_health_page_shows_the_schedule(app, demo, client, login_as):
+    """Admin → Alerts health shows who schedules and each job's last run (here: one alerts run by the CLI)."""
+    with app.app_context():
+        run_task(app, "alerts", "cli:test")
+        hold_lease("vm:4242:abc", 60)
+    login_as("admin")
+    page = client.get("/admin/alerts").get_data(as_text=True)
+    schedule = page.split('id="schedule"', 1)[1].split("</section>", 1)[0]
+    assert "Running in <code>vm:4242:abc</code>" in schedule
+    row = schedule.split('class="schedule-alerts"', 1)[1].split("</tr>", 1)[0]
+    assert "badge-ok" in row and "every 5 minutes" in row and "0 alert e-mail(s)" in row

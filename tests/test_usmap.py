@@ -77,9 +77,7 @@ def test_public_page_map_has_a_title_per_state_and_the_numbers_as_text(client, d
     assert "Georgia: 1 endorsing city</title>" in svg
     desc = svg.split("<desc", 1)[1].split("</desc>", 1)[0]
     assert "California: 2." in desc and "Ohio" not in desc
-    by_city = {
-        label: float(r) for r, label in re.findall(r' r="([0-9.]+)"[^>]*><title>([^<]+)</title></circle>', svg)
-    }
+    by_city = {label: float(r) for r, label in re.findall(r' r="([0-9.]+)"[^>]*><title>([^<]+)</title></circle>', svg)}
     la = next(v for k, v in by_city.items() if k.startswith("Los Angeles"))
     sm = next(v for k, v in by_city.items() if k.startswith("Santa Monica"))
     assert la > sm
