@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from advocacy.auth.decorators import role_required
+from advocacy.bills.cosponsor_chart import cosponsor_chart
 from advocacy.bills.documents import load_bill
 from advocacy.bills.forms import SyncForm, TrackForm, TrackRelatedForm
 from advocacy.bills.services import campaign_suggestions
@@ -196,6 +197,7 @@ def detail(congress: int, bill_type: str, number: int):
         endorsements=endorsements,
         party_split=party_split,
         on_referral=on_referral,
+        cosponsor_chart=cosponsor_chart(bill),
         suggestions=campaign_suggestions(bill, campaigns),
         tracked_related=_stored_related(bill),
         sync_form=SyncForm(),
