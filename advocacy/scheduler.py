@@ -360,10 +360,14 @@ def exit_with_parent() -> None:
         pass
 
 
+def _exit_normally(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
+
+
 def stop_on_sigterm() -> None:
     """Turn SIGTERM (a plain `kill`) into a normal exit, so that atexit hooks stop the scheduler and the pool."""
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(SystemExit(0)))
+        signal.signal(signal.SIGTERM, _exit_normally)
 
 
 _in_process: Scheduler | None = None
