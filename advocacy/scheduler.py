@@ -99,6 +99,16 @@ def _expire(app: Flask) -> str:
     return result.line()
 
 
+def _recovery(app: Flask) -> str:
+    from advocacy.jobs import recover_expired_work
+
+    done = recover_expired_work(app)
+    return (
+        f"letters: {done.requeued} requeued, {done.failed} failed, {done.cancelled} cancelled; "
+        f"batches: {len(done.resumed)} resumed, {len(done.finishing)} sent to finish"
+    )
+
+
 @dataclass(frozen=True)
 class ScheduledTask:
     """A job of the schedule: its name (the row in scheduled_job), label, setting and function."""
@@ -115,6 +125,7 @@ TASKS: tuple[ScheduledTask, ...] = (
     ScheduledTask("digest", "Daily digest", "SCHEDULE_DIGEST", _alerts),
     ScheduledTask("retries", "Retries of failed mail and webhooks", "SCHEDULE_RETRIES", _retries),
     ScheduledTask("expiry", "Expiry of stale signing links", "SCHEDULE_EXPIRY", _expire),
+    ScheduledTask("recovery", "Recovery of letter work a crash left behind", "SCHEDULE_RECOVERY", _recovery),
 )
 TASKS_BY_NAME = {task.name: task for task in TASKS}
 

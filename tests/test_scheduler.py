@@ -264,3 +264,10 @@ def test_health_page_shows_the_schedule(app, demo, client, login_as):
     assert "Running in <code>vm:4242:abc</code>" in schedule
     row = schedule.split('class="schedule-alerts"', 1)[1].split("</tr>", 1)[0]
     assert "badge-ok" in row and "every 5 minutes" in row and "0 alert e-mail(s)" in row
+
+
+def test_recovery_job_runs_the_jobs_recovery(app, runner):
+    """`flask worker --run recovery` runs the jobs' crash recovery (nothing to recover here) and records it."""
+    result = runner.invoke(args=["worker", "--run", "recovery"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("recovery: ok: letters: 0 requeued")

@@ -19,6 +19,7 @@ from advocacy.models.base import utcnow
 from advocacy.models.mail import FAILED as MAIL_FAILED
 from advocacy.models.users import ADMIN, VIEWER
 from advocacy.scheduler import overview
+from advocacy.security import rate_limits_shared
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("alerts", __name__)
@@ -199,6 +200,7 @@ def health():
         stale=stale,
         counts=counts,
         stale_hours=current_app.config.get("SYNC_STALE_HOURS", 48),
+        rate_limits_shared=rate_limits_shared(current_app),
         schedule=overview(current_app),
     )
 

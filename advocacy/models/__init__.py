@@ -34,7 +34,7 @@ from advocacy.models.letters import Letter, LetterBatch, LetterDelivery, LetterT
 from advocacy.models.mail import MailMessage
 from advocacy.models.members import Committee, CommitteeMembership, Member
 from advocacy.models.scheduler import ScheduledJob, ScheduledRun, SchedulerLease
-from advocacy.models.users import ROLES, User
+from advocacy.models.users import ROLES, User, UserSession
 
 __all__ = [
     "AlertDelivery",
@@ -76,6 +76,7 @@ __all__ = [
     "ScheduledRun",
     "SchedulerLease",
     "User",
+    "UserSession",
     "ZipDistrict",
     "utcnow",
 ]

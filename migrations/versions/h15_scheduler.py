@@ -1,7 +1,7 @@
 """The scheduler: its lease (one process schedules) and the record of each scheduled job and run.
 
 Revision ID: h15_scheduler
-Revises: g9_mail_headers
+Revises: h17_sessions_leases
 Create Date: 2026-12-01
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h15_scheduler"
-down_revision = "g9_mail_headers"
+down_revision = "h17_sessions_leases"
 branch_labels = None
 depends_on = None
 
