@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from advocacy.auth.decorators import role_required
 from advocacy.extensions import db
 from advocacy.jobs import JobTimeout, get_runner, local_pool
+from advocacy.keep_input import keep, restore
 from advocacy.letters import services
 from advocacy.letters.context import FIELDS, SAMPLE_MEMBER
 from advocacy.letters.forms import DeliveryForm, GenerateForm, TemplateForm
@@ -64,7 +65,8 @@ def index():
         .order_by(LetterBatch.created_at.desc(), LetterBatch.id.desc())
         .limit(50)
     ).all()
-    return render_template("letters/index.html", templates=templates, batches=batches, form=_generate_form())
+    form = restore(_generate_form(), "generate")
+    return render_template("letters/index.html", templates=templates, batches=batches, form=form)
 
 
 def _get_template(template_id: int) -> LetterTemplate:
@@ -180,6 +182,9 @@ def preview(template_id: int):
     return response
 
 
+GENERATE_FIELDS = ("template", "campaign", "selector", "joint")
+
+
 @bp.route("/generate", methods=["POST"])
 @role_required(ADVOCATE)
 def generate():
@@ -188,6 +193,7 @@ def generate():
         for errors in form.errors.values():
             for error in errors:
                 flash(error, "error")
+        keep(form, "generate", GENERATE_FIELDS)
         return redirect(url_for("letters.index"))
     template = db.session.scalar(select(LetterTemplate).where(LetterTemplate.slug == form.template.data))
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == form.campaign.data))
@@ -197,6 +203,7 @@ def generate():
     except services.LetterError as exc:
         db.session.rollback()
         flash(str(exc), "error")
+        keep(form, "generate", GENERATE_FIELDS)
         return redirect(url_for("letters.index"))
     db.session.commit()
     services.start_batch(batch, get_runner())

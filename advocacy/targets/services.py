@@ -93,7 +93,10 @@ def campaign_targets(campaign: Campaign) -> TargetList:
     bill = campaign.current_bill
     if bill is None:
         return TargetList(None, [], [])
-    codes = select(BillCommittee.committee_code).where(BillCommittee.bill_id == bill.id)
+    codes = select(BillCommittee.committee_code).where(
+        BillCommittee.bill_id == bill.id,
+        BillCommittee.parent_code.is_(None),  # committees, not subcommittees
+    )
     committees = list(
         db.session.scalars(select(Committee).where(Committee.system_code.in_(codes)).order_by(Committee.thomas_id))
     )
