@@ -89,6 +89,7 @@ BLUEPRINTS = (
     "advocacy.api.views",
     "advocacy.api.pages",
     "advocacy.targets.views",
+    "advocacy.contacts.views",
 )
 
 
