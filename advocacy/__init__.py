@@ -82,6 +82,7 @@ BLUEPRINTS = (
     "advocacy.members.views",
     "advocacy.cities.views",
     "advocacy.letters.views",
+    "advocacy.letters.send_views",
     "advocacy.admin.views",
     "advocacy.endorsements.views",
     "advocacy.public.views",

@@ -345,9 +345,25 @@ def _friendly(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text}"
 
 
-def render_field(source: str, context: dict, *, field: str = "body", max_chars: int = MAX_OUTPUT_CHARS) -> str:
-    """Render one template field in the sandbox; raise TemplateProblem with the line on any error."""
-    env = sandbox()
+_TEXT_ENV: LetterSandbox | None = None
+
+
+def text_sandbox() -> LetterSandbox:
+    """The same sandbox without HTML autoescaping, for plain-text output (the e-mails that carry letters)."""
+    global _TEXT_ENV
+    if _TEXT_ENV is None:
+        _TEXT_ENV = sandbox().overlay(autoescape=False)
+    return _TEXT_ENV
+
+
+def render_field(
+    source: str, context: dict, *, field: str = "body", max_chars: int = MAX_OUTPUT_CHARS, autoescape: bool = True
+) -> str:
+    """Render one template field in the sandbox; raise TemplateProblem with the line on any error.
+
+    `autoescape=False` renders plain text (an e-mail), with the same fields, filters and limits.
+    """
+    env = sandbox() if autoescape else text_sandbox()
     try:
         template = env.from_string(source)
     except TemplateSyntaxError as exc:
