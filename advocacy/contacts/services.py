@@ -14,12 +14,12 @@ from datetime import date
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import event, exists, select, update
+from sqlalchemy import event, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from advocacy.events import record_event
 from advocacy.extensions import db
-from advocacy.models import Campaign, CampaignBill, Committee, Cosponsorship, Member
+from advocacy.models import Bill, Campaign, CampaignBill, Committee, Cosponsorship, Member
 from advocacy.models.base import utcnow
 from advocacy.models.contacts import (
     INTERACTION_KINDS,
@@ -233,11 +233,14 @@ def record_interaction(office: Office, data: dict[str, Any], *, actor: str) -> I
             raise ContactError("Only a member's office can commit to cosponsor.")
         if not isinstance(campaign, Campaign):
             raise ContactError("Choose the campaign whose bill the member will cosponsor.")
+        if campaign.current_bill is None:
+            raise ContactError(f"The campaign “{campaign.name}” has no bill to cosponsor yet.")
     interaction = Interaction(
         office=office.key,
         member_id=office.member_id,
         committee_id=office.committee_id,
         campaign=campaign if isinstance(campaign, Campaign) else None,
+        bill=campaign.current_bill if outcome == WILL_COSPONSOR else None,
         kind=kind,
         occurred_on=occurred_on,
         outcome=outcome,
@@ -247,23 +250,21 @@ def record_interaction(office: Office, data: dict[str, Any], *, actor: str) -> I
         recorded_by=actor,
     )
     db.session.add(interaction)
-    if outcome == WILL_COSPONSOR and _cosponsors_campaign(office.member_id, campaign.id):
+    if outcome == WILL_COSPONSOR and _cosponsors(office.member_id, campaign.current_bill.id):
         interaction.fulfilled_at = utcnow()
     db.session.flush()
     logger.info("%s recorded a %s with %s (%s)", actor, kind, office.key, outcome or "no outcome")
     return interaction
 
 
-def _cosponsors_campaign(member_id: str, campaign_id: int) -> bool:
+def _cosponsors(member_id: str, bill_id: int) -> bool:
     return bool(
         db.session.scalar(
             select(
                 exists().where(
                     Cosponsorship.member_id == member_id,
+                    Cosponsorship.bill_id == bill_id,
                     Cosponsorship.withdrawn_date.is_(None),
-                    Cosponsorship.bill_id.in_(
-                        select(CampaignBill.bill_id).where(CampaignBill.campaign_id == campaign_id)
-                    ),
                 )
             )
         )
@@ -280,7 +281,8 @@ def complete_follow_up(interaction: Interaction, *, actor: str) -> None:
 
 
 def fulfil_commitments(session: Session, events: list[Event]) -> int:
-    """Mark open "will cosponsor" commitments fulfilled by cosponsor-added events (member and campaign bill).
+    """Mark open "will cosponsor" commitments fulfilled by cosponsor-added events: same member, a bill of the
+    commitment's campaign, of the committed bill's Congress or later (a reintroduction counts).
 
     Runs inside the flush that writes the events (see `_on_flush`): the commitment and the sync that fulfilled
     it commit together. Returns how many commitments were fulfilled.
@@ -290,6 +292,7 @@ def fulfil_commitments(session: Session, events: list[Event]) -> int:
         member_id = (item.data or {}).get("bioguide_id")
         if not member_id or item.bill_id is None:
             continue
+        congress = session.execute(select(Bill.congress).where(Bill.id == item.bill_id)).scalar()
         count += session.execute(
             update(Interaction)
             .where(
@@ -298,6 +301,10 @@ def fulfil_commitments(session: Session, events: list[Event]) -> int:
                 Interaction.fulfilled_at.is_(None),
                 Interaction.campaign_id.in_(
                     select(CampaignBill.campaign_id).where(CampaignBill.bill_id == item.bill_id)
+                ),
+                or_(
+                    Interaction.bill_id.is_(None),
+                    Interaction.bill_id.in_(select(Bill.id).where(Bill.congress <= congress)),
                 ),
             )
             .values(fulfilled_at=utcnow(), fulfilled_event_id=item.id)

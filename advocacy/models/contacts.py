@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advocacy.models.base import Base, utcnow
+from advocacy.models.bills import Bill
 from advocacy.models.campaigns import Campaign
 from advocacy.models.letters import Letter
 from advocacy.models.mail import MailMessage
@@ -85,8 +86,8 @@ class OfficeContact(Base):
 class Interaction(Base):
     """A meeting, call or e-mail with an office, its outcome and an optional follow-up date.
 
-    An outcome "will cosponsor" is a commitment about the campaign's bills: it is marked fulfilled when a sync
-    records the member as a cosponsor of one of them.
+    An outcome "will cosponsor" is a commitment about the campaign's current bill (`bill`): it is marked fulfilled
+    when a sync records the member as a new cosponsor of that bill, or of a reintroduction in a later Congress.
     """
 
     __tablename__ = "interaction"
@@ -96,6 +97,8 @@ class Interaction(Base):
     member_id: Mapped[str | None] = mapped_column(ForeignKey("member.bioguide_id", ondelete="CASCADE"), index=True)
     committee_id: Mapped[str | None] = mapped_column(ForeignKey("committee.thomas_id", ondelete="CASCADE"), index=True)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id", ondelete="SET NULL"), index=True)
+    # A commitment is about the campaign's current bill when it was made (or a reintroduction in a later Congress).
+    bill_id: Mapped[int | None] = mapped_column(ForeignKey("bill.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(10))
     occurred_on: Mapped[date] = mapped_column(Date)
     outcome: Mapped[str | None] = mapped_column(String(24))
@@ -111,6 +114,7 @@ class Interaction(Base):
     member: Mapped[Member | None] = relationship()
     committee: Mapped[Committee | None] = relationship()
     campaign: Mapped[Campaign | None] = relationship()
+    bill: Mapped[Bill | None] = relationship()
 
     @property
     def kind_label(self) -> str:

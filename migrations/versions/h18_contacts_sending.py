@@ -72,6 +72,7 @@ def upgrade():
         sa.Column("member_id", sa.String(length=10), nullable=True),
         sa.Column("committee_id", sa.String(length=10), nullable=True),
         sa.Column("campaign_id", sa.Integer(), nullable=True),
+        sa.Column("bill_id", sa.Integer(), nullable=True),
         sa.Column("kind", sa.String(length=10), nullable=False),
         sa.Column("occurred_on", sa.Date(), nullable=False),
         sa.Column("outcome", sa.String(length=24), nullable=True),
@@ -85,6 +86,9 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["campaign_id"], ["campaign.id"], name=op.f("fk_interaction_campaign_id_campaign"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["bill_id"], ["bill.id"], name=op.f("fk_interaction_bill_id_bill"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
             ["committee_id"],
