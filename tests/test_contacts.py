@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from advocacy.extensions import db
 from advocacy.models import Member
 from advocacy.models.contacts import Interaction, OfficeContact
-from tests.congress_fake import wilson_cosponsor
 from tests.conftest import submit
+from tests.congress_fake import wilson_cosponsor
 from tests.contacts_fixtures import CONTACTS_CSV
 
 
