@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 from sqlalchemy import event, select
@@ -77,7 +78,7 @@ def test_committee_batch_goes_to_each_offices_contact_with_its_own_pdf(letters_a
             assert (
                 e.status == "sent" and e.sent_at is not None and e.sha256 == letters_by_id(letters)[e.letter_id].sha256
             )
-            assert e.message_id in delivery.note and e.sha256 in delivery.note and e.address in delivery.person
+            assert e.message_id in delivery.note and e.address in delivery.person
     received_ids = {m["Message-ID"] for m in smtp.messages}
     assert received_ids == {e.message_id for e in emails.values()}
 
@@ -235,3 +236,31 @@ def test_review_page_shows_recipients_messages_and_template_errors(letters_app, 
     assert "The body template, line 2: unknown field &#39;nope&#39;" in broken.get_data(as_text=True)
     changed = submit(client, url, form | {"confirm": "yes", "reviewed": "stale"})
     assert "changed since the review" in changed.get_data(as_text=True) and _emails(letters_app, batch_id) == []
+
+
+def test_without_a_mail_server_emails_stay_in_the_outbox_and_big_pdfs_are_refused(
+    letters_app, runner, hfac_contacts, monkeypatch
+):
+    """With no MAIL_SERVER each e-mail waits in the in-app outbox with its PDF attached; a PDF over the size
+    limit is listed with the reason and not queued."""
+    batch_id = run_batch(letters_app, "city-diplomacy-sign-on", "committee:HSFA")
+    letters = _letters(letters_app, batch_id)
+    with letters_app.app_context():
+        sizes = {m: (batch_dir(batch_id) / "letters" / x.filename).stat().st_size for m, x in letters.items()}
+    limit = sorted(sizes.values())[-1] - 1  # the largest letter is over the limit
+    monkeypatch.setitem(letters_app.config, "LETTER_EMAIL_MAX_BYTES", limit)
+    result = runner.invoke(
+        args=["letters", "send", str(batch_id), "--role", LA, "--fallback-role", "Legislative Director"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("in the outbox for") == 4
+    assert re.search(r": not sent: the PDF is \d+ KB, over the \d+ KB limit for e-mail\n", result.output)
+    assert "Totals: 4 in the outbox, 1 not sent." in result.output
+    with letters_app.app_context():
+        messages = db.session.scalars(select(MailMessage)).all()
+        assert len(messages) == 4 and {m.status for m in messages} == {"outbox"}
+        for message in messages:
+            [attachment] = message.attachments
+            assert sha256(attachment.content) in {x.sha256 for x in letters.values()}
+            assert attachment.mime_type == "application/pdf"
+        assert db.session.scalar(select(db.func.count(LetterDelivery.id))) == 0  # not sent: not in the log

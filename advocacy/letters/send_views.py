@@ -91,10 +91,7 @@ def send(batch_id: int):
                 db.session.commit()
                 queued = [line.email for line in lines if line.outcome == sending.QUEUED_NOW]
                 sent, failed = sending.deliver(queued)
-                skipped = sum(1 for line in lines if line.outcome != sending.QUEUED_NOW)
-                flash(f"{len(queued)} e-mail(s) queued: {sent} sent, {failed} failed"
-                      f"{'' if sent + failed == len(queued) else ', the rest kept in the outbox'}; "
-                      f"{skipped} letter(s) not sent now (see below).", "error" if failed else "success")  # fmt: skip
+                flash(*_summary(lines, len(queued), sent, failed))
                 return redirect(url_for("letters.batch", batch_id=batch.id) + "#emails")
     if messages is not None:
         form.reviewed = _digest(form)
@@ -104,6 +101,24 @@ def send(batch_id: int):
         "letters/send.html", batch=batch, form=form, plan=plan, messages=messages, problem=problem, roles=roles,
         fields=FIELDS, email_fields=sending.EMAIL_FIELDS, outcomes=sending,
     ), status  # fmt: skip
+
+
+def _summary(lines: list[sending.QueuedLine], queued: int, sent: int, failed: int) -> tuple[str, str]:
+    """The flash message after a send: counts, and every letter not sent with why (none is skipped silently)."""
+    text = f"{queued} e-mail(s) queued: {sent} sent, {failed} failed"
+    if sent + failed < queued:
+        text += ", the rest kept in the outbox"
+    already = sum(1 for line in lines if line.outcome == sending.ALREADY)
+    if already:
+        text += f"; {already} already sent before"
+    not_sent = [
+        f"{line.letter.recipient_name} ({line.outcome}{f': {line.detail}' if line.detail else ''})"
+        for line in lines
+        if line.outcome not in (sending.QUEUED_NOW, sending.ALREADY)
+    ]
+    if not_sent:
+        text += ". Not sent: " + "; ".join(not_sent)
+    return text + ".", "error" if failed or not_sent else "success"
 
 
 def _digest(form: SendForm) -> str:

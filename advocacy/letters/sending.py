@@ -46,8 +46,8 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # LETTER_EMAIL_MAX_BYTES: many offices ref
 DEFAULT_SUBJECT = "Letter to {{ recipient.full_name }} on {{ campaign.bill.citation }}"
 DEFAULT_BODY = """Dear {{ contact.name }},
 
-Please find attached our letter to {{ recipient.honorific }} {{ recipient.full_name }} on {{ campaign.bill.citation }}, \
-{{ campaign.bill.title }}.
+Please find attached our letter to {{ recipient.honorific }} {{ recipient.full_name }} on \
+{{ campaign.bill.citation }}{% if campaign.bill.short_title %}, the {{ campaign.bill.short_title }}{% endif %}.
 {% if endorsements.local.count %}
 It is signed on behalf of {{ endorsements.local.count }} endorsing {{ 'city' if endorsements.local.count == 1 \
 else 'cities' }} that the {{ recipient.chamber_title|lower }} represents: {{ endorsements.local.names }}.
@@ -82,6 +82,7 @@ READY = "ready"
 ALREADY = "already sent"
 NO_CONTACT = "no contact"
 NOT_MADE = "letter not made"
+NOT_SENT = "not sent"  # the PDF cannot be attached (missing, changed, too large)
 QUEUED_NOW = "queued"
 
 
@@ -238,11 +239,15 @@ def _pdf(letter: Letter, max_bytes: int) -> tuple[bytes | None, str]:
     except OSError:
         return None, "the PDF file is missing"
     if size > max_bytes:
-        return None, f"the PDF is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit for e-mail"
+        return None, f"the PDF is {_size(size)}, over the {_size(max_bytes)} limit for e-mail"
     data = path.read_bytes()
     if letter.sha256 and hashlib.sha256(data).hexdigest() != letter.sha256:
         return None, "the PDF differs from the one in the manifest (SHA-256 mismatch)"
     return data, ""
+
+
+def _size(count: int) -> str:
+    return f"{count / 1048576:.1f} MB" if count >= 1048576 else f"{count / 1024:.0f} KB"
 
 
 def _message_id() -> str:
@@ -264,7 +269,7 @@ def queue_emails(plan: SendPlan, subject: str, body: str, *, actor: str) -> list
         letter, contact = item.letter, item.contact
         pdf, problem = _pdf(letter, max_bytes)
         if pdf is None:
-            lines.append(QueuedLine(letter, NOT_MADE, detail=problem))
+            lines.append(QueuedLine(letter, NOT_SENT, detail=problem))
             continue
         message_id = _message_id()
         email_id = _claim(
@@ -359,7 +364,7 @@ def _record_outcome(message: MailMessage, **_: Any) -> None:
         email.status, email.sent_at, email.error = EMAIL_SENT, message.sent_at, None
         record_delivery(
             email.letter, method="email", sent_on=date.today(), person=f"{email.contact_name} <{email.address}>",
-            note=f"Message-ID {email.message_id}; {email.filename}, SHA-256 {email.sha256}", actor="mail",
+            note=f"sent by the app, Message-ID {email.message_id}", actor="mail",
         )  # fmt: skip
     elif message.status == FAILED:
         email.status, email.error = EMAIL_FAILED, message.last_error
