@@ -264,3 +264,38 @@ def test_without_a_mail_server_emails_stay_in_the_outbox_and_big_pdfs_are_refuse
             assert sha256(attachment.content) in {x.sha256 for x in letters.values()}
             assert attachment.mime_type == "application/pdf"
         assert db.session.scalar(select(db.func.count(LetterDelivery.id))) == 0  # not sent: not in the log
+
+
+def test_emails_left_by_a_crashed_send_are_finished_by_mail_retry(letters_app, runner, hfac_contacts, smtp):
+    """A send that stopped after queueing (the process died before delivering, or mid-send with a message left
+    `sending`) is finished by `flask mail retry`, which writes the same log; nothing goes twice."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from advocacy.letters import sending
+    from advocacy.models import LetterBatch
+    from advocacy.models.base import utcnow
+
+    batch_id = run_batch(letters_app, "city-diplomacy-sign-on", "committee:HSFA")
+    with letters_app.app_context():
+        plan = sending.plan_send(db.session.get(LetterBatch, batch_id), LA, "Legislative Director")
+        lines = sending.queue_emails(plan, sending.DEFAULT_SUBJECT, sending.DEFAULT_BODY, actor="test")
+        db.session.commit()
+        crashed_mid_send = lines[0].email.mail_message_id
+        db.session.execute(
+            update(MailMessage)
+            .where(MailMessage.id == crashed_mid_send)
+            .values(status="sending", claimed_at=utcnow() - timedelta(minutes=11), attempts=1)
+        )
+        db.session.commit()
+    result = runner.invoke(args=["mail", "retry"])
+    assert result.exit_code == 0 and "5 sent, 0 failed" in result.output
+    assert sorted(m["To"] for m in smtp.messages) == sorted(ADDRESSES.values())
+    assert {e.status for e in _emails(letters_app, batch_id)} == {"sent"}
+    with letters_app.app_context():
+        assert db.session.scalar(select(db.func.count(LetterDelivery.id))) == 5
+    again = runner.invoke(
+        args=["letters", "send", str(batch_id), "--role", LA, "--fallback-role", "Legislative Director"]
+    )
+    assert "Totals: 5 already sent." in again.output and len(smtp.messages) == 5
