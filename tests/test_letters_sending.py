@@ -299,3 +299,24 @@ def test_emails_left_by_a_crashed_send_are_finished_by_mail_retry(letters_app, r
         args=["letters", "send", str(batch_id), "--role", LA, "--fallback-role", "Legislative Director"]
     )
     assert "Totals: 5 already sent." in again.output and len(smtp.messages) == 5
+
+
+def test_a_large_send_from_the_page_goes_to_a_background_job(letters_app, client, login_as, hfac_contacts, smtp,
+                                                             monkeypatch):  # fmt: skip
+    """Above LETTER_EMAIL_IN_REQUEST e-mails the page returns at once and a worker process sends them."""
+    import time
+
+    monkeypatch.setitem(letters_app.config, "LETTER_EMAIL_IN_REQUEST", 2)
+    batch_id = run_batch(letters_app, "city-diplomacy-sign-on", "committee:HSFA")
+    login_as("advocate")
+    url = f"/letters/batches/{batch_id}/send"
+    form = {"role": LA, "fallback_role": "Legislative Director", "subject": "Letter", "body": "Attached."}
+    page = submit(client, url, form).get_data(as_text=True)
+    reviewed = page.split('name="reviewed" value="')[1].split('"')[0]
+    response = submit(client, url, form | {"confirm": "yes", "reviewed": reviewed}, follow_redirects=True)
+    assert "5 e-mail(s) queued: they are being sent in the background" in response.get_data(as_text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and {e.status for e in _emails(letters_app, batch_id)} != {"sent"}:
+        time.sleep(0.2)
+    assert {e.status for e in _emails(letters_app, batch_id)} == {"sent"}
+    assert sorted(m["To"] for m in smtp.messages) == sorted(ADDRESSES.values())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from advocacy.auth.decorators import role_required
 from advocacy.contacts.queries import roles_of
 from advocacy.extensions import db
+from advocacy.jobs import get_runner
 from advocacy.letters import sending
 from advocacy.letters.context import FIELDS
 from advocacy.models import LetterBatch
@@ -90,8 +91,13 @@ def send(batch_id: int):
             if request.form.get("confirm") == "yes":
                 db.session.commit()
                 queued = [line.email for line in lines if line.outcome == sending.QUEUED_NOW]
-                sent, failed = sending.deliver(queued)
-                flash(*_summary(lines, len(queued), sent, failed))
+                limit = int(current_app.config.get("LETTER_EMAIL_IN_REQUEST", sending.DEFAULT_IN_REQUEST))
+                if len(queued) > limit:  # a long send must not hold the request: a job sends them
+                    get_runner().submit("advocacy.letters.sending.deliver_job", [e.id for e in queued])
+                    flash(*_summary(lines, len(queued), None, None))
+                else:
+                    sent, failed = sending.deliver(queued)
+                    flash(*_summary(lines, len(queued), sent, failed))
                 return redirect(url_for("letters.batch", batch_id=batch.id) + "#emails")
     if messages is not None:
         form.reviewed = _digest(form)
@@ -103,11 +109,17 @@ def send(batch_id: int):
     ), status  # fmt: skip
 
 
-def _summary(lines: list[sending.QueuedLine], queued: int, sent: int, failed: int) -> tuple[str, str]:
-    """The flash message after a send: counts, and every letter not sent with why (none is skipped silently)."""
-    text = f"{queued} e-mail(s) queued: {sent} sent, {failed} failed"
-    if sent + failed < queued:
-        text += ", the rest kept in the outbox"
+def _summary(lines: list[sending.QueuedLine], queued: int, sent: int | None, failed: int | None) -> tuple[str, str]:
+    """The flash message after a send: counts, and every letter not sent with why (none is skipped silently).
+
+    `sent` None: the e-mails are being sent by a background job."""
+    if sent is None or failed is None:
+        text = f"{queued} e-mail(s) queued: they are being sent in the background (reload to see each one)"
+        sent = failed = 0
+    else:
+        text = f"{queued} e-mail(s) queued: {sent} sent, {failed} failed"
+        if sent + failed < queued:
+            text += ", the rest kept in the outbox"
     already = sum(1 for line in lines if line.outcome == sending.ALREADY)
     if already:
         text += f"; {already} already sent before"

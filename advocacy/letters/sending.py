@@ -43,6 +43,8 @@ from advocacy.models.mail import FAILED, OUTBOX, QUEUED, SENT
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # LETTER_EMAIL_MAX_BYTES: many offices refuse larger messages
+# LETTER_EMAIL_IN_REQUEST: a send from the page with more e-mails than this goes to a background job.
+DEFAULT_IN_REQUEST = 20
 DEFAULT_SUBJECT = "Letter to {{ recipient.full_name }} on {{ campaign.bill.citation }}"
 DEFAULT_BODY = """Dear {{ contact.name }},
 
@@ -313,6 +315,13 @@ def deliver(emails: list[LetterEmail]) -> tuple[int, int]:
     """Send the given e-mails through the outbox (after the caller committed them): (sent, failed)."""
     ids = [e.mail_message_id for e in emails if e.mail_message_id is not None]
     return deliver_pending(limit=max(len(ids), 1), ids=ids)
+
+
+def deliver_job(email_ids: list[int]) -> tuple[int, int]:
+    """Job: send these letter e-mails through the outbox (a large send goes to the background)."""
+    emails = list(db.session.scalars(select(LetterEmail).where(LetterEmail.id.in_(email_ids))))
+    db.session.commit()  # end the read transaction before the outbox claims
+    return deliver(emails)
 
 
 def retry_email(email: LetterEmail, *, actor: str) -> LetterEmail:
