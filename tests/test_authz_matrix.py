@@ -193,6 +193,7 @@ def routes(w: dict) -> dict[str, Route]:
         ),
         "sending.send": Route(f"/letters/batches/{b}/send", get=ADVOCATE, post=ADVOCATE, data={"role": "LA"}),
         "sending.retry": Route(f"/letters/emails/{w['letter_email_id']}/retry", post=ADVOCATE, acts=True),
+        "sending.bounced": Route(f"/letters/emails/{w['letter_email_id']}/bounced", post=ADVOCATE),
         # public pages
         "public.campaign": Route(f"/c/{SLUG}", get=PUBLIC),
         "public.endorsements_csv": Route(f"/c/{SLUG}/endorsements.csv", get=PUBLIC),

@@ -320,3 +320,32 @@ def test_a_large_send_from_the_page_goes_to_a_background_job(letters_app, client
         time.sleep(0.2)
     assert {e.status for e in _emails(letters_app, batch_id)} == {"sent"}
     assert sorted(m["To"] for m in smtp.messages) == sorted(ADDRESSES.values())
+
+
+def test_a_reported_bounce_back_marks_the_email_failed_and_retry_sends_it_again(
+    letters_app, client, login_as, hfac_contacts, smtp
+):
+    """A bounce-back that staff report turns a sent e-mail into a failed one (with what it said); Retry sends it
+    again to the contact's corrected address, and the delivery log has both sends."""
+    batch_id = run_batch(letters_app, "city-diplomacy-sign-on", "member:M001137")
+    login_as("advocate")
+    url = f"/letters/batches/{batch_id}/send"
+    form = {"role": LA, "fallback_role": "", "subject": "Letter", "body": "Attached."}
+    page = submit(client, url, form).get_data(as_text=True)
+    reviewed = page.split('name="reviewed" value="')[1].split('"')[0]
+    submit(client, url, form | {"confirm": "yes", "reviewed": reviewed})
+    [email] = _emails(letters_app, batch_id)
+    assert email.status == "sent"
+    page = submit(client, f"/letters/emails/{email.id}/bounced", {"reason": "550 mailbox full <b>"},
+                  form_url=f"/letters/batches/{batch_id}", follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "bounce-back reported by" in page and "550 mailbox full &lt;b&gt;" in page and ">Retry</button>" in page
+    with letters_app.app_context():
+        from advocacy.models.contacts import OfficeContact
+
+        db.session.scalar(select(OfficeContact).where(OfficeContact.member_id == "M001137")).email = "cm@x.example.org"
+        db.session.commit()
+    submit(client, f"/letters/emails/{email.id}/retry", {}, form_url=f"/letters/batches/{batch_id}")
+    assert [m["To"] for m in smtp.messages] == [ADDRESSES["M001137"], "cm@x.example.org"]
+    assert [e.status for e in _emails(letters_app, batch_id)] == ["sent"]
+    with letters_app.app_context():
+        assert db.session.scalar(select(db.func.count(LetterDelivery.id))) == 2

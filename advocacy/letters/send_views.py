@@ -139,6 +139,23 @@ def _digest(form: SendForm) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@bp.route("/emails/<int:email_id>/bounced", methods=["POST"])
+@role_required(ADVOCATE)
+def bounced(email_id: int):
+    email = db.get_or_404(LetterEmail, email_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        sending.mark_bounced(email, request.form.get("reason", ""), actor=current_user.email)
+    except sending.SendError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"The e-mail to {email.address} is marked as bounced: retry it once the address is fixed.", "success")
+    return redirect(url_for("letters.batch", batch_id=email.batch_id) + "#emails")
+
+
 @bp.route("/emails/<int:email_id>/retry", methods=["POST"])
 @role_required(ADVOCATE)
 def retry(email_id: int):

@@ -11,8 +11,8 @@
    (advocacy.mail). The outbox's `mail_result` signal copies each outcome to the `letter_email` row and writes
    the delivery log (LetterDelivery) in the same commit: sending logs itself.
 
-A refused recipient leaves the e-mail `failed` with the server's answer; `retry_email` sends it again (to the
-contact's current address).
+A refused recipient leaves the e-mail `failed` with the server's answer; so does a bounce-back that staff report
+(`mark_bounced`: the app reads no mailbox). `retry_email` sends it again (to the contact's current address).
 """
 
 from __future__ import annotations
@@ -340,6 +340,18 @@ def retry_email(email: LetterEmail, *, actor: str) -> LetterEmail:
     email.error = None
     db.session.flush()
     logger.info("%s retried letter e-mail %s to %s", actor, email.id, email.address)
+    return email
+
+
+def mark_bounced(email: LetterEmail, reason: str, *, actor: str) -> LetterEmail:
+    """Record a bounce-back that reached a person (the app reads no mailbox): the sent e-mail becomes failed,
+    shown with Retry on the batch and campaign pages. The delivery log keeps the send it recorded."""
+    if email.status != EMAIL_SENT:
+        raise SendError("Only a sent e-mail can be marked as bounced.")
+    reason = " ".join((reason or "").split())[:500] or "no reason given"
+    email.status, email.error = EMAIL_FAILED, f"bounce-back reported by {actor}: {reason}"
+    db.session.flush()
+    logger.info("%s marked letter e-mail %s to %s as bounced", actor, email.id, email.address)
     return email
 
 
