@@ -188,6 +188,9 @@ def routes(w: dict) -> dict[str, Route]:
             "/contacts/interactions/new", get=ADVOCATE, post=ADVOCATE, acts=True,
             data={"bioguide_id": "L000582", "kind": "call", "occurred_on": "2026-11-20", "outcome": "", "campaign": ""},
         ),
+        "contacts.delete_interaction": Route(
+            f"/contacts/interactions/{w['spare_interaction_id']}/delete", post=ADVOCATE, acts=True
+        ),
         "contacts.follow_up_done": Route(
             f"/contacts/interactions/{w['interaction_id']}/follow-up-done", post=ADVOCATE, acts=True
         ),
@@ -341,6 +344,9 @@ def world(app: Flask, demo, make_user, monkeypatch: pytest.MonkeyPatch) -> dict:
             {"kind": "call", "occurred_on": date(2026, 11, 20), "follow_up_on": date(2026, 11, 21)},
             actor="test",
         )
+        spare_call = contacts.record_interaction(
+            office, {"kind": "email", "occurred_on": date(2026, 11, 22)}, actor="test"
+        )
         message = queue_mail("emery@lieu.example.org", "Letter", "Attached.")
         db.session.flush()
         message.status = "failed"
@@ -352,7 +358,7 @@ def world(app: Flask, demo, make_user, monkeypatch: pytest.MonkeyPatch) -> dict:
         db.session.add(failed)
         db.session.flush()
         w["contact_id"], w["spare_contact_id"], w["interaction_id"] = contact.id, spare_contact.id, call.id
-        w["letter_email_id"] = failed.id
+        w["letter_email_id"], w["spare_interaction_id"] = failed.id, spare_call.id
         # Alerts, webhooks and API tokens; the owner's rows must stay out of other users' reach.
         w["webhook_id"] = create_endpoint("https://example.org/hook", ["bill.action"], "demo", actor="test").id
         follow, _ = alerts.follow(owner, "campaign", str(campaign.id))

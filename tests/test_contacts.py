@@ -115,8 +115,11 @@ def test_follow_up_shows_on_the_dashboard_until_done(app, client, login_as, hfac
     assert "Check in after recess" in member and "Needs more local support" in member
     with app.app_context():
         due = db.session.scalar(select(Interaction).where(Interaction.follow_up_on == yesterday))
+        later = db.session.scalar(select(Interaction).where(Interaction.follow_up_on == next_month))
     submit(client, f"/contacts/interactions/{due.id}/follow-up-done", {}, form_url="/dashboard")
     assert "Follow-ups due (0)" in client.get("/dashboard").get_data(as_text=True)
+    submit(client, f"/contacts/interactions/{later.id}/delete", {}, form_url="/members/M001137")
+    assert "Check in after recess" not in client.get("/members/M001137").get_data(as_text=True)
 
 
 def test_commitment_to_cosponsor_is_fulfilled_by_a_later_sync(congress_app, client, runner, login_as, congress_server,

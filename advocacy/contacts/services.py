@@ -271,6 +271,13 @@ def _cosponsors(member_id: str, bill_id: int) -> bool:
     )
 
 
+def delete_interaction(interaction: Interaction, *, actor: str) -> None:
+    """Remove an interaction recorded by mistake."""
+    logger.info("%s deleted interaction %s (%s)", actor, interaction.id, interaction.office)
+    db.session.delete(interaction)
+    db.session.flush()
+
+
 def complete_follow_up(interaction: Interaction, *, actor: str) -> None:
     """Mark an interaction's follow-up as done (it leaves the dashboard)."""
     if interaction.follow_up_on is None:

@@ -196,6 +196,17 @@ def new_interaction():
     return render_template("contacts/interaction.html", form=form), status
 
 
+@bp.route("/interactions/<int:interaction_id>/delete", methods=["POST"])
+@role_required(ADVOCATE)
+def delete_interaction(interaction_id: int):
+    interaction = db.get_or_404(Interaction, interaction_id)
+    back = _office_url(interaction.member_id, interaction.committee_id)
+    services.delete_interaction(interaction, actor=current_user.email)
+    db.session.commit()
+    flash("Interaction removed.", "success")
+    return redirect(back)
+
+
 @bp.route("/interactions/<int:interaction_id>/follow-up-done", methods=["POST"])
 @role_required(ADVOCATE)
 def follow_up_done(interaction_id: int):
