@@ -234,6 +234,8 @@ def test_review_page_shows_recipients_messages_and_template_errors(letters_app, 
     broken = submit(client, url, form | {"body": "Hello\n{{ contact.nope }}"})
     assert broken.status_code == 422
     assert "The body template, line 2: unknown field &#39;nope&#39;" in broken.get_data(as_text=True)
+    hostile = submit(client, url, form | {"subject": "{{ contact.__class__.__mro__ }}"})
+    assert hostile.status_code == 422 and "not allowed" in hostile.get_data(as_text=True)
     changed = submit(client, url, form | {"confirm": "yes", "reviewed": "stale"})
     assert "changed since the review" in changed.get_data(as_text=True) and _emails(letters_app, batch_id) == []
 

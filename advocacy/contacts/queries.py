@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -104,8 +104,6 @@ def open_commitments(campaign_id: int, member_ids: Iterable[str]) -> dict[str, I
 
 def follow_ups_due(today: date, *, days_ahead: int = 0) -> list[Interaction]:
     """Interactions whose follow-up date has come (or comes within `days_ahead`) and is not done, oldest first."""
-    from datetime import timedelta
-
     return list(
         db.session.scalars(
             select(Interaction)
