@@ -104,8 +104,12 @@ def _find(office: Office, name: str) -> OfficeContact | None:
     )
 
 
-def save_contact(contact: OfficeContact | None, office: Office, data: dict[str, Any], *, actor: str) -> OfficeContact:
-    """Create (contact None) or update a contact of an office; one contact per name and office."""
+def save_contact(
+    contact: OfficeContact | None, office: Office, data: dict[str, Any], *, actor: str, log: bool = True
+) -> OfficeContact:
+    """Create (contact None) or update a contact of an office; one contact per name and office.
+
+    `log=False` for imports, which log one summary instead of a line per contact."""
     values = _clean(data, office)
     other = _find(office, values["name"])
     if other is not None and other is not contact:
@@ -119,7 +123,8 @@ def save_contact(contact: OfficeContact | None, office: Office, data: dict[str, 
     for name, value in values.items():
         setattr(contact, name, value)
     db.session.flush()
-    logger.info("%s %s contact %s (%s)", actor, "added" if creating else "updated", contact.id, office.key)
+    if log:
+        logger.info("%s %s contact %s (%s)", actor, "added" if creating else "updated", contact.id, office.key)
     return contact
 
 
@@ -200,10 +205,10 @@ def import_contacts(text: str, *, actor: str) -> ImportReport:
                 report.unchanged += 1
                 continue
             data = {k: getattr(contact, k) for k in CONTACT_FIELDS} | wanted
-            save_contact(contact, office, data, actor=actor)
+            save_contact(contact, office, data, actor=actor, log=False)
             report.updated += 1
         else:
-            save_contact(None, office, values, actor=actor)
+            save_contact(None, office, values, actor=actor, log=False)
             report.added += 1
     record_event("contacts.imported", f"Contacts imported: {report.summary()}", actor=actor)
     logger.info("%s imported contacts: %s", actor, report.summary())

@@ -157,6 +157,16 @@ def send_command(
         raise click.ClickException(f"{totals['failed']} e-mail(s) failed; retry them from the batch page.")
 
 
+def _already(email) -> str:
+    if email is None:
+        return "already sent (by a send running at the same time)"
+    if email.status == "sent":
+        return f"already sent to {email.address}"
+    if email.status == "outbox":
+        return f"already sent: in the outbox for {email.address}"
+    return f"already sent: {email.status} for {email.address}"
+
+
 def _planned(item) -> str:
     from advocacy.letters import sending
 
@@ -164,7 +174,7 @@ def _planned(item) -> str:
         fallback = " (fallback role)" if item.choice.fallback else ""
         return f"would send to {item.contact.name} <{item.contact.email}>, {item.contact.role}{fallback}"
     if item.outcome == sending.ALREADY:
-        return f"already sent to {item.existing.address} ({item.existing.status})"
+        return _already(item.existing)
     return item.outcome
 
 
@@ -185,5 +195,5 @@ def _sent_outcome(line) -> tuple[str, str]:
     if line.outcome == sending.ALREADY and line.email and line.email.status == EMAIL_FAILED:
         return "failed", f"failed earlier ({line.email.address}): retry it from the batch page"
     if line.outcome == sending.ALREADY:
-        return "already sent", f"already sent{f' to {line.email.address} ({line.email.status})' if line.email else ''}"
+        return "already sent", _already(line.email)
     return line.outcome, line.outcome + (f": {line.detail}" if line.detail else "")
