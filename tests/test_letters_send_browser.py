@@ -53,3 +53,33 @@ def test_send_review_page_in_a_browser(letters_app, hfac_contacts, make_user, sm
          "devon.lee@castro.example.org"]
     )  # fmt: skip
     assert all(len(pdf_attachments(m)) == 1 for m in smtp.messages)
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_contacts_pages_have_no_serious_accessibility_violations(app, hfac_contacts, make_user, live_server, new_page):
+    """axe-core finds no serious or critical violation on the contacts list, a contact form, the interaction
+    form, a member page with contacts and interactions, the Targets page and the dashboard's follow-ups."""
+    from datetime import date, timedelta
+
+    from advocacy.contacts import services
+    from advocacy.extensions import db
+
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed")
+    with app.app_context():
+        office = services.resolve_office("M001137")
+        services.record_interaction(
+            office, {"kind": "meeting", "occurred_on": date.today() - timedelta(days=3), "notes": "Send the list",
+                     "follow_up_on": date.today() - timedelta(days=1), "outcome": "needs_local_support"}, actor="test",
+        )  # fmt: skip
+        db.session.commit()
+    email = make_user("advocate")
+    page = new_page(bypass_csp=True)
+    _log_in(page, live_server, email)
+    problems: list[str] = []
+    for path in ("/contacts/", "/contacts/new?member=M001137", "/contacts/interactions/new?member=M001137",
+                 "/members/M001137", "/committees/HSFA", "/campaigns/city-state-diplomacy/targets", "/dashboard"):  # fmt: skip
+        page.goto(live_server + path)
+        _scan(page, problems, path)
+    assert problems == []
