@@ -351,3 +351,18 @@ def test_a_reported_bounce_back_marks_the_email_failed_and_retry_sends_it_again(
     assert [e.status for e in _emails(letters_app, batch_id)] == ["sent"]
     with letters_app.app_context():
         assert db.session.scalar(select(db.func.count(LetterDelivery.id))) == 2
+
+
+def test_joint_letter_to_committee_leaders_goes_to_the_committee_staff(letters_app, runner, hfac_contacts, smtp):
+    """A joint letter to HSFA's chair and ranking member goes to the committee's staff with the role (the
+    majority staff first), with the joint PDF attached."""
+    batch_id = run_batch(letters_app, "city-diplomacy-sign-on", "leaders:HSFA")
+    result = runner.invoke(args=["letters", "send", str(batch_id), "--role", "Committee staff director"])
+    assert result.exit_code == 0, result.output
+    assert "Brian J. Mast and Gregory W. Meeks: sent to Finley Park <finley.park@hfac-majority.example.org>" in (
+        result.output
+    )
+    [(filename, pdf)] = pdf_attachments(smtp.last_to("finley.park@hfac-majority.example.org"))
+    with letters_app.app_context():
+        letter = db.session.scalar(select(Letter).where(Letter.batch_id == batch_id))
+        assert (filename, sha256(pdf)) == (letter.filename, letter.sha256) and len(letter.member_ids) == 2
