@@ -134,7 +134,7 @@ def send_command(
         if dry_run:
             sending.render_messages(batch, plan.ready, subject, body)  # template problems show now, not later
             for item in plan.items:
-                click.echo(f"{item.letter.position:>4}  {item.letter.recipient_name}: {_planned(item)}")
+                click.echo(f"{item.letter.position:>4}  {item.letter.recipient_name}: {sending.planned_text(item)}")
             click.echo(
                 f"Dry run: {len(plan.ready)} would be sent, {plan.count(sending.ALREADY)} already sent, "
                 f"{plan.count(sending.NO_CONTACT)} without a contact, {plan.count(sending.NOT_MADE)} not made."
@@ -149,51 +149,9 @@ def send_command(
     db.session.expire_all()
     totals: dict[str, int] = {}
     for line in lines:
-        key, text = _sent_outcome(line)
+        key, text = sending.line_outcome(line)
         totals[key] = totals.get(key, 0) + 1
         click.echo(f"{line.letter.position:>4}  {line.letter.recipient_name}: {text}")
     click.echo("Totals: " + ", ".join(f"{count} {name}" for name, count in sorted(totals.items())) + ".")
     if totals.get("failed"):
         raise click.ClickException(f"{totals['failed']} e-mail(s) failed; retry them from the batch page.")
-
-
-def _already(email) -> str:
-    if email is None:
-        return "already sent (by a send running at the same time)"
-    if email.status == "sent":
-        return f"already sent to {email.address}"
-    if email.status == "outbox":
-        return f"already sent: in the outbox for {email.address}"
-    return f"already sent: {email.status} for {email.address}"
-
-
-def _planned(item) -> str:
-    from advocacy.letters import sending
-
-    if item.outcome == sending.READY:
-        fallback = " (fallback role)" if item.choice.fallback else ""
-        return f"would send to {item.contact.name} <{item.contact.email}>, {item.contact.role}{fallback}"
-    if item.outcome == sending.ALREADY:
-        return _already(item.existing)
-    return item.outcome
-
-
-def _sent_outcome(line) -> tuple[str, str]:
-    """(total it counts in, text of the line)."""
-    from advocacy.letters import sending
-    from advocacy.models.contacts import EMAIL_FAILED, EMAIL_OUTBOX, EMAIL_SENT
-
-    if line.outcome == sending.QUEUED_NOW:
-        email = line.email
-        if email.status == EMAIL_SENT:
-            return "sent", f"sent to {email.contact_name} <{email.address}>"
-        if email.status == EMAIL_OUTBOX:
-            return "in the outbox", f"in the outbox for {email.address} (no mail server configured)"
-        if email.status == EMAIL_FAILED:
-            return "failed", f"failed: {email.address}: {sending.readable_error(email.error)}"
-        return "queued", f"queued for {email.address}"
-    if line.outcome == sending.ALREADY and line.email and line.email.status == EMAIL_FAILED:
-        return "failed", f"failed earlier ({line.email.address}): retry it from the batch page"
-    if line.outcome == sending.ALREADY:
-        return "already sent", _already(line.email)
-    return line.outcome, line.outcome + (f": {line.detail}" if line.detail else "")

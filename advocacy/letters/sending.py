@@ -391,6 +391,44 @@ def _record_outcome(message: MailMessage, **_: Any) -> None:
         email.status, email.error = EMAIL_FAILED, message.last_error
 
 
+def _already(email: LetterEmail | None) -> str:
+    if email is None:
+        return "already sent (by a send running at the same time)"
+    if email.status == "sent":
+        return f"already sent to {email.address}"
+    if email.status == "outbox":
+        return f"already sent: in the outbox for {email.address}"
+    return f"already sent: {email.status} for {email.address}"
+
+
+def planned_text(item: PlannedEmail) -> str:
+    """What a dry run says about one letter."""
+    if item.outcome == READY:
+        fallback = " (fallback role)" if item.choice.fallback else ""
+        return f"would send to {item.contact.name} <{item.contact.email}>, {item.contact.role}{fallback}"
+    if item.outcome == ALREADY:
+        return _already(item.existing)
+    return item.outcome
+
+
+def line_outcome(line: QueuedLine) -> tuple[str, str]:
+    """What happened to one letter of a send, once delivered: (the total it counts in, the text of its line)."""
+    if line.outcome == QUEUED_NOW:
+        email = line.email
+        if email.status == EMAIL_SENT:
+            return "sent", f"sent to {email.contact_name} <{email.address}>"
+        if email.status == EMAIL_OUTBOX:
+            return "in the outbox", f"in the outbox for {email.address} (no mail server configured)"
+        if email.status == EMAIL_FAILED:
+            return "failed", f"failed: {email.address}: {readable_error(email.error)}"
+        return "queued", f"queued for {email.address}"
+    if line.outcome == ALREADY and line.email and line.email.status == EMAIL_FAILED:
+        return "failed", f"failed earlier ({line.email.address}): retry it from the batch page"
+    if line.outcome == ALREADY:
+        return "already sent", _already(line.email)
+    return line.outcome, line.outcome + (f": {line.detail}" if line.detail else "")
+
+
 SMTP_REFUSAL = re.compile(r"\((\d{3}), b?'([^']*)'\)")
 
 
