@@ -34,7 +34,7 @@ from advocacy.models.events import Event
 from advocacy.models.letters import Letter, LetterBatch, LetterDelivery, LetterTemplate, LetterTemplateVersion
 from advocacy.models.mail import MailAttachment, MailMessage
 from advocacy.models.members import Committee, CommitteeMembership, Member
-from advocacy.models.users import ROLES, User
+from advocacy.models.users import ROLES, User, UserSession
 
 __all__ = [
     "AlertDelivery",
@@ -77,6 +77,7 @@ __all__ = [
     "OfficeContact",
     "RelatedBill",
     "User",
+    "UserSession",
     "ZipDistrict",
     "utcnow",
 ]
