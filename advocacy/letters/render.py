@@ -45,16 +45,25 @@ def letter_css() -> CSS:
     return CSS(string=CSS_PATH.read_text(), base_url=BASE_URL, url_fetcher=AssetFetcher(), font_config=font_config())
 
 
+SAMPLE_MARK = "SAMPLE — NOT FOR SENDING"
+
+
 @lru_cache(maxsize=64)
-def page_css(first: int, total: int) -> CSS:
-    """Footer "Page X of Y" for a part that starts at page `first` of a `total`-page letter (none if 1 page)."""
-    if total <= 1:
-        return CSS(string="", font_config=font_config())
-    rule = (
-        f'@page {{ @bottom-center {{ content: "Page " counter(page) " of {total}"; '
-        'font-family: "DejaVu Sans", sans-serif; font-size: 8pt; color: #444; } }'
-        f"@page :first {{ counter-reset: page {first} }}"
-    )
+def page_css(first: int, total: int, sample: bool = False) -> CSS:
+    """Footer "Page X of Y" for a part that starts at page `first` of a `total`-page letter (none if 1 page);
+    with `sample`, the "SAMPLE — NOT FOR SENDING" mark at the top of every page."""
+    rule = ""
+    if total > 1:
+        rule += (
+            f'@page {{ @bottom-center {{ content: "Page " counter(page) " of {total}"; '
+            'font-family: "DejaVu Sans", sans-serif; font-size: 8pt; color: #444; } }'
+            f"@page :first {{ counter-reset: page {first} }}"
+        )
+    if sample:
+        rule += (
+            f'@page {{ @top-center {{ content: "{SAMPLE_MARK}"; font-family: "DejaVu Sans", sans-serif; '
+            "font-size: 11pt; font-weight: bold; color: #a00; } }"
+        )
     return CSS(string=rule, font_config=font_config())
 
 
@@ -72,12 +81,13 @@ def _sanitised(fragment: str) -> Markup:
     return Markup(fragment)  # noqa: S704 - produced by the allow-list sanitiser only
 
 
-def letter_parts(template: dict, shared: dict, members: list[dict]) -> dict:
-    """Render the user's fields for one letter in the sandbox; return the layout's variables."""
-    context = build_context(shared, members)
+def letter_parts(template: dict, shared: dict, members: list[dict], **extra) -> dict:
+    """Render the user's fields for one letter in the sandbox; return the layout's variables.
+
+    `extra`: `committee` (a letter to a whole committee) and `committee_letter` (see build_context)."""
+    context = build_context(shared, members, **extra)
     body = render_field(template.get("body") or "", context, field="body")
     local = context["endorsements"]["local"]
-    local_ids = {c["label"] for c in local["cities"]}
     return {
         "title": f"Letter to {context['recipient']['full_name']}",
         "context": context,
@@ -93,7 +103,7 @@ def letter_parts(template: dict, shared: dict, members: list[dict]) -> dict:
         "has_logo": bool(template.get("logo")),
         "local": local,
         "all": context["endorsements"]["all"],
-        "rest": group([c for c in shared["endorsers"] if c["label"] not in local_ids]),
+        "is_sample": context["is_sample"],
     }
 
 
@@ -101,9 +111,9 @@ def _split(shared: dict) -> bool:
     return len(shared["endorsers"]) > INLINE_MAX_CITIES
 
 
-def letter_html(template: dict, shared: dict, members: list[dict]) -> str:
+def letter_html(template: dict, shared: dict, members: list[dict], **extra) -> str:
     """The whole letter as one HTML document (the preview, and the PDF when the city list is short)."""
-    parts = letter_parts(template, shared, members)
+    parts = letter_parts(template, shared, members, **extra)
     return _layout_env().get_template("letters/pdf/letter.html").render(**parts, inline_rest=True)
 
 
@@ -118,9 +128,9 @@ def _assets(template: dict) -> dict[str, tuple[bytes, str]]:
     return {}
 
 
-def _layout(html: str, fetcher: AssetFetcher, first: int, total: int):
+def _layout(html: str, fetcher: AssetFetcher, first: int, total: int, sample: bool = False):
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    return document.render(stylesheets=[letter_css(), page_css(first, total)], font_config=font_config())
+    return document.render(stylesheets=[letter_css(), page_css(first, total, sample)], font_config=font_config())
 
 
 # Per-process cache of laid-out appendices: key -> (page count, {(first, total): Document}).
@@ -128,8 +138,8 @@ _APPENDICES: OrderedDict[str, dict] = OrderedDict()
 _last_own_pages = 1
 
 
-def _appendix(html: str, first: int, total: int):
-    key = hashlib.sha256(html.encode()).hexdigest()
+def _appendix(html: str, first: int, total: int, sample: bool = False):
+    key = hashlib.sha256(html.encode()).hexdigest() + ("-sample" if sample else "")
     entry = _APPENDICES.get(key)
     if entry is None:
         entry = _APPENDICES[key] = {"docs": {}}
@@ -137,7 +147,7 @@ def _appendix(html: str, first: int, total: int):
             _APPENDICES.popitem(last=False)
     doc = entry["docs"].get((first, total))
     if doc is None:
-        doc = entry["docs"][(first, total)] = _layout(html, AssetFetcher(), first, total)
+        doc = entry["docs"][(first, total)] = _layout(html, AssetFetcher(), first, total, sample)
     return doc
 
 
@@ -147,10 +157,11 @@ def appendix_pages(shared: dict) -> int:
     return len(_appendix(html, 2, 99).pages)
 
 
-def render_letter(template: dict, shared: dict, members: list[dict]) -> RenderedLetter:
+def render_letter(template: dict, shared: dict, members: list[dict], **extra) -> RenderedLetter:
     """Render one letter to PDF bytes (deterministic: identical input gives identical bytes)."""
     global _last_own_pages
-    parts = letter_parts(template, shared, members)
+    parts = letter_parts(template, shared, members, **extra)
+    sample = parts["is_sample"]
     fetcher = AssetFetcher(_assets(template))
     warnings = [f"missing {m}" for m in parts["recipient"]["missing"]]
     split = _split(shared)
@@ -158,19 +169,19 @@ def render_letter(template: dict, shared: dict, members: list[dict]) -> Rendered
     html = env.render(**parts, inline_rest=not split)
     if not split:
         guess = _last_own_pages
-        document = _layout(html, fetcher, 1, guess)
+        document = _layout(html, fetcher, 1, guess, sample)
         if len(document.pages) != guess:
-            document = _layout(html, fetcher, 1, len(document.pages))
+            document = _layout(html, fetcher, 1, len(document.pages), sample)
         pages = list(document.pages)
     else:
         shared_html = appendix_html(shared)
-        extra = len(_appendix(shared_html, 2, 99).pages)
+        more = len(_appendix(shared_html, 2, 99, sample).pages)
         guess = _last_own_pages
-        document = _layout(html, fetcher, 1, guess + extra)
+        document = _layout(html, fetcher, 1, guess + more, sample)
         own = len(document.pages)
         if own != guess:
-            document = _layout(html, fetcher, 1, own + extra)
-        appendix = _appendix(shared_html, own + 1, own + extra)
+            document = _layout(html, fetcher, 1, own + more, sample)
+        appendix = _appendix(shared_html, own + 1, own + more, sample)
         pages = [*document.pages, *appendix.pages]
     _last_own_pages = len(document.pages)
     pdf = document.copy(pages).write_pdf(uncompressed_pdf=False)

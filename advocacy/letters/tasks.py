@@ -97,6 +97,11 @@ def load_spec(batch_id: int) -> dict:
     return spec
 
 
+def letter_extra(item: dict) -> dict:
+    """The per-letter options of a spec item beyond its members (a whole-committee letter)."""
+    return {"committee": item.get("committee"), "committee_letter": bool(item.get("committee_letter"))}
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, TemplateProblem):
         return f"template problem in {exc}"
@@ -132,7 +137,7 @@ def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
         item = spec["letters"][str(letter_id)]
         try:
             with time_limit(timeout):
-                rendered = render_letter(spec["template"], spec["shared"], item["members"])
+                rendered = render_letter(spec["template"], spec["shared"], item["members"], **letter_extra(item))
         except Exception as exc:  # noqa: BLE001 - one letter failing must not sink the batch
             message = _describe(exc)
             logger.warning("letter %s of batch %s failed: %s", letter_id, batch_id, message)
@@ -194,7 +199,9 @@ def finalize_batch(batch_id: int) -> bool:
     return True
 
 
-MANIFEST_FIELDS = ["bioguide_id", "name", "file", "pages", "sha256", "warnings", "status", "error"]
+MANIFEST_FIELDS = [
+    "bioguide_id", "name", "file", "pages", "sha256", "standing", "ask", "local_cities", "warnings", "status", "error",
+]  # fmt: skip
 
 
 def write_outputs(batch: LetterBatch) -> None:
@@ -225,6 +232,9 @@ def write_outputs(batch: LetterBatch) -> None:
                     "file": letter.filename if letter.status == LETTER_DONE else "",
                     "pages": letter.pages or "",
                     "sha256": letter.sha256 or "",
+                    "standing": letter.standing or "",
+                    "ask": letter.ask or "",
+                    "local_cities": letter.local_cities or "",
                     "warnings": letter.warnings or "",
                     "status": letter.status,
                     "error": letter.error or "",

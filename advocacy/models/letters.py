@@ -135,6 +135,10 @@ class LetterBatch(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     error: Mapped[str | None] = mapped_column(Text)
+    # Sample (demo) endorsements are left out unless the batch was made with them (then marked on every page).
+    include_samples: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # What the batch summary reports beyond the letters: vacant seats, former members left out.
+    notes: Mapped[list[str] | None] = mapped_column(JSON, default=list)
 
     template: Mapped[LetterTemplate] = relationship()
     template_version: Mapped[LetterTemplateVersion | None] = relationship()
@@ -169,6 +173,10 @@ class Letter(Base):
     pages: Mapped[int | None] = mapped_column(Integer)
     sha256: Mapped[str | None] = mapped_column(String(64))
     warnings: Mapped[str | None] = mapped_column(Text)
+    # The batch preview, kept for the report: the recipient's standing on the bill, the ask used, local cities.
+    standing: Mapped[str | None] = mapped_column(Text)
+    ask: Mapped[str | None] = mapped_column(Text)
+    local_cities: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default=LETTER_QUEUED)
     error: Mapped[str | None] = mapped_column(Text)
 
