@@ -241,9 +241,9 @@ def test_batch_preview_page_shows_standing_ask_local_cities_and_vacant_seats(let
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "CA-14 (House) is vacant" in page
-    row = re.search(r"<tr><td>\d+</td><td>Ted Lieu</td>(.*?)</tr>", page).group(1)
+    row = re.search(r"<tr><td>\d+</td><td>Ted Lieu \(CA-36\)</td>(.*?)</tr>", page).group(1)
     assert "Sponsor of H.R. 5323" in row and "Thank you for introducing H.R. 5323." in row
-    padilla = re.search(r"<tr><td>\d+</td><td>Alex Padilla</td>(.*?)</tr>", page).group(1)
+    padilla = re.search(r"<tr><td>\d+</td><td>Alex Padilla \(CA\)</td>(.*?)</tr>", page).group(1)
     assert "the other chamber (no companion bill)" in padilla and "introduce a companion bill" in padilla
     assert "0 cities" in padilla and "no endorsing city among those they represent" in padilla
     assert "Generate these letters" in page

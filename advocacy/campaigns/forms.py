@@ -66,7 +66,7 @@ for _key, (_label, _default) in SEGMENTS.items():
         TextAreaField(
             f"Letter ask: {_label}",
             validators=[Optional(), Length(max=2000), _valid_ask],
-            description=f"Empty: “{_default}”",
+            description=f"Default (used when the box is empty): “{_default}”",
             render_kw={"rows": 2},
         ),
     )

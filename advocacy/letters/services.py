@@ -623,7 +623,8 @@ def plan_batch(
         rows.append(
             PlannedLetter(
                 members=members,
-                recipient=context["recipient"]["full_name"],
+                recipient=context["recipient"]["full_name"]
+                + (f" ({context['recipient']['seat']})" if len(members) == 1 else ""),
                 standing=standing_text,
                 segment=standing.get("segment", ""),
                 ask=context["ask"],
