@@ -170,6 +170,14 @@ def test_long_city_list_numbers_pages_and_is_byte_identical(letters_app, demo):
     assert "On behalf of the 60 undersigned cities" in "\n".join(pages)  # the demo's 5 samples are left out
     assert [x.sha256 for x in a] == [y.sha256 for y in b]
     assert _pdf(letters_app, first, a[1]) == _pdf(letters_app, second, b[1])
+    # The signatories pages are the batch's shared part: the merged PDF holds each letter's pages in order, and
+    # the shared part's objects once (smaller than the letters put together).
+    assert a[0].own_pages is not None and a[0].own_pages < a[0].pages
+    with letters_app.app_context():
+        merged = (batch_dir(first) / merged_name(first)).read_bytes()
+    letters = [_pdf(letters_app, first, x) for x in a]
+    assert pdf_pages(merged) == [page for data in letters for page in pdf_pages(data)]
+    assert len(merged) < sum(len(data) for data in letters) - 0.3 * len(letters[0])
 
 
 def test_a_failing_letter_does_not_sink_the_batch(letters_app, demo, make_letter_template):

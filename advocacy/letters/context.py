@@ -186,8 +186,13 @@ def build_context(
         "ask": ask,
         "sender": shared["sender"],
         "date": shared["date_text"],
-        "is_sample": bool(shared.get("include_samples")) and any(c.get("sample") for c in endorsers),
+        "is_sample": is_sample_batch(shared),
     }
+
+
+def is_sample_batch(shared: dict) -> bool:
+    """A batch made with sample endorsements (and having some): every page is marked."""
+    return bool(shared.get("include_samples")) and any(c.get("sample") for c in shared["endorsers"])
 
 
 def sample_shared(template: dict | None = None) -> dict:

@@ -4,15 +4,18 @@ The layout and CSS are the app's (templates/letters/pdf/, advocacy/static/pdf/le
 rendered in the sandbox and sanitised. PDFs go through advocacy.pdf's AssetFetcher only.
 
 Speed: the stylesheet and FontConfiguration are parsed once per process; when the list of undersigned cities is
-long it is laid out once per process and batch (`appendix`) and appended to each letter's own pages, with the
-page numbers ("Page X of Y") given to each part as literals so that the two parts number as one letter.
+long it is rendered to PDF once per batch and page numbering (`shared_part`, kept in the batch folder) and joined
+to each letter's own pages with pypdf, the page numbers ("Page X of Y") given to each part as literals so that the
+two parts number as one letter. The merged print PDF then takes the shared part's objects once (tasks.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
+import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,9 +23,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML
 
-from advocacy.letters.context import build_context, group
+from advocacy.letters.context import build_context, group, is_sample_batch
 from advocacy.letters.sandbox import body_to_html, render_field, text_to_html
 from advocacy.pdf import ASSET_DIR, BASE_URL, AssetFetcher, font_config
 
@@ -74,6 +78,8 @@ class RenderedLetter:
     pdf: bytes
     pages: int
     warnings: list[str] = field(default_factory=list)
+    # With a shared signatories part: how many pages are the letter's own (the rest is the batch's shared part).
+    own_pages: int | None = None
 
 
 def _sanitised(fragment: str) -> Markup:
@@ -157,8 +163,81 @@ def appendix_pages(shared: dict) -> int:
     return len(_appendix(html, 2, 99).pages)
 
 
-def render_letter(template: dict, shared: dict, members: list[dict], **extra) -> RenderedLetter:
-    """Render one letter to PDF bytes (deterministic: identical input gives identical bytes)."""
+# Per-process cache of the shared signatories part as PDF: (digest, first, total, sample) -> (bytes, PdfReader).
+_SHARED_PDFS: OrderedDict[tuple, tuple[bytes, PdfReader]] = OrderedDict()
+
+
+def _write_aside(path: Path, data: bytes) -> None:
+    """Write a file next to its place and move it there: a reader never sees half of it (several workers may)."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.part")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def _shared_count(html: str, sample: bool, folder: Path | None) -> int:
+    """Pages of the signatories part: laid out once per batch (the count is kept in the batch folder)."""
+    digest = hashlib.sha256(html.encode()).hexdigest()[:24]
+    path = folder / f"signatories-{digest}{'-sample' if sample else ''}.pages" if folder else None
+    if path is not None and path.exists():
+        return int(path.read_text())
+    count = len(_appendix(html, 2, 99, sample).pages)
+    if path is not None:
+        _write_aside(path, str(count).encode())
+    return count
+
+
+def shared_part(html: str, first: int, total: int, sample: bool, folder: Path | None = None) -> tuple[bytes, PdfReader]:
+    """The signatories part numbered from page `first` of `total`, as PDF: rendered once per batch and page
+    numbering (kept in the batch folder for the other workers, and in memory), then joined to each letter."""
+    digest = hashlib.sha256(html.encode()).hexdigest()[:24]
+    key = (digest, first, total, sample)
+    cached = _SHARED_PDFS.get(key)
+    if cached is not None:
+        return cached
+    path = folder / f"signatories-{digest}-{first}-{total}{'-sample' if sample else ''}.pdf" if folder else None
+    if path is not None and path.exists():
+        data = path.read_bytes()
+    else:
+        data = _appendix(html, first, total, sample).write_pdf(uncompressed_pdf=False)
+        if path is not None:
+            _write_aside(path, data)
+    cached = _SHARED_PDFS[key] = (data, PdfReader(io.BytesIO(data)))
+    if len(_SHARED_PDFS) > 8:
+        _SHARED_PDFS.popitem(last=False)
+    return cached
+
+
+def prepare_shared(shared: dict, shared_dir: Path, own_pages: int = 1) -> None:
+    """Render the batch's shared signatories part ahead of the letters (for letters of `own_pages` own pages), so
+    that the per-letter time limit counts only each letter's own work."""
+    if _split(shared):
+        html = appendix_html(shared)
+        sample = is_sample_batch(shared)
+        count = _shared_count(html, sample, shared_dir)
+        shared_part(html, own_pages + 1, own_pages + count, sample, shared_dir)
+
+
+def _join(own: bytes, shared: PdfReader) -> bytes:
+    """A letter's own pages followed by the shared part (pypdf; deterministic: no random file identifier)."""
+    writer = PdfWriter()
+    reader = PdfReader(io.BytesIO(own))
+    writer.append(reader)
+    writer.append(shared)
+    if reader.metadata:
+        writer.add_metadata({k: v for k, v in reader.metadata.items() if isinstance(v, str)})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def render_letter(
+    template: dict, shared: dict, members: list[dict], *, shared_dir: Path | None = None, **extra
+) -> RenderedLetter:
+    """Render one letter to PDF bytes (deterministic: identical input gives identical bytes).
+
+    A long list of signatories is the same in every letter of a batch: it is rendered once per batch (and page
+    numbering; files in `shared_dir`, the batch folder) and joined to each letter's own pages.
+    """
     global _last_own_pages
     parts = letter_parts(template, shared, members, **extra)
     sample = parts["is_sample"]
@@ -167,26 +246,28 @@ def render_letter(template: dict, shared: dict, members: list[dict], **extra) ->
     split = _split(shared)
     env = _layout_env().get_template("letters/pdf/letter.html")
     html = env.render(**parts, inline_rest=not split)
+    own_pages = None
     if not split:
         guess = _last_own_pages
         document = _layout(html, fetcher, 1, guess, sample)
         if len(document.pages) != guess:
             document = _layout(html, fetcher, 1, len(document.pages), sample)
-        pages = list(document.pages)
+        pages = len(document.pages)
+        pdf = document.write_pdf(uncompressed_pdf=False)
     else:
         shared_html = appendix_html(shared)
-        more = len(_appendix(shared_html, 2, 99, sample).pages)
+        more = _shared_count(shared_html, sample, shared_dir)
         guess = _last_own_pages
         document = _layout(html, fetcher, 1, guess + more, sample)
         own = len(document.pages)
         if own != guess:
             document = _layout(html, fetcher, 1, own + more, sample)
-        appendix = _appendix(shared_html, own + 1, own + more, sample)
-        pages = [*document.pages, *appendix.pages]
+        _, shared_reader = shared_part(shared_html, own + 1, own + more, sample, shared_dir)
+        pdf = _join(document.write_pdf(uncompressed_pdf=False), shared_reader)
+        pages, own_pages = own + more, own
     _last_own_pages = len(document.pages)
-    pdf = document.copy(pages).write_pdf(uncompressed_pdf=False)
     warnings.extend(f"refused to load {url}" for url in fetcher.blocked)
-    return RenderedLetter(pdf=pdf, pages=len(pages), warnings=warnings)
+    return RenderedLetter(pdf=pdf, pages=pages, warnings=warnings, own_pages=own_pages)
 
 
 def shared_key(shared: dict) -> str:

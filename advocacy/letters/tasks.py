@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.extensions import db
 from advocacy.jobs import JobTimeout, time_limit
-from advocacy.letters.render import letter_html, render_letter
+from advocacy.letters.render import letter_html, prepare_shared, render_letter
 from advocacy.letters.sandbox import TemplateProblem
 from advocacy.models.base import utcnow
 from advocacy.models.letters import (
@@ -125,7 +125,14 @@ def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
     """Render the given letters of a batch (job function)."""
     spec = load_spec(batch_id)
     folder = batch_dir(batch_id) / "letters"
+    shared_dir = batch_dir(batch_id) / "shared"
+    shared_dir.mkdir(exist_ok=True)
     timeout = float(spec.get("timeout") or DEFAULT_TIMEOUT)
+    try:  # the batch's shared pages once, outside the letters' own time limits (a letter would do it otherwise)
+        with time_limit(timeout * 3):
+            prepare_shared(spec["shared"], shared_dir)
+    except Exception as exc:  # noqa: BLE001 - each letter retries it under its own limit and reports the failure
+        logger.warning("batch %s: preparing the shared signatories pages failed: %s", batch_id, _describe(exc))
     for letter_id in letter_ids:
         # Claim the letter; a cancelled batch has already marked its queued letters, so they are skipped.
         claimed = db.session.execute(
@@ -137,7 +144,9 @@ def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
         item = spec["letters"][str(letter_id)]
         try:
             with time_limit(timeout):
-                rendered = render_letter(spec["template"], spec["shared"], item["members"], **letter_extra(item))
+                rendered = render_letter(
+                    spec["template"], spec["shared"], item["members"], shared_dir=shared_dir, **letter_extra(item)
+                )
         except Exception as exc:  # noqa: BLE001 - one letter failing must not sink the batch
             message = _describe(exc)
             logger.warning("letter %s of batch %s failed: %s", letter_id, batch_id, message)
@@ -147,6 +156,7 @@ def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
         values = {
             "status": LETTER_DONE,
             "pages": rendered.pages,
+            "own_pages": rendered.own_pages,
             "sha256": hashlib.sha256(rendered.pdf).hexdigest(),
             "warnings": "; ".join(rendered.warnings) or None,
             "error": None,
@@ -212,8 +222,20 @@ def write_outputs(batch: LetterBatch) -> None:
     merged = folder / merged_name(batch.id)
     merged_partial = folder / (merged.name + ".part")
     writer = PdfWriter()
+    # Letters that end with the batch's shared signatories part give their own pages; the shared pages come from
+    # one letter per page numbering, so that the merged PDF holds the shared part's objects once, not per letter.
+    shared_pages: dict[tuple[int, int], PdfReader] = {}
     for letter in done:
-        writer.append(str(letters_dir / letter.filename))
+        path = letters_dir / letter.filename
+        own, total = letter.own_pages, letter.pages or 0
+        if own is None or own >= total:
+            writer.append(str(path))
+            continue
+        writer.append(str(path), pages=(0, own))
+        source = shared_pages.get((own, total))
+        if source is None:
+            source = shared_pages[(own, total)] = PdfReader(str(path))
+        writer.append(source, pages=(own, total), import_outline=False)
     with merged_partial.open("wb") as out:  # written aside, then moved: a download never sees half a file
         writer.write(out)
     writer.close()

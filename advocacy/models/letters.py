@@ -171,6 +171,8 @@ class Letter(Base):
     recipient_name: Mapped[str] = mapped_column(String(300))
     filename: Mapped[str | None] = mapped_column(String(300))
     pages: Mapped[int | None] = mapped_column(Integer)
+    # When the letter ends with the batch's shared signatories part: the number of pages before it.
+    own_pages: Mapped[int | None] = mapped_column(Integer)
     sha256: Mapped[str | None] = mapped_column(String(64))
     warnings: Mapped[str | None] = mapped_column(Text)
     # The batch preview, kept for the report: the recipient's standing on the bill, the ask used, local cities.

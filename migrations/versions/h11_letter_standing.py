@@ -1,5 +1,6 @@
 """Letters a Hill office can trust: per-campaign asks per segment, committee offices, sample batches, the preview
-kept with each letter (standing, ask, local cities) and the batch's notes (vacant seats).
+kept with each letter (standing, ask, local cities), its own pages before the shared signatories part, and the batch's
+notes (vacant seats).
 
 Revision ID: h11_letter_standing
 Revises: g9_mail_headers
@@ -27,10 +28,12 @@ def upgrade():
         batch_op.add_column(sa.Column("standing", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("ask", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("local_cities", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("own_pages", sa.Integer(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table("letter", schema=None) as batch_op:
+        batch_op.drop_column("own_pages")
         batch_op.drop_column("local_cities")
         batch_op.drop_column("ask")
         batch_op.drop_column("standing")
