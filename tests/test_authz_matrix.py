@@ -160,6 +160,7 @@ def routes(w: dict) -> dict[str, Route]:
         "letters.preview": Route(f"/letters/templates/{t}/preview", get=VIEWER),
         "letters.duplicate_template": Route(f"/letters/templates/{t}/duplicate", post=ADVOCATE, acts=True),
         "letters.generate": Route("/letters/generate", post=ADVOCATE, data={"template": "", "campaign": SLUG}),
+        "letters.plan": Route("/letters/plan", post=ADVOCATE, data={"template": "", "campaign": SLUG}),
         "letters.batch": Route(f"/letters/batches/{b}", get=VIEWER),
         "letters.batch_status": Route(f"/letters/batches/{b}/status.json", get=VIEWER),
         "letters.download": Route(f"/letters/batches/{b}/zip", get=VIEWER),

@@ -1,8 +1,10 @@
 """The merge fields of a letter: built from plain data, so that worker processes need no database.
 
-`shared` (the same for every letter of a batch) holds the campaign, the verified endorsing cities, the sender and
-the date; `build_context(shared, members)` adds the recipient and the endorsements seen from that recipient.
-FIELDS documents every field on the template editor page.
+`shared` (the same for every letter of a batch) holds the campaign, the verified endorsing cities (samples only in
+a batch made with them), the facts about the current bill and the campaign's asks, the sender and the date;
+`build_context(shared, members)` adds the recipient, their standing on the bill with the ask that fits it
+(advocacy.letters.standing), and the endorsements seen from that recipient. FIELDS documents every field on the
+template editor page.
 """
 
 from __future__ import annotations
