@@ -253,3 +253,30 @@ def test_batch_preview_page_shows_standing_ask_local_cities_and_vacant_seats(let
     assert generated.status_code == 302
     batch_page = client.get(generated.headers["Location"]).get_data(as_text=True)
     assert "Sponsor of H.R. 5323" in batch_page and "Thank you for introducing H.R. 5323." in batch_page
+
+
+def test_demo_load_brings_the_unedited_old_demo_template_up_to_date(letters_app, runner, demo):
+    """An installation whose demo template still has the old wording (which asked everyone to cosponsor) gets the
+    per-recipient ask on the next `demo load`, as a new version; an edited template is left alone."""
+    from advocacy.demo.letter import DEMO_TEMPLATE, SUPERSEDED
+    from advocacy.models import LetterTemplate
+
+    with letters_app.app_context():
+        template = db.session.scalar(select(LetterTemplate).where(LetterTemplate.slug == DEMO_TEMPLATE["slug"]))
+        template.body, template.re_line, template.version = SUPERSEDED[0]["body"], SUPERSEDED[0]["re_line"], 3
+        db.session.commit()
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "1 letter templates updated" in result.output
+    with letters_app.app_context():
+        template = db.session.scalar(select(LetterTemplate).where(LetterTemplate.slug == DEMO_TEMPLATE["slug"]))
+        assert template.body == DEMO_TEMPLATE["body"] and "{{ ask }}" in template.body
+        assert template.version == 4
+        template.body = "Our own words. {{ ask }}"
+        db.session.commit()
+    again = runner.invoke(args=["demo", "load"])
+    assert "updated" not in again.output
+    with letters_app.app_context():
+        assert db.session.scalar(select(LetterTemplate.body).where(LetterTemplate.slug == DEMO_TEMPLATE["slug"])) == (
+            "Our own words. {{ ask }}"
+        )
