@@ -144,8 +144,11 @@ def _claim(batch_id: int, letter_id: int, timeout: float) -> int | None:
     if claimed != 1:
         db.session.commit()
         return None
-    renew_batch_lease(batch_id)
     attempt = db.session.scalar(select(Letter.attempts).where(Letter.id == letter_id))
+    db.session.commit()
+    # The batch's heartbeat in a transaction of its own: holding the letter's row lock while waiting for the batch's
+    # deadlocks with cancel_batch on PostgreSQL (which locks the batch, then its queued letters).
+    renew_batch_lease(batch_id)
     db.session.commit()
     return attempt
 
