@@ -19,8 +19,11 @@ from advocacy.campaigns.services import (
 )
 from advocacy.endorsements.forms import ActionForm, InviteForm
 from advocacy.extensions import db
+from advocacy.keep_input import keep, restore
 from advocacy.models import Campaign, CampaignBill, City, Endorsement
 from advocacy.models.users import ADVOCATE, VIEWER
+from advocacy.public.queries import map_points, public_endorsements
+from advocacy.public.usmap import build_map
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
@@ -86,7 +89,8 @@ def detail(slug: str):
         "campaigns/detail.html",
         campaign=campaign,
         endorsements=endorsements,
-        link_form=LinkBillForm(),
+        usmap=build_map(map_points(public_endorsements(campaign))),
+        link_form=restore(LinkBillForm(), "link-bill"),
         invite_form=InviteForm(),
         action_form=ActionForm(),
     )
@@ -118,11 +122,13 @@ def link(slug: str):
         except CampaignError as exc:
             db.session.rollback()
             flash(str(exc), "error")
+            keep(form, "link-bill", ("citation",))
         else:
             db.session.commit()
             flash(f"{bill.label} linked.", "success")
     else:
         flash(" ".join(form.citation.errors) or "The form expired; try again.", "error")
+        keep(form, "link-bill", ("citation",))
     return redirect(url_for("campaigns.detail", slug=slug))
 
 

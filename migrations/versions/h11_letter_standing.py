@@ -3,7 +3,7 @@ kept with each letter (standing, ask, local cities), its own pages before the sh
 notes (vacant seats).
 
 Revision ID: h11_letter_standing
-Revises: h17_sessions_leases
+Revises: h15_scheduler
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h11_letter_standing"
-down_revision = "h17_sessions_leases"
+down_revision = "h15_scheduler"
 branch_labels = None
 depends_on = None
 
