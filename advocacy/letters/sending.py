@@ -32,7 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from advocacy.contacts.queries import ContactChoice, committee_office, contacts_of, member_office, pick_contact
 from advocacy.extensions import db
 from advocacy.jobs import JobTimeout, local_pool
-from advocacy.letters.tasks import batch_dir, load_spec
+from advocacy.letters.tasks import batch_dir, letter_extra, load_spec
 from advocacy.mail import deliver_pending, mail_result, queue_mail
 from advocacy.models import Letter, LetterBatch, MailMessage
 from advocacy.models.base import utcnow
@@ -161,8 +161,10 @@ def plan_send(batch: LetterBatch, role: str, fallback_role: str | None = None) -
 
 def _item_data(item: PlannedEmail, spec: dict) -> dict:
     contact = item.contact
+    entry = spec["letters"][str(item.letter.id)]
     return {
-        "members": spec["letters"][str(item.letter.id)]["members"],
+        "members": entry["members"],
+        "extra": letter_extra(entry),
         "contact": {"name": contact.name, "role": contact.role, "email": contact.email},
         "letter": {"filename": item.letter.filename, "pages": item.letter.pages},
     }
@@ -175,7 +177,8 @@ def render_task(subject: str, body: str, shared: dict, items: list[dict]) -> dic
 
     messages = []
     for item in items:
-        context = build_context(shared, item["members"]) | {"contact": item["contact"], "letter": item["letter"]}
+        context = build_context(shared, item["members"], **item["extra"])
+        context = context | {"contact": item["contact"], "letter": item["letter"]}
         try:
             text_subject = render_field(subject, context, field="subject", max_chars=2000, autoescape=False)
             text_body = render_field(body, context, field="body", max_chars=100_000, autoescape=False)

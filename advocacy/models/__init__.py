@@ -34,6 +34,7 @@ from advocacy.models.events import Event
 from advocacy.models.letters import Letter, LetterBatch, LetterDelivery, LetterTemplate, LetterTemplateVersion
 from advocacy.models.mail import MailAttachment, MailMessage
 from advocacy.models.members import Committee, CommitteeMembership, Member
+from advocacy.models.scheduler import ScheduledJob, ScheduledRun, SchedulerLease
 from advocacy.models.users import ROLES, User, UserSession
 
 __all__ = [
@@ -76,6 +77,9 @@ __all__ = [
     "Member",
     "OfficeContact",
     "RelatedBill",
+    "ScheduledJob",
+    "ScheduledRun",
+    "SchedulerLease",
     "User",
     "UserSession",
     "ZipDistrict",

@@ -1,7 +1,7 @@
 """Office contacts, interactions with offices, letters sent by e-mail (with the outbox's attachments).
 
 Revision ID: h18_contacts_sending
-Revises: h17_sessions_leases
+Revises: h11_letter_standing
 Create Date: 2026-12-01
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h18_contacts_sending"
-down_revision = "h17_sessions_leases"
+down_revision = "h11_letter_standing"
 branch_labels = None
 depends_on = None
 
