@@ -24,8 +24,9 @@ cli = AppGroup("letters", help="Letters to Congress.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--joint", is_flag=True, help="One joint letter to all recipients.")
 @click.option("--date", "letter_date", type=click.DateTime(["%Y-%m-%d"]), help="Letter date (default: today).")
+@click.option("--include-samples", is_flag=True, help="Include sample (demo) endorsements; every page is marked.")
 def generate_command(
-    template_slug: str, campaign_slug: str, selector: str, out_dir: Path, joint: bool, letter_date
+    template_slug: str, campaign_slug: str, selector: str, out_dir: Path, joint: bool, letter_date, include_samples
 ) -> None:
     """Generate letters with the in-process worker pool and copy them to OUT."""
     from advocacy.jobs import local_pool
@@ -44,6 +45,7 @@ def generate_command(
             campaign,
             selector,
             joint=joint,
+            include_samples=include_samples,
             actor="cli",
             letter_date=letter_date.date() if letter_date else date.today(),
         )
@@ -53,6 +55,10 @@ def generate_command(
     db.session.commit()
     batch_id = batch.id
     click.echo(f"Batch {batch_id}: {batch.total} letter(s) to {selector}.")
+    for note in batch.notes or []:
+        click.echo(f"  note: {note}")
+    for letter in batch.letters:
+        click.echo(f"  {letter.position}. {letter.recipient_name}: {letter.standing} | ask: {letter.ask}")
     start_batch(batch, local_pool())
     db.session.commit()
     while True:
@@ -106,3 +112,52 @@ def retry_command(batch_id: int, interrupted: bool) -> None:
     click.echo(f"Batch {batch_id} {batch.status}: retried {count}; {batch.done} made, {batch.failed} failed.")
     if batch.failed:
         raise click.ClickException(f"{batch.failed} letter(s) still failed.")
+
+
+@cli.command("send")
+@click.argument("batch_id", type=int)
+@click.option("--role", required=True, help="Role of the office contact to send to, e.g. 'Foreign Affairs LA'.")
+@click.option("--fallback-role", help="Role to use where an office has no contact with --role.")
+@click.option("--dry-run", is_flag=True, help="Show who would get each letter; send nothing.")
+@click.option("--subject", help="Subject template (merge fields as in letters; default: the standard subject).")
+@click.option("--body-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Body template file.")
+def send_command(
+    batch_id: int, role: str, fallback_role: str | None, dry_run: bool, subject: str | None, body_file: Path | None
+) -> None:
+    """E-mail each letter of a finished batch, PDF attached, to its office's contact; one line per letter.
+
+    Each letter is sent at most once: a second run reports it "already sent" and sends nothing new.
+    """
+    from advocacy.letters import sending
+
+    batch = db.session.get(LetterBatch, batch_id)
+    if batch is None:
+        raise click.ClickException(f"No letter batch {batch_id}.")
+    subject = subject or sending.DEFAULT_SUBJECT
+    body = body_file.read_text(encoding="utf-8") if body_file else sending.DEFAULT_BODY
+    try:
+        plan = sending.plan_send(batch, role, fallback_role)
+        if dry_run:
+            sending.render_messages(batch, plan.ready, subject, body)  # template problems show now, not later
+            for item in plan.items:
+                click.echo(f"{item.letter.position:>4}  {item.letter.recipient_name}: {sending.planned_text(item)}")
+            click.echo(
+                f"Dry run: {len(plan.ready)} would be sent, {plan.count(sending.ALREADY)} already sent, "
+                f"{plan.count(sending.NO_CONTACT)} without a contact, {plan.count(sending.NOT_MADE)} not made."
+            )
+            return
+        lines = sending.queue_emails(plan, subject, body, actor="cli")
+    except sending.SendError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    sending.deliver([line.email for line in lines if line.outcome == sending.QUEUED_NOW])
+    db.session.expire_all()
+    totals: dict[str, int] = {}
+    for line in lines:
+        key, text = sending.line_outcome(line)
+        totals[key] = totals.get(key, 0) + 1
+        click.echo(f"{line.letter.position:>4}  {line.letter.recipient_name}: {text}")
+    click.echo("Totals: " + ", ".join(f"{count} {name}" for name, count in sorted(totals.items())) + ".")
+    if totals.get("failed"):
+        raise click.ClickException(f"{totals['failed']} e-mail(s) failed; retry them from the batch page.")
