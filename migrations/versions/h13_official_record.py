@@ -2,7 +2,7 @@
 subcommittees, deferral and the kind of sync error.
 
 Revision ID: h13_official_record
-Revises: h15_scheduler
+Revises: h18_contacts_sending
 Create Date: 2026-12-01
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h13_official_record"
-down_revision = "h15_scheduler"
+down_revision = "h18_contacts_sending"
 branch_labels = None
 depends_on = None
 
