@@ -186,7 +186,10 @@ def load_bill_facts(campaign: Campaign) -> BillFacts | None:
     bill = campaign.current_bill
     if bill is None:
         return None
-    codes = select(BillCommittee.committee_code).where(BillCommittee.bill_id == bill.id)
+    codes = select(BillCommittee.committee_code).where(
+        BillCommittee.bill_id == bill.id,
+        BillCommittee.parent_code.is_(None),  # committees, not subcommittees
+    )
     committees = list(
         db.session.scalars(
             select(Committee)
