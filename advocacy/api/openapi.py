@@ -215,6 +215,25 @@ def schemas() -> dict[str, Any]:
                     ),
                 },
                 "titles": {"type": "array", "items": _obj({"type": {"type": "string"}, "title": {"type": "string"}})},
+                "text_versions": {
+                    "type": "array",
+                    "description": "Published texts, oldest first, with the outline of their sections",
+                    "items": _obj(
+                        {
+                            "type": {"type": "string"},
+                            "date": date,
+                            "source_url": {"type": "string"},
+                            "pdf_url": _nullable("string"),
+                            "format": {"type": "string", "enum": ["bill-xml", "uslm", "text"]},
+                            "official_title": _nullable("string"),
+                            "word_count": {"type": "integer"},
+                            "sections": {
+                                "type": "array",
+                                "items": _obj({"number": {"type": "string"}, "heading": {"type": "string"}}),
+                            },
+                        }
+                    ),
+                },
             }
         ),
         "TrackRequest": {

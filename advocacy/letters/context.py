@@ -57,6 +57,29 @@ FIELDS: list[tuple[str, str, str]] = [
     ("date", "The letter's date written out", "November 27, 2026"),
 ]  # fmt: skip
 
+# What changed in the current bill's text since the previous Congress's bill (see `text_changes`).
+TEXT_CHANGE_FIELDS: list[tuple[str, str, str]] = [
+    ("campaign.changes.since", "The previous Congress's bill compared with (empty when no texts yet)", "H.R. 9524 (118th)"),
+    ("campaign.changes.summary", "One line: sections changed, added, removed, moved",
+     "1 section added, 1 removed"),
+    ("campaign.changes.sections", "Each section that differs: number, heading, status (changed, added, "
+     "removed), moved, summary", ""),
+    ("campaign.changes.names", "“§ 1 Office of Subnational Diplomacy (added); …”", ""),
+]  # fmt: skip
+FIELDS += TEXT_CHANGE_FIELDS
+
+
+def text_changes(data: dict | None) -> dict:
+    """The `campaign.changes` merge fields from plain comparison data (`advocacy.bills.texts.letter_changes`)."""
+    data = data or {}
+    sections = list(data.get("sections") or [])
+    return {
+        "since": data.get("since") or "",
+        "summary": data.get("summary") or "",
+        "sections": sections,
+        "names": "; ".join(f"§ {s['number']} {s['heading']} ({s['status']})" for s in sections),
+    }
+
 
 def group(cities: list[dict]) -> dict:
     """Counts and lists of a set of endorsing cities (the `endorsements.*` merge fields)."""
@@ -128,7 +151,10 @@ def sample_shared(template: dict | None = None) -> dict:
     template = template or {}
     return {
         "campaign": {"name": "Sample campaign", "slug": "sample", "ask": "Cosponsor the bill.", "bill": bill,
-                     "bills": [bill]},
+                     "bills": [bill], "changes": text_changes({
+                         "since": "H.R. 9524 (118th)", "summary": "1 section added",
+                         "sections": [{"number": "1", "heading": "Office of Subnational Diplomacy",
+                                       "status": "added", "moved": False, "summary": "New section"}]})},
         "endorsers": endorsers,
         "sender": {"organisation": template.get("letterhead_name") or "Sample Coalition",
                    "address": template.get("letterhead_address") or "", "signature": "The undersigned"},

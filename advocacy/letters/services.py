@@ -20,11 +20,12 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from advocacy.bills.texts import letter_changes
 from advocacy.events import record_event
 from advocacy.extensions import db
 from advocacy.jobs import JobRunner, JobTimeout, PoolRunner, get_runner, local_pool
 from advocacy.letters.addressing import long_date, member_data
-from advocacy.letters.context import SAMPLE_MEMBER, sample_shared
+from advocacy.letters.context import SAMPLE_MEMBER, sample_shared, text_changes
 from advocacy.letters.tasks import DEFAULT_TIMEOUT, finalize_batch, write_spec
 from advocacy.models import (
     Campaign,
@@ -422,6 +423,7 @@ def shared_data(campaign: Campaign, template: dict, letter_date: date) -> dict:
             "ask": campaign.ask or "",
             "bill": _bill_data(current) if current else empty_bill,
             "bills": [_bill_data(b) for b in bills],
+            "changes": text_changes(letter_changes(current) if current else None),
         },
         "endorsers": endorsers,
         "sender": {

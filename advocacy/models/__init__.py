@@ -33,6 +33,7 @@ from advocacy.models.events import Event
 from advocacy.models.letters import Letter, LetterBatch, LetterDelivery, LetterTemplate, LetterTemplateVersion
 from advocacy.models.mail import MailMessage
 from advocacy.models.members import Committee, CommitteeMembership, Member
+from advocacy.models.texts import BillTextCheck, BillTextVersion
 from advocacy.models.users import ROLES, User
 
 __all__ = [
@@ -51,6 +52,8 @@ __all__ = [
     "Bill",
     "BillAction",
     "BillCommittee",
+    "BillTextCheck",
+    "BillTextVersion",
     "BillTitle",
     "Campaign",
     "CampaignBill",
