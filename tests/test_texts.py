@@ -279,7 +279,7 @@ def test_compare_introduced_and_reported_shows_removed_and_moved_sections(
     ih, rh = _versions(congress_app, 118, "hr", 8205)
     login_as("viewer")
     page = client.get(f"/bills/compare?old={ih.id}&new={rh.id}").get_data(as_text=True)
-    assert "1 section removed, 1 moved" in page
+    assert "1 section removed, 1 renumbered" in page
     assert "Removed: § 2 Use of Byrne grant funding for public safety report systems" in page
     assert "Renumbered from § 3 to § 2" in page
     assert re.search(r"<details[^>]*>\s*<summary>§ 1 Short title: unchanged</summary>", page)
@@ -317,7 +317,7 @@ def test_word_level_changes_are_marked(app_ctx):
         }
     ]
     (row,) = compare_sections(old, new).rows
-    assert row.status == "changed" and row.moved
+    assert row.status == "changed" and row.renumbered and not row.moved and row.label == "changed, renumbered"
     assert "“City and State” became “Subnational”" in row.summary
     assert str(diff_html(row.ops, "old")) == "establish an Office of <del>City and State</del> Diplomacy &lt;b&gt;"
     assert str(diff_html(row.ops, "new")) == "establish an Office of <ins>Subnational</ins> Diplomacy &lt;b&gt;"
@@ -417,3 +417,35 @@ def test_webhooks_offer_the_text_event():
     from advocacy.alerts.webhooks import WEBHOOK_EVENT_TYPES
 
     assert "bill.text" in WEBHOOK_EVENT_TYPES
+
+
+def test_reordered_sections_are_moved_not_removed_and_added():
+    """Swapping two sections marks one of them moved (aligned by heading), with no section added or removed."""
+    from advocacy.bills.texts import compare_sections
+
+    def section(number, heading, text):
+        return {"number": number, "heading": heading, "blocks": [{"level": 0, "text": text}]}
+
+    old = [section("1", "Short title", "This Act may be cited as the A Act."), section("2", "Findings", "Congress finds."),
+           section("3", "Definitions", "In this Act, the term office means the Office.")]  # fmt: skip
+    new = [old[0], {**old[2], "number": "2"}, {**old[1], "number": "3"}]
+    comparison = compare_sections(old, new)
+    assert comparison.count("added") == comparison.count("removed") == 0
+    assert [(row.heading, row.label) for row in comparison.rows] == [
+        ("Short title", "unchanged"),
+        ("Definitions", "moved"),
+        ("Findings", "renumbered"),
+    ]
+    assert comparison.summary == "1 section moved, 1 renumbered"
+
+
+def test_uslm_sections_are_read():
+    """USLM XML (constructed here in the published USLM element names) reads like bill-DTD XML."""
+    uslm = b"""<?xml version="1.0"?><bill xmlns="http://schemas.gpo.gov/xml/uslm"><main>
+    <section><num>1.</num><heading>Short title</heading><content>This Act may be cited as the Test Act.</content></section>
+    <section><num>2.</num><heading>Office</heading><chapeau>The Secretary shall:</chapeau>
+      <paragraph><num>(1)</num><content>establish an office.</content></paragraph></section></main></bill>"""
+    parsed = parse_document(uslm)
+    assert parsed.source_format == "uslm"
+    assert [(s["number"], s["heading"]) for s in parsed.sections] == [("1", "Short title"), ("2", "Office")]
+    assert parsed.sections[1]["blocks"][1] == {"level": 2, "enum": "(1)", "heading": "", "text": "establish an office."}

@@ -26,13 +26,13 @@ def test_compare_page_from_the_bill_page(congress_app, congress_server, runner, 
     page.goto(live_server + "/bills/118/hr/8205")
     page.get_by_role("link", name="Compare with Introduced in House").click()
     expect(page.get_by_role("heading", name="What changed in H.R. 8205 (118th)", level=1)).to_be_visible()
-    expect(page.get_by_text("1 section removed, 1 moved")).to_be_visible()
+    expect(page.get_by_text("1 section removed, 1 renumbered")).to_be_visible()
     removed = page.locator("section.compare-row.removed")
     expect(removed.locator(".old-side h4")).to_have_text(
         "§ 2 Use of Byrne grant funding for public safety report systems"
     )
     expect(removed.locator(".new-side")).to_contain_text("Not in this version.")
-    moved = page.get_by_role("heading", name="moved Renumbered from § 3 to § 2")
+    moved = page.get_by_role("heading", name="renumbered Renumbered from § 3 to § 2")
     expect(moved).to_be_visible()
     unchanged = page.locator("details.compare-row.unchanged")
     expect(unchanged.locator(".compare-cols")).to_be_hidden()

@@ -519,9 +519,10 @@ class SectionChange:
     status: str  # "unchanged", "changed", "added", "removed"
     old: dict[str, Any] | None
     new: dict[str, Any] | None
-    moved: bool = False
+    moved: bool = False  # out of its old order relative to the other sections
     ops: tuple[WordOp, ...] = ()
     summary: str = ""
+    renumbered: bool = False  # same place in the order, another number (a section before it came or went)
 
     @property
     def number(self) -> str:
@@ -536,8 +537,9 @@ class SectionChange:
     @property
     def label(self) -> str:
         """ "changed", "moved", "changed, moved", "added", "removed" or "unchanged": the badge a reader sees."""
-        if self.moved:
-            return "moved" if self.status == "unchanged" else f"{self.status}, moved"
+        shift = "moved" if self.moved else "renumbered" if self.renumbered else ""
+        if shift:
+            return shift if self.status == "unchanged" else f"{self.status}, {shift}"
         return self.status
 
     @property
@@ -559,9 +561,13 @@ class Comparison:
         return sum(1 for row in self.rows if row.moved)
 
     @property
+    def renumbered(self) -> int:
+        return sum(1 for row in self.rows if row.renumbered and not row.moved)
+
+    @property
     def differences(self) -> list[SectionChange]:
         """Rows that are not unchanged-in-place: what a reader wants to know."""
-        return [row for row in self.rows if row.status != "unchanged" or row.moved]
+        return [row for row in self.rows if row.status != "unchanged" or row.moved or row.renumbered]
 
     @property
     def summary(self) -> str:
@@ -572,6 +578,8 @@ class Comparison:
                 parts.append(f"{n} {word}")
         if self.moved:
             parts.append(f"{self.moved} moved")
+        if self.renumbered:
+            parts.append(f"{self.renumbered} renumbered")
         if not parts:
             return "No changes in the text"
         first, *rest = parts
@@ -620,10 +628,11 @@ def _snippet(text: str, limit: int = 60) -> str:
 def _change_summary(old: dict[str, Any], new: dict[str, Any], ops: tuple[WordOp, ...], moved: bool) -> str:
     """One line derived from the diff: what moved, the first wording change, and how many words changed."""
     parts = []
-    if moved and old.get("number") != new.get("number"):
+    renumbered = old.get("number") != new.get("number")
+    if moved:
+        parts.append(f"moved from § {old.get('number')} to § {new.get('number')}" if renumbered else "moved")
+    elif renumbered:
         parts.append(f"renumbered from § {old.get('number')} to § {new.get('number')}")
-    elif moved:
-        parts.append("moved")
     if _norm_heading(old.get("heading", "")) != _norm_heading(new.get("heading", "")):
         parts.append(f"heading “{old.get('heading')}” became “{new.get('heading')}”")
     edits = [op for op in ops if op.tag != "equal"]
@@ -733,20 +742,15 @@ def compare_sections(old_sections: list[dict[str, Any]], new_sections: list[dict
             if j not in moved_new:
                 emit_removed_before(i)
             old = old_sections[i]
-            moved = j in moved_new or old.get("number") != new.get("number")
+            moved = j in moved_new
+            renumbered = old.get("number") != new.get("number")
             same_text = old_words[i] == new_words[j] and _norm_heading(old.get("heading", "")) == _norm_heading(
                 new.get("heading", "")
             )
-            if same_text:
-                summary = _change_summary(old, new, (), moved) if moved else "Unchanged"
-                rows.append(SectionChange("unchanged", old, new, moved=moved, summary=summary))
-            else:
-                ops = _ops(old_words[i], new_words[j])
-                rows.append(
-                    SectionChange(
-                        "changed", old, new, moved=moved, ops=ops, summary=_change_summary(old, new, ops, moved)
-                    )
-                )
+            ops = () if same_text else _ops(old_words[i], new_words[j])
+            summary = _change_summary(old, new, ops, moved) if (ops or moved or renumbered) else "Unchanged"
+            status = "unchanged" if same_text else "changed"
+            rows.append(SectionChange(status, old, new, moved=moved, ops=ops, summary=summary, renumbered=renumbered))
         else:
             words = len(new_words[j])
             rows.append(
