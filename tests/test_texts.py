@@ -449,3 +449,29 @@ def test_uslm_sections_are_read():
     assert parsed.source_format == "uslm"
     assert [(s["number"], s["heading"]) for s in parsed.sections] == [("1", "Short title"), ("2", "Office")]
     assert parsed.sections[1]["blocks"][1] == {"level": 2, "enum": "(1)", "heading": "", "text": "establish an office."}
+
+
+def test_letter_merge_fields_say_what_changed_since_the_previous_congress(
+    demo, congress_app, letters_app, congress_server, runner, make_letter_template
+):
+    """A letter using `campaign.changes.*` prints the comparison of H.R. 5323 with H.R. 4526 (read back from the PDF)."""
+    from tests.letters_fixtures import pdf_pages, run_batch
+    from tests.test_letters_batches import _letters, _pdf
+
+    for key in ((117, "hr", 4526), (119, "hr", 5323)):
+        serve_texts(congress_server, *key)
+        assert runner.invoke(args=["bills", "sync", f"{key[0]} {key[1]} {key[2]}", "--force"]).exit_code == 0
+    slug = make_letter_template(
+        slug="what-is-new",
+        name="What is new",
+        body=(
+            "Since {{ campaign.changes.since }}: {{ campaign.changes.summary }}.\n\n"
+            "{% for s in campaign.changes.sections %}- § {{ s.number }} {{ s.heading }}: {{ s.status }}\n{% endfor %}"
+        ),
+    )
+    batch_id = run_batch(letters_app, slug, "member:L000582")
+    (letter,) = _letters(letters_app, batch_id)
+    text = " ".join(" ".join(pdf_pages(_pdf(letters_app, batch_id, letter))).split())
+    assert "Since H.R. 4526 (117th): 1 section added, 2 removed." in text
+    assert "§ 1 Office of subnational diplomacy: added" in text
+    assert "§ 2 Findings: removed" in text

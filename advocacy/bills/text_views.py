@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup, escape
-from sqlalchemy import select
 
 from advocacy.auth.decorators import role_required
 from advocacy.bills.texts import (
     WordOp,
     campaign_changes,
     compare_versions,
-    previous_congress_bill,
+    previous_congress_version,
     versions_of,
 )
 from advocacy.extensions import db
-from advocacy.models import Bill, BillTextVersion, Campaign, CampaignBill
+from advocacy.models import Bill, BillTextVersion, Campaign
 from advocacy.models.users import VIEWER
 
 bp = Blueprint("texts", __name__, url_prefix="/bills")
@@ -34,11 +33,7 @@ def bill_text_versions(bill: Bill) -> list[BillTextVersion]:
 @bp.app_template_global()
 def previous_congress_text(bill: Bill) -> BillTextVersion | None:
     """The first text of the campaign bill this one reintroduces, for "compared with the previous Congress"."""
-    for link in db.session.scalars(select(CampaignBill).where(CampaignBill.bill_id == bill.id)):
-        previous = previous_congress_bill(bill, [b for b in link.campaign.bills if versions_of(b)])
-        if previous is not None:
-            return versions_of(previous)[0]
-    return None
+    return previous_congress_version(bill)
 
 
 @bp.app_template_global()

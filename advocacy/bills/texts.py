@@ -855,6 +855,23 @@ def campaign_changes(campaign: Campaign) -> list[Reintroduction]:
     return out
 
 
+def previous_congress_version(bill: Bill) -> BillTextVersion | None:
+    """The first text of the bill this one reintroduces in any of its campaigns (a fixed number of queries)."""
+    from advocacy.models import CampaignBill
+
+    campaign_ids = select(CampaignBill.campaign_id).where(CampaignBill.bill_id == bill.id)
+    siblings = list(
+        db.session.scalars(
+            select(Bill)
+            .join(CampaignBill, CampaignBill.bill_id == Bill.id)
+            .where(CampaignBill.campaign_id.in_(campaign_ids))
+        ).unique()
+    )
+    firsts = _first_versions(siblings)
+    previous = previous_congress_bill(bill, [b for b in siblings if b.id in firsts])
+    return firsts[previous.id] if previous is not None else None
+
+
 def changes_since_previous(bill: Bill) -> Reintroduction | None:
     """The bill's first text against the previous Congress's bill of any campaign it belongs to (for letters)."""
     from advocacy.models import CampaignBill
