@@ -10,9 +10,9 @@ login redirect) and never reach the action: the database is compared row by row 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
