@@ -53,12 +53,14 @@ TITLES = {
     "may be used for public safety report systems, and for other purposes.",
 }
 
+INTRODUCED = {(117, "hr", 4526): "2021-07-19", (118, "hr", 9524): "2024-09-10", (118, "hr", 8205): "2024-05-01"}
+
 
 def serve_texts(server: FakeCongressServer, congress: int, bill_type: str, number: int) -> list[dict]:
     """Serve the bill's recorded /text list, with its documents on the fake server (hosts rewritten)."""
     key = (congress, bill_type, number)
     record = server.bills.get(key) or server.add_bill(
-        congress, bill_type, number, title=TITLES[key], introducedDate="2024-05-01"
+        congress, bill_type, number, title=TITLES[key], introducedDate=INTRODUCED[key]
     )
     listing = json.loads((TEXTS / f"{congress}-{bill_type}-{number}.text.json").read_text())
     versions = []
@@ -348,6 +350,11 @@ def test_reintroduction_comparison_and_campaign_page_summary(
     bill_page = client.get("/bills/119/hr/5323").get_data(as_text=True)
     assert "Compared with the previous Congress's version (H.R. 4526 (117th))" in bill_page
 
+    # The public campaign page (mayors' offices read it) carries the same summary, without staff links.
+    public = congress_app.test_client().get("/c/city-state-diplomacy").get_data(as_text=True)
+    assert "H.R. 4526 (117th) → H.R. 5323 (119th): 1 section added, 2 removed" in public
+    assert "/bills/compare" not in public
+
     # With the 118th text stored too, each bill is compared with the one just before it.
     assert runner.invoke(args=["bills", "sync", "118 hr 9524", "--force"]).exit_code == 0
     campaign = client.get("/campaigns/city-state-diplomacy").get_data(as_text=True)
@@ -400,7 +407,8 @@ def test_new_text_version_alerts_each_follower_once_and_reaches_feed(
     record = congress_server.bills[(118, "hr", 8205)]
     record["text"].insert(0, reported)
     record["bill"]["updateDate"] = "2024-09-24T10:00:00Z"
-    assert "new text: Reported in House" in runner.invoke(args=["bills", "sync", "118 hr 8205"]).output
+    synced = runner.invoke(args=["bills", "sync", "118 hr 8205"]).output
+    assert "H.R. 8205 (118th): updated (new text: Reported in House, Sep 23, 2024)" in synced
     first = runner.invoke(args=["alerts", "send"])
     second = runner.invoke(args=["alerts", "send"])
     assert "2 alert e-mail(s)" in first.output and "0 alert e-mail(s)" in second.output, first.output

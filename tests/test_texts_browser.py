@@ -66,4 +66,9 @@ def test_reintroduction_comparison_page_is_accessible(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "texts-compare-hr4526-hr5323.png"), full_page=True)
     _scan(page, problems, "reintroduction compare")
+    public = new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    public.goto(live_server + "/c/city-state-diplomacy")
+    public.get_by_role("heading", name="How the bill changed").scroll_into_view_if_needed()
+    public.screenshot(path=str(ARTIFACTS / "texts-public-campaign.png"))
+    _scan(public, problems, "public campaign with changes")
     assert problems == []

@@ -511,7 +511,7 @@ def sync_citation(
             return result
     finally:
         if result.status != "failed":  # text versions (issue #16): own transaction, never fails the bill
-            result.changes += sync_bill_texts(app, citation, client, actor=actor, force=force, budget=budget)
+            sync_bill_texts(app, citation, client, result, actor=actor, force=force, budget=budget)
         result.requests = client.request_count - before
         budget.adjust(FULL_FETCH_REQUESTS, result.requests)
         if own_client:

@@ -448,29 +448,28 @@ def sync_text_versions(
 
 
 def sync_bill_texts(
-    app: Any, citation: Any, client: CongressClient, *, actor: str, force: bool, budget: Any
-) -> list[str]:
+    app: Any, citation: Any, client: CongressClient, result: Any, *, actor: str, force: bool, budget: Any
+) -> None:
     """The bill sync's hook: sync the texts of a stored bill in their own transaction, never raising.
 
     Runs after the bill's own transaction has committed, so a text failure (network, hostile XML, a bug) is
-    logged and recorded on the check row but never loses the bill's other data. Returns lines for the summary.
+    logged and recorded on the check row but never loses the bill's other data. Adds its lines to the bill's
+    `SyncResult` (an "unchanged" bill with a new text becomes "updated").
     """
     from advocacy.bills.services import get_bill
 
     with app.app_context():
         bill = get_bill(citation.congress, citation.bill_type, citation.number)
         if bill is None:
-            return []
+            return
         try:
             outcome = sync_text_versions(
-                bill,
-                client,
-                actor=actor,
-                force=force,
-                has_budget=lambda n: budget.used + n <= budget.per_hour,
+                bill, client, actor=actor, force=force, has_budget=lambda n: budget.used + n <= budget.per_hour
             )
             db.session.commit()
-            return outcome.changes()
+            lines = outcome.changes()
+            if outcome.stored and result.status == "unchanged":
+                result.status = "updated"
         except Exception as exc:  # the bill is synced; texts wait for the next sync
             db.session.rollback()
             if not isinstance(exc, CongressError):
@@ -480,7 +479,8 @@ def sync_bill_texts(
             check.error, check.checked_at = message[:1000], utcnow()
             db.session.add(check)
             db.session.commit()
-            return [message]
+            lines = [message]
+        result.changes += lines
 
 
 def text_versions_document(bill: Bill) -> list[dict[str, Any]]:
