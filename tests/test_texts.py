@@ -245,6 +245,7 @@ def test_documents_only_from_allowed_hosts_and_no_redirect_elsewhere(congress_ap
         other.documents["/evil.xml"] = Document((TEXTS / "BILLS-118hr8205ih.xml").read_bytes())
         versions = serve_texts(congress_server, 118, "hr", 8205)
         versions[0]["formats"][-1]["url"] = other.origin + "/evil.xml"  # Reported: XML elsewhere
+        versions[1]["formats"][0]["url"] = "javascript:alert(1)"  # Introduced: a PDF "link" that is a script
         congress_server.documents["/118/bills/hr8205/BILLS-118hr8205ih.xml"] = Document(
             redirect=other.origin + "/evil.xml"
         )
@@ -253,6 +254,13 @@ def test_documents_only_from_allowed_hosts_and_no_redirect_elsewhere(congress_ap
         assert result.output.count("not congress.gov or govinfo.gov") == 2
         assert other.requests == []
         assert _versions(congress_app, 118, "hr", 8205) == []
+        # Once the introduced XML is served properly, it is stored, and the script "PDF link" is dropped.
+        congress_server.documents["/118/bills/hr8205/BILLS-118hr8205ih.xml"] = Document(
+            (TEXTS / "BILLS-118hr8205ih.xml").read_bytes()
+        )
+        assert runner.invoke(args=["bills", "sync", "118 hr 8205", "--force"]).exit_code == 0
+        (introduced,) = _versions(congress_app, 118, "hr", 8205)
+        assert introduced.version_type == "Introduced in House" and introduced.pdf_url is None
     finally:
         other.stop()
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -33,6 +34,7 @@ from advocacy.congress.client import CongressClient, CongressError
 from advocacy.congress.texts import (
     DEFAULT_MAX_DOCUMENT_BYTES,
     TextVersionData,
+    allowed_hosts,
     fetch_document,
     get_text_versions,
 )
@@ -364,8 +366,16 @@ def versions_of(bill: Bill) -> list[BillTextVersion]:
     )
 
 
+def _safe_link(url: str | None, client: CongressClient) -> str | None:
+    """A link to show on the pages: only http(s) on the text hosts (never `javascript:` or another site)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return url if parts.scheme in ("https", "http") and parts.netloc.lower() in allowed_hosts(client) else None
+
+
 def _store_version(
-    bill: Bill, data: TextVersionData, url: str, body: bytes, parsed: ParsedText, actor: str
+    bill: Bill, data: TextVersionData, url: str, body: bytes, parsed: ParsedText, actor: str, client: CongressClient
 ) -> BillTextVersion:
     version = BillTextVersion(
         bill_id=bill.id,
@@ -374,7 +384,7 @@ def _store_version(
         version_date=data.date,
         source_url=url,
         source_format=parsed.source_format,
-        pdf_url=data.pdf_url,
+        pdf_url=_safe_link(data.pdf_url, client),
         official_title=parsed.official_title,
         sections=parsed.sections,
         word_count=parsed.word_count,
@@ -435,7 +445,7 @@ def sync_text_versions(
             result.refused.append(f"{data.type}: {exc}")
             errors.append(str(exc))
             continue
-        version = _store_version(bill, data, document.url, document.body, parsed, actor)
+        version = _store_version(bill, data, document.url, document.body, parsed, actor, client)
         result.stored.append(version.label)
     if check is None:
         check = BillTextCheck(bill_id=bill.id)
