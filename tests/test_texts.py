@@ -215,7 +215,7 @@ def _hostile_bill(congress_server, body: bytes | None = None, **document) -> Non
     ids=["billion-laughs", "external-entity", "50MB-no-length"],
 )
 def test_hostile_text_is_refused_with_a_clear_error_and_nothing_stored(
-    congress_app, congress_server, runner, body, document, message
+    congress_app, congress_server, runner, body, document, message, login_as, client
 ):
     """Unsafe or oversized XML stores nothing for that version, says why, and keeps the bill and its other text."""
     _hostile_bill(congress_server, body, **document)
@@ -227,6 +227,9 @@ def test_hostile_text_is_refused_with_a_clear_error_and_nothing_stored(
     assert _count(congress_app, Event, Event.kind == "bill.text") == 1
     doc = json.loads(runner.invoke(args=["bills", "show", "118 hr 8205", "--json"]).output)
     assert doc["title"] == TITLES[(118, "hr", 8205)]  # the bill's own data is stored
+    login_as("viewer")
+    page = client.get("/bills/118/hr/8205").get_data(as_text=True)
+    assert "Last text sync:" in page and message in page  # staff see why on the bill page
 
 
 def test_parser_refuses_entities_directly():

@@ -18,7 +18,7 @@ from advocacy.bills.texts import (
     versions_of,
 )
 from advocacy.extensions import db
-from advocacy.models import Bill, BillTextVersion, Campaign
+from advocacy.models import Bill, BillTextCheck, BillTextVersion, Campaign
 from advocacy.models.users import VIEWER
 
 bp = Blueprint("texts", __name__, url_prefix="/bills")
@@ -28,6 +28,13 @@ bp = Blueprint("texts", __name__, url_prefix="/bills")
 def bill_text_versions(bill: Bill) -> list[BillTextVersion]:
     """The bill's stored text versions, oldest first (for the bill page's text section)."""
     return versions_of(bill)
+
+
+@bp.app_template_global()
+def bill_text_problem(bill: Bill) -> str | None:
+    """Why the last text sync did not store everything (refused XML, unreachable host...), if it did not."""
+    check = db.session.get(BillTextCheck, bill.id)
+    return check.error if check is not None else None
 
 
 @bp.app_template_global()
