@@ -431,11 +431,35 @@ def test_new_text_version_alerts_each_follower_once_and_reaches_feed(
     assert "New text of H.R. 8205 (118th): Reported in House, Sep 23, 2024 (2 sections)" in feed
 
 
-def test_webhooks_offer_the_text_event():
-    """Webhook endpoints can subscribe to `bill.text` (the same event the alerts and feeds carry)."""
-    from advocacy.alerts.webhooks import WEBHOOK_EVENT_TYPES
+def test_webhook_subscribed_to_new_texts_receives_each_signed_once(
+    congress_app, congress_server, runner, client, login_as, webhook_receiver
+):
+    """An endpoint subscribed to `bill.text` gets one signed POST per new version, and none on a second run."""
+    from advocacy.models import WebhookEndpoint
 
-    assert "bill.text" in WEBHOOK_EVENT_TYPES
+    receiver, base = webhook_receiver
+    login_as("admin")
+    response = submit(
+        client, "/admin/webhooks", {"url": f"{base}/hook", "event_types": ["bill.text"], "description": "texts"}
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    serve_texts(congress_server, 118, "hr", 8205)
+    assert runner.invoke(args=["bills", "track", "118 hr 8205"]).exit_code == 0
+    first = runner.invoke(args=["alerts", "send"])
+    assert "webhooks: 2 delivered, 0 failed" in first.output, first.output
+    runner.invoke(args=["alerts", "send"])
+    assert len(receiver.requests) == 2
+    with congress_app.app_context():
+        secret = db.session.scalar(select(WebhookEndpoint.secret))
+    kinds = []
+    for request in receiver.requests:
+        assert receiver.verify(secret, request)
+        event = json.loads(request["body"])["event"]
+        kinds.append((event["kind"], event["summary"]))
+    assert sorted(kinds) == [
+        ("bill.text", "New text of H.R. 8205 (118th): Introduced in House, May 1, 2024 (3 sections)"),
+        ("bill.text", "New text of H.R. 8205 (118th): Reported in House, Sep 23, 2024 (2 sections)"),
+    ]
 
 
 def test_reordered_sections_are_moved_not_removed_and_added():
