@@ -59,6 +59,8 @@ def test_reintroduction_comparison_page_is_accessible(
     demo, congress_app, congress_server, runner, make_user, live_server, new_page
 ):
     """The 117th → 119th comparison reached from the campaign page has no serious accessibility violation."""
+    from playwright.sync_api import expect
+
     for key in ((117, "hr", 4526), (119, "hr", 5323)):
         serve_texts(congress_server, *key)
         assert runner.invoke(args=["bills", "sync", f"{key[0]} {key[1]} {key[2]}", "--force"]).exit_code == 0
@@ -72,6 +74,16 @@ def test_reintroduction_comparison_page_is_accessible(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "texts-compare-hr4526-hr5323.png"), full_page=True)
     _scan(page, problems, "reintroduction compare")
+    # A reworded section: H.R. 4526 → H.R. 9524, whose short title changed.
+    serve_texts(congress_server, 118, "hr", 9524)
+    assert runner.invoke(args=["bills", "sync", "118 hr 9524", "--force"]).exit_code == 0
+    page.goto(live_server + "/campaigns/city-state-diplomacy")
+    page.get_by_role("link", name="Compare the texts side by side").last.click()
+    changed = page.locator("section.compare-row.changed")
+    expect(changed.locator(".old-side del")).to_have_text("City and State")
+    expect(changed.locator(".new-side ins")).to_have_text("Enhancing Subnational")
+    page.screenshot(path=str(ARTIFACTS / "texts-compare-hr4526-hr9524.png"), full_page=True)
+    _scan(page, problems, "reworded compare")
     public = new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     public.goto(live_server + "/c/city-state-diplomacy")
     public.get_by_role("heading", name="How the bill changed").scroll_into_view_if_needed()
