@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from advocacy.bills.texts import TextRefused, comparison_cache, parse_document
 from advocacy.extensions import db
@@ -230,6 +231,20 @@ def test_hostile_text_is_refused_with_a_clear_error_and_nothing_stored(
     login_as("viewer")
     page = client.get("/bills/118/hr/8205").get_data(as_text=True)
     assert "Last text sync:" in page and message in page  # staff see why on the bill page
+    # The next hourly sync does not download the refused document again; a day later it does.
+    fetched = len(document_requests(congress_server))
+    congress_server.bills[(118, "hr", 8205)]["bill"]["updateDate"] = "2024-09-24T00:00:00Z"
+    assert runner.invoke(args=["bills", "sync", "118 hr 8205"]).exit_code == 0  # upstream changed: tried again
+    assert len(document_requests(congress_server)) == fetched + 1
+    assert runner.invoke(args=["bills", "sync", "118 hr 8205"]).exit_code == 0
+    assert len(document_requests(congress_server)) == fetched + 1
+    with congress_app.app_context():
+        from advocacy.models import BillTextCheck
+
+        db.session.execute(update(BillTextCheck).values(checked_at=datetime(2024, 1, 1)))
+        db.session.commit()
+    assert runner.invoke(args=["bills", "sync", "118 hr 8205"]).exit_code == 0
+    assert len(document_requests(congress_server)) == fetched + 2
 
 
 def test_parser_refuses_entities_directly():

@@ -20,6 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from difflib import SequenceMatcher
 from html.parser import HTMLParser
 from typing import Any
@@ -58,6 +59,9 @@ __all__ = [
     "text_versions_document",
     "versions_of",
 ]
+
+
+RETRY_FAILED_AFTER = timedelta(hours=24)
 
 
 class TextRefused(Exception):
@@ -414,14 +418,18 @@ def sync_text_versions(
 ) -> TextSyncResult:
     """List the bill's text versions and store the new ones (XML preferred, else formatted text); flush only.
 
-    Lists nothing when the bill's updateDate is the one of the last listing (unless `force`). A version already
+    Lists nothing when the bill's updateDate is the one of the last listing (unless `force`; a listing that
+    failed is tried again after `RETRY_FAILED_AFTER`). A version already
     stored costs nothing; one that fails (unsafe XML, too big, host refused, HTTP error) is reported in the
     result, stores nothing, and the others go on. `has_budget(n)` says whether `n` more requests fit in the
     hourly budget. Raises `CongressError` only when the list itself cannot be fetched.
     """
     result = TextSyncResult()
     check = db.session.get(BillTextCheck, bill.id)
-    unchanged = check is not None and check.bill_update_date == bill.api_update_date and check.error is None
+    # A failed listing or document is tried again a day later (not every hour: a refused 10 MB file would be
+    # downloaded again and again), or at once when the bill changed upstream or the sync is forced.
+    settled = check is not None and (check.error is None or check.checked_at > utcnow() - RETRY_FAILED_AFTER)
+    unchanged = check is not None and check.bill_update_date == bill.api_update_date and settled
     if (unchanged and not force) or (has_budget is not None and not has_budget(1)):
         result.skipped = True
         return result
