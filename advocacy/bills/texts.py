@@ -4,14 +4,17 @@
   (number, heading, and blocks that keep the subsection structure). XML goes through defusedxml: no entity
   expansion, no DTD or network access, so a billion-laughs or external-entity document is refused.
 - `sync_text_versions` lists a bill's versions and fetches, parses and stores only those not yet stored, each
-  new one recorded as a `bill.text` event (alerts, feeds and webhooks carry it). It is the sync's one hook.
-- `compare_versions` aligns the sections of two versions by heading and number (a renumbered or reordered
-  section is "moved", not deleted and added), marks word-level changes with difflib and summarises each
-  change in one line. Results are cached per pair of stored versions (they never change once stored).
+  new one recorded as a `bill.text` event (alerts, feeds and webhooks carry it); `sync_bill_texts` is the bill
+  sync's one hook into it, in a transaction of its own.
+- `compare_versions` aligns the sections of two versions by heading, number and text (a section out of its old
+  order is "moved", one whose number changed because another came or went "renumbered": never deleted and
+  added), marks word-level changes with difflib and summarises each change in one line. Results are cached per
+  pair of stored versions (they never change once stored).
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import html
 import logging
@@ -23,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from difflib import SequenceMatcher
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
@@ -41,9 +44,15 @@ from advocacy.congress.texts import (
 )
 from advocacy.events import record_event
 from advocacy.extensions import db
-from advocacy.models import Bill, BillTextCheck, BillTextVersion, Campaign
+from advocacy.models import Bill, BillTextCheck, BillTextVersion, Campaign, CampaignBill
 from advocacy.models.base import utcnow
 from advocacy.models.events import BILL_TEXT
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from advocacy.bills.sync import RequestBudget, SyncResult
+    from advocacy.congress.citations import Citation
 
 logger = logging.getLogger(__name__)
 
@@ -466,7 +475,14 @@ def sync_text_versions(
 
 
 def sync_bill_texts(
-    app: Any, citation: Any, client: CongressClient, result: Any, *, actor: str, force: bool, budget: Any
+    app: Flask,
+    citation: Citation,
+    client: CongressClient,
+    result: SyncResult,
+    *,
+    actor: str,
+    force: bool,
+    budget: RequestBudget,
 ) -> None:
     """The bill sync's hook: sync the texts of a stored bill in their own transaction, never raising.
 
@@ -671,8 +687,6 @@ def _change_summary(old: dict[str, Any], new: dict[str, Any], ops: tuple[WordOp,
 
 def _longest_increasing(indices: list[int]) -> set[int]:
     """Positions (into `indices`) of one longest increasing subsequence: the sections that kept their order."""
-    import bisect
-
     tails: list[int] = []
     tails_at: list[int] = []
     parent = [-1] * len(indices)
@@ -875,8 +889,6 @@ def campaign_changes(campaign: Campaign) -> list[Reintroduction]:
 
 def previous_congress_version(bill: Bill) -> BillTextVersion | None:
     """The first text of the bill this one reintroduces in any of its campaigns (a fixed number of queries)."""
-    from advocacy.models import CampaignBill
-
     campaign_ids = select(CampaignBill.campaign_id).where(CampaignBill.bill_id == bill.id)
     siblings = list(
         db.session.scalars(
@@ -892,8 +904,6 @@ def previous_congress_version(bill: Bill) -> BillTextVersion | None:
 
 def changes_since_previous(bill: Bill) -> Reintroduction | None:
     """The bill's first text against the previous Congress's bill of any campaign it belongs to (for letters)."""
-    from advocacy.models import CampaignBill
-
     campaign_ids = list(db.session.scalars(select(CampaignBill.campaign_id).where(CampaignBill.bill_id == bill.id)))
     for campaign_id in campaign_ids:
         campaign = db.session.get(Campaign, campaign_id)
