@@ -12,6 +12,7 @@ measured in the same run: one difflib word diff over the whole text (no alignmen
 Exits 1 if the median misses the target.
 
     .venv/bin/python benchmarks/texts.py [--pages 40] [--runs 7]
+    .venv/bin/python benchmarks/texts.py --old BILLS-118hr4366rh.xml --new BILLS-118hr4366eh.xml   # real files
 """
 
 from __future__ import annotations
@@ -100,10 +101,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=40)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--old", type=Path, help="compare two real text files (GPO XML or formatted text) instead")
+    parser.add_argument("--new", type=Path)
     args = parser.parse_args()
 
-    old = generate_bill(args.pages)
-    new = amend(old)
+    if args.old and args.new:
+        old = parse_document(args.old.read_bytes(), url=str(args.old)).sections
+        new = parse_document(args.new.read_bytes(), url=str(args.new)).sections
+    else:
+        old = generate_bill(args.pages)
+        new = amend(old)
     old_words = [w for s in old for w in _words(s)]
     new_words = [w for s in new for w in _words(s)]
     print(
