@@ -118,6 +118,8 @@ def test_track_stores_each_real_version_once_and_show_json_lists_sections(congre
     # No API key is sent with the documents (they are not API calls).
     assert all("X-Api-Key" not in headers for path, _q, headers in congress_server.requests if "/BILLS-" in path)
 
+    plain = runner.invoke(args=["bills", "show", "118 hr 8205"]).output
+    assert "Text: Reported in House (2024-09-23), 2 sections: http" in plain
     shown = runner.invoke(args=["bills", "show", "118 hr 8205", "--json"])
     versions = json.loads(shown.output)["text_versions"]
     assert [(v["type"], v["date"]) for v in versions] == [

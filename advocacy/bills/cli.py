@@ -87,3 +87,5 @@ def show_command(citation: str, as_json: bool, congress: int | None) -> None:
         f"{len(document['actions'])} actions, {len(document['cosponsors'])} cosponsors, "
         f"{len(document['committees'])} committees, {len(document['related_bills'])} related bills"
     )
+    for text in document["text_versions"]:
+        click.echo(f"Text: {text['type']} ({text['date']}), {len(text['sections'])} sections: {text['source_url']}")
