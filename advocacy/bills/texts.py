@@ -144,6 +144,7 @@ def _walk_blocks(element: Element, level: int, out: list[dict[str, Any]], quoted
         if name in _LEVELS:
             _walk_blocks(child, min(level + 1, 8) if quoted else _LEVELS[name], out, quoted)
         elif name in ("quoted-block", "quotedcontent"):
+            start = len(out)
             for inner in child:
                 inner_name = _local(inner.tag)
                 if inner_name in _LEVELS or inner_name == "section":
@@ -158,9 +159,12 @@ def _walk_blocks(element: Element, level: int, out: list[dict[str, Any]], quoted
                             "quoted": True,
                         }
                     )
-            after = [_inline_text(c) for c in child if _local(c.tag) == "after-quoted-block"]
-            if after and out:
-                out[-1]["text"] = (out[-1]["text"] + " " + " ".join(after)).strip()
+            after = " ".join(_inline_text(c) for c in child if _local(c.tag) == "after-quoted-block")
+            if len(out) > start:  # quotation marks around the inserted text, as GPO prints them
+                first = out[start]
+                key = "enum" if first["enum"] else "text"
+                first[key] = "“" + first[key]
+                out[-1]["text"] = (out[-1]["text"].rstrip() + "”" + after).strip()
 
 
 def _xml_sections(root: Element) -> list[dict[str, Any]]:
