@@ -535,3 +535,16 @@ def test_letter_merge_fields_say_what_changed_since_the_previous_congress(
     assert "Since H.R. 4526 (117th): 1 section added, 2 removed." in text
     assert "§ 1 Office of subnational diplomacy: added" in text
     assert "§ 2 Findings: removed" in text
+
+
+def test_template_editor_documents_and_accepts_the_change_fields(letters_app, client, login_as):
+    """The editor lists the `campaign.changes.*` fields, and a template using them saves (a typo does not)."""
+    from tests.test_letters_pages import FORM
+
+    login_as("advocate")
+    page = client.get("/letters/templates/new").get_data(as_text=True)
+    assert "campaign.changes.summary" in page and "campaign.changes.sections" in page
+    body = "New since {{ campaign.changes.since }}: {{ campaign.changes.summary }} ({{ campaign.changes.names }})"
+    assert submit(client, "/letters/templates/new", dict(FORM, body=body)).status_code == 302
+    typo = submit(client, "/letters/templates/new", dict(FORM, slug="typo", body="{{ campaign.changes.summry }}"))
+    assert typo.status_code == 422
