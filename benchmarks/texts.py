@@ -130,7 +130,9 @@ def main() -> int:
     median = statistics.median(timings)
     print(f"result: {comparison.summary}")
     print(f"section-aligned comparison: median {median:.0f} ms, worst {max(timings):.0f} ms over {args.runs} runs")
-    print(f"baseline, one whole-text difflib word diff (no alignment): {baseline:.0f} ms ({median / max(baseline, 1e-6):.2f}x)")
+    print(
+        f"baseline, one whole-text difflib word diff (no alignment): {baseline:.0f} ms ({median / max(baseline, 1e-6):.2f}x)"
+    )
     ok = median < TARGET_MS
     print(f"target < {TARGET_MS:.0f} ms: {'met' if ok else 'MISSED'}")
     return 0 if ok else 1
