@@ -34,7 +34,7 @@ from advocacy.models.letters import Letter, LetterBatch, LetterDelivery, LetterT
 from advocacy.models.mail import MailMessage
 from advocacy.models.members import Committee, CommitteeMembership, Member
 from advocacy.models.texts import BillTextCheck, BillTextVersion
-from advocacy.models.users import ROLES, User
+from advocacy.models.users import ROLES, User, UserSession
 
 __all__ = [
     "AlertDelivery",
@@ -75,6 +75,7 @@ __all__ = [
     "Member",
     "RelatedBill",
     "User",
+    "UserSession",
     "ZipDistrict",
     "utcnow",
 ]

@@ -1,7 +1,7 @@
 """Bill text versions parsed into sections, and when each bill's texts were last listed.
 
 Revision ID: h16_bill_texts
-Revises: g9_mail_headers
+Revises: h17_sessions_leases
 Create Date: 2026-12-01
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h16_bill_texts"
-down_revision = "g9_mail_headers"
+down_revision = "h17_sessions_leases"
 branch_labels = None
 depends_on = None
 
