@@ -85,6 +85,7 @@ BLUEPRINTS = (
     "advocacy.members.views",
     "advocacy.cities.views",
     "advocacy.letters.views",
+    "advocacy.letters.send_views",
     "advocacy.admin.views",
     "advocacy.endorsements.views",
     "advocacy.public.views",
@@ -92,6 +93,7 @@ BLUEPRINTS = (
     "advocacy.api.views",
     "advocacy.api.pages",
     "advocacy.targets.views",
+    "advocacy.contacts.views",
 )
 
 
