@@ -1,7 +1,7 @@
 """Bill text versions parsed into sections, and when each bill's texts were last listed.
 
 Revision ID: h16_bill_texts
-Revises: h11_letter_standing
+Revises: h18_contacts_sending
 Create Date: 2026-12-01
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h16_bill_texts"
-down_revision = "h11_letter_standing"
+down_revision = "h18_contacts_sending"
 branch_labels = None
 depends_on = None
 
