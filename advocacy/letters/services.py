@@ -41,6 +41,7 @@ from advocacy.models import (
     Member,
 )
 from advocacy.models.campaigns import VERIFIED
+from advocacy.representation import cities_represented, states_touched
 from advocacy.models.letters import (
     BATCH_CANCELLED,
     BATCH_CANCELLING,
@@ -333,16 +334,8 @@ def resolve_recipients(selector: str, campaign: Campaign, *, joint: bool = False
         description = "hand-picked members"
     elif kind == "endorsers":
         cities = _verified_cities(campaign)
-        seats_wanted = {(d.state, d.district) for c in cities for d in c.districts}
-        states = {c.state for c in cities}
-        candidates = _current(select(Member).where(Member.state.in_(states)))
-        members = _order(
-            [
-                m
-                for m in candidates
-                if (m.chamber == "senate" and m.state in states) or (m.state, m.district) in seats_wanted
-            ]
-        )
+        candidates = _current(select(Member).where(Member.state.in_(states_touched(cities))))
+        members = _order([m for m in candidates if cities_represented(m, cities)])
         description = "members representing endorsing cities"
     elif kind in ("cosponsors", "noncosponsors"):
         bill = campaign.current_bill
@@ -406,7 +399,12 @@ def shared_data(campaign: Campaign, template: dict, letter_date: date) -> dict:
             "state": e.city.state,
             "label": e.city.label,
             "population": e.city.population or 0,
-            "districts": [[d.state, d.district] for d in e.city.districts],
+            "districts": [
+                {"state": d.state, "district": d.district, "label": d.label, "basis": d.source, "share": d.share,
+                 "whole": d.whole, "approximate": d.approximate}
+                for d in e.city.districts
+            ],  # fmt: skip
+            "districts_approximate": any(d.approximate for d in e.city.districts),
             "signer_name": e.signer_name,
             "signer_title": e.signer_title or "",
         }
