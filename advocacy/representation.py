@@ -104,10 +104,7 @@ def coverage(seat: Seat, city_state: str, links: Sequence[Link]) -> Coverage | N
         return _STATEWIDE if city_state == seat.state or any(lk.state == seat.state for lk in links) else None
     for lk in links:
         if lk.state == seat.state and lk.district == seat.district:
-            if lk.whole is None:
-                partial = len(links) > 1
-            else:
-                partial = not lk.whole
+            partial = len(links) > 1 if lk.whole is None else not lk.whole
             return Coverage(partial=partial, approximate=lk.basis in APPROXIMATE_BASES, basis=lk.basis, share=lk.share)
     return None
 
@@ -220,7 +217,11 @@ def population_total(cities: Iterable[Any]) -> PopulationTotal:
     sources: dict[str, None] = {}
     for city in cities:
         if isinstance(city, Mapping):
-            key, population, note = city.get("id") or city.get("label"), city.get("population"), city.get("population_note")
+            key, population, note = (
+                city.get("id") or city.get("label"),
+                city.get("population"),
+                city.get("population_note"),
+            )
         else:
             key, population, note = city.id, city.population, city.population_note
         if key in seen:

@@ -39,8 +39,6 @@ CITY_DISTRICTS = "city.districts"
 CITIES_IMPORTED = "import.cities"
 ZIP_DISTRICTS_IMPORTED = "import.zip_districts"
 
-# District sources an import never overwrites: an advocate set them.
-HAND_SET_SOURCES = ("manual", "zip")
 _CHUNK = 500
 
 CITY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -341,28 +339,10 @@ def _read_place_districts(location: str, report: ImportReport, say: Progress) ->
 
 
 def _apply_imported_districts(wanted: dict[int, set[tuple[str, int]]], report: ImportReport) -> None:
-    rows = db.session.execute(
-        select(CityDistrict.id, CityDistrict.city_id, CityDistrict.state, CityDistrict.district, CityDistrict.source)
-    ).all()
-    by_city: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_city[row.city_id].append(row)
-    to_delete: list[int] = []
-    to_insert: list[dict[str, Any]] = []
-    for city_id, pairs in wanted.items():
-        current = by_city.get(city_id, [])
-        if any(r.source in HAND_SET_SOURCES for r in current):
-            report.add("unchanged (districts set by hand)")
-            continue
-        if all(r.source == "import" for r in current) and {(r.state, r.district) for r in current} == pairs:
-            continue
-        to_delete.extend(r.id for r in current)
-        to_insert.extend({"city_id": city_id, "state": s, "district": d, "source": "import"} for s, d in pairs)
-        report.add("cities with districts updated")
-    for start in range(0, len(to_delete), _CHUNK):
-        db.session.execute(delete(CityDistrict).where(CityDistrict.id.in_(to_delete[start : start + _CHUNK])))
-    if to_insert:
-        db.session.execute(insert(CityDistrict), to_insert)
+    """Approximate (place file) districts: they replace only demo or earlier approximate ones (apply_links)."""
+    from advocacy.cities.census import apply_links
+
+    apply_links({city_id: dict.fromkeys(pairs, (None, None)) for city_id, pairs in wanted.items()}, "import", report)
 
 
 def import_zip_districts(location: str, *, progress: Progress | None = None, actor: str = "cli") -> ImportReport:

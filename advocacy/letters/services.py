@@ -41,7 +41,6 @@ from advocacy.models import (
     Member,
 )
 from advocacy.models.campaigns import VERIFIED
-from advocacy.representation import cities_represented, states_touched
 from advocacy.models.letters import (
     BATCH_CANCELLED,
     BATCH_CANCELLING,
@@ -55,6 +54,7 @@ from advocacy.models.letters import (
     LETTER_RENDERING,
     VERSIONED_FIELDS,
 )
+from advocacy.representation import cities_represented, states_touched
 
 logger = logging.getLogger(__name__)
 
@@ -400,10 +400,17 @@ def shared_data(campaign: Campaign, template: dict, letter_date: date) -> dict:
             "label": e.city.label,
             "population": e.city.population or 0,
             "districts": [
-                {"state": d.state, "district": d.district, "label": d.label, "basis": d.source, "share": d.share,
-                 "whole": d.whole, "approximate": d.approximate}
+                {
+                    "state": d.state,
+                    "district": d.district,
+                    "label": d.label,
+                    "basis": d.source,
+                    "share": d.share,
+                    "whole": d.whole,
+                    "approximate": d.approximate,
+                }
                 for d in e.city.districts
-            ],  # fmt: skip
+            ],
             "districts_approximate": any(d.approximate for d in e.city.districts),
             "signer_name": e.signer_name,
             "signer_title": e.signer_title or "",
