@@ -239,8 +239,10 @@ def _import_places(location: str, report: ImportReport, say: Progress) -> dict[i
             City.longitude,
             City.geonames_id,
             City.geoid,
+            City.population_source,
         )
     ).all()
+    population_source = "GeoNames" if "geonames_id" in columns else "place file"
     by_gid = {c.geonames_id: c for c in existing if c.geonames_id is not None}
     by_name = {(c.name, c.state): c for c in existing}
     inserts: list[dict[str, Any]] = []
@@ -267,7 +269,11 @@ def _import_places(location: str, report: ImportReport, say: Progress) -> dict[i
             "longitude": place.longitude,
             "geonames_id": place.geonames_id,
             "geoid": place.geoid,
+            "population_source": population_source if place.population is not None else None,
         }
+        if city is not None and city.population_source in CENSUS_POPULATION_SOURCES:
+            # The Census figure is the better one: a GeoNames re-import keeps it.
+            values["population"] = values["population_source"] = None
         if city is None:
             inserts.append({**values, "name_key": name_search_key(place.name), "email_domains": []})
             continue
@@ -390,13 +396,26 @@ def import_zip_districts(location: str, *, progress: Progress | None = None, act
 
 # --- editing --------------------------------------------------------------------------------------------------
 
-CITY_FIELDS = ("name", "state", "population", "mayor_name", "email_domains", "latitude", "longitude")
+CITY_FIELDS = (
+    "name",
+    "state",
+    "population",
+    "mayor_name",
+    "email_domains",
+    "latitude",
+    "longitude",
+    "endorsable_override",
+)
+HAND_POPULATION = "set by hand"
+CENSUS_POPULATION_SOURCES = ("Census estimate", "2020 Census")
 
 
 def create_city(values: dict[str, Any], *, actor: str) -> City:
     """Add a city an advocate entered by hand (values already validated by the form)."""
     city = City(**{k: values.get(k) for k in CITY_FIELDS if k != "email_domains"})
     city.email_domains = list(values.get("email_domains") or [])
+    if city.population:
+        city.population_source = HAND_POPULATION
     db.session.add(city)
     db.session.flush()
     record_event(CITY_CREATED, f"{city.label} added", actor=actor, data={"city_id": city.id})
@@ -409,6 +428,8 @@ def update_city(city: City, values: dict[str, Any], *, actor: str) -> list[str]:
     changed = [k for k in CITY_FIELDS if k in values and getattr(city, k) != values[k]]
     for key in changed:
         setattr(city, key, list(values[key]) if key == "email_domains" else values[key])
+    if "population" in changed:
+        city.population_source, city.population_year = (HAND_POPULATION, None) if city.population else (None, None)
     if changed:
         record_event(
             CITY_UPDATED, f"{city.label}: {', '.join(changed)} changed", actor=actor, data={"city_id": city.id}

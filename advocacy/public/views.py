@@ -134,6 +134,7 @@ def _details(form: SignForm) -> services.SignerDetails:
         phone=form.signer_phone.data or None,
         statement=form.statement.data or None,
         signature=form.signature.data,
+        districts=form.confirmed_districts,
     )
 
 
@@ -149,7 +150,7 @@ def _handle_sign(form: SignForm, campaign: Campaign, city: City | None, invitati
     city = city or form.resolved_city
     try:
         services.sign(campaign, city, _details(form), client_ip=request.remote_addr, invitation=invitation)
-    except services.CityAlreadyEndorsed as exc:
+    except (services.CityAlreadyEndorsed, services.CityNotEndorsable) as exc:
         db.session.rollback()
         form.already = str(exc)
         return None
@@ -168,10 +169,14 @@ def sign_invited(token: str):
     campaign, city = invitation.campaign, invitation.city
     form = SignForm()
     del form.city
+    form.fixed_city = city
     form.attestation.label.text = campaign.attestation
     if request.method == "GET":
         form.signer_name.data = invitation.contact_name
         form.signer_email.data = invitation.email
+        form.districts.data = ", ".join(d.label for d in city.districts)
+        if not city.endorsable:
+            form.already = str(services.CityNotEndorsable(city))
     response = _handle_sign(form, campaign, city, invitation)
     if response is not None:
         return response
