@@ -25,6 +25,7 @@ from advocacy.public.queries import (
     to_csv,
 )
 from advocacy.public.usmap import build_map
+from advocacy.representation import population_total
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
@@ -81,7 +82,7 @@ def state(slug: str, state: str):
         campaign=campaign,
         state=state,
         endorsements=endorsements,
-        population=sum(e.city.population or 0 for e in endorsements),
+        population=population_total(e.city for e in endorsements),
         include_confirmed=include_confirmed,
     )
 
@@ -106,6 +107,7 @@ def endorsements_json(slug: str):
         campaign={"slug": campaign.slug, "name": campaign.name, "ask": campaign.ask},
         cities=summary.cities,
         population=summary.population,
+        population_sources=summary.population_note,
         endorsements=export_rows(endorsements),
     )
 
