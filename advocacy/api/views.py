@@ -121,7 +121,7 @@ PAGE = {"page", "per_page"}
 QUERY_PARAMETERS = {
     "api.bills": {"congress", "stage", "campaign", *PAGE},
     "api.campaigns": PAGE,
-    "api.cities": {"state", *PAGE},
+    "api.cities": {"state", "q", *PAGE},
     "api.members": {"state", "chamber", *PAGE},
     "api.committees": PAGE,
     "api.events": {"after", "limit"},
