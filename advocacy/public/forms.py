@@ -28,11 +28,12 @@ class SignForm(FlaskForm):
         filters=[_squash],
         render_kw={"list": "city-list", "autocomplete": "off"},
     )
-    districts = StringField(
+    districts = TextAreaField(
         "Your city's congressional districts",
         validators=[Optional(), Length(max=500)],
         description="Confirm or correct them, separated by commas, e.g. “NY-10, NY-12” (AL for at-large).",
         filters=[_squash],
+        render_kw={"rows": 2},
     )
     signer_name = StringField(
         "Your name", validators=[DataRequired("Enter your name."), Length(max=200)], filters=[_squash]
