@@ -53,13 +53,9 @@ def match_key(name: str) -> str:
     return " ".join(key.split())
 
 
-def _keys(name: str) -> set[str]:
-    """A stored name's match keys: itself, and without a trailing "city" ("New York City" = Census "New York")."""
-    key = match_key(name)
-    keys = {key}
-    if key.endswith(" city") and len(key) > 5:
-        keys.add(key[: -len(" city")])
-    return keys
+def _without_city(key: str) -> str | None:
+    """ "new york city" -> "new york": how GeoNames' "New York City" meets the Census "New York city"."""
+    return key[: -len(" city")] if key.endswith(" city") and len(key) > len(" city") else None
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -86,45 +82,52 @@ class Matches:
 
 
 def match_places(places: Iterable[CensusPlace], existing: list[Any]) -> Matches:
-    """Match Census places to stored cities: by GEOID, else by state + normalised name, unique, and within
-    MATCH_KM when both have coordinates (the nearest wins). Each city matches at most one place."""
+    """Match Census places to stored cities: by GEOID, else by state + normalised name (an exact name before one
+    without a trailing "city"), and within MATCH_KM when both have coordinates (the nearest wins).
+
+    Deliberately conservative so that a re-import gives the same answer: a name shared by several stored cities
+    with nothing to tell them apart, or a city claimed by two places, matches nothing (reported as not stored).
+    """
     by_geoid = {c.geoid: c.id for c in existing if c.geoid}
-    index: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    exact: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    loose: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for city in existing:
-        if not city.geoid:
-            for key in _keys(city.name):
-                index[(city.state, key)].append(city)
+        key = match_key(city.name)
+        exact[(city.state, key)].append(city)
+        shorter = _without_city(key)
+        if shorter:
+            loose[(city.state, shorter)].append(city)
     result = Matches({}, [])
-    taken = set(by_geoid.values())
+    claims: dict[int, list[tuple[CensusPlace, Any, float | None]]] = defaultdict(list)
     for place in places:
         if place.geoid in by_geoid:
             result.by_geoid[place.geoid] = by_geoid[place.geoid]
             continue
-        wanted = match_key(display_name(place.census_name))
-        candidates = [c for c in index.get((place.state, wanted), []) if c.id not in taken]
-        distance = None
+        wanted = (place.state, match_key(display_name(place.census_name)))
+        pool = exact.get(wanted) or loose.get(wanted) or []
+        chosen, distance = None, None
         if place.latitude is not None and place.longitude is not None:
-            located = [
-                (_km((c.latitude, c.longitude), (place.latitude, place.longitude)), c)
-                for c in candidates
+            near = sorted(
+                (_km((c.latitude, c.longitude), (place.latitude, place.longitude)), c.id, c)
+                for c in pool
                 if c.latitude is not None and c.longitude is not None
-            ]
-            near = sorted(((d, c) for d, c in located if d <= MATCH_KM), key=lambda dc: dc[0])
-            unlocated = [c for c in candidates if c.latitude is None or c.longitude is None]
+            )
+            near = [(d, c) for d, _id, c in near if d <= MATCH_KM]
             if near:
                 distance, chosen = near[0]
-            elif len(unlocated) == 1 and not located:
-                chosen = unlocated[0]
-            else:
-                continue
-        elif len(candidates) == 1:
-            chosen = candidates[0]
-        else:
+            elif len(pool) == 1 and (pool[0].latitude is None or pool[0].longitude is None):
+                chosen = pool[0]
+        elif len(pool) == 1:
+            chosen = pool[0]
+        if chosen is not None and not chosen.geoid:
+            claims[chosen.id].append((place, chosen, distance))
+    for claimants in claims.values():
+        if len(claimants) != 1:
             continue
-        taken.add(chosen.id)
-        result.by_geoid[place.geoid] = chosen.id
+        place, city, distance = claimants[0]
+        result.by_geoid[place.geoid] = city.id
         how = f", {distance:.0f} km apart" if distance is not None else ", by name"
-        result.by_name.append(f"{chosen.name}, {chosen.state} = {place.census_name} ({place.geoid}{how})")
+        result.by_name.append(f"{city.name}, {city.state} = {place.census_name} ({place.geoid}{how})")
     return result
 
 

@@ -192,6 +192,10 @@ def import_cities(
         wanted_districts.update(_read_place_districts(districts_location, report, say))
     if wanted_districts:
         _apply_imported_districts(wanted_districts, report)
+        report.notes.append(
+            "districts from a place file are approximate (shown as such everywhere); the Census relationship "
+            "file (`districts import-census`) replaces them"
+        )
     db.session.expire_all()  # bulk statements bypass the identity map
     if report.changed:
         record_event(CITIES_IMPORTED, report.summary().splitlines()[0], actor=actor)
