@@ -203,3 +203,52 @@ def test_gazetteer_and_estimates_give_identity_kind_and_population_with_its_year
     assert _city(app, "Levittown", "NY").kind == "cdp"
     again = _invoke(runner, "cities", "import-census", import_file(GAZETTEER), "--population", import_file(ESTIMATES))
     assert again.exit_code == 0 and "; 0 changed." in again.output, again.output
+
+
+@pytest.mark.parametrize(
+    ("census_name", "shown"),
+    [
+        ("Denver city", "Denver"),
+        ("Juneau city and borough", "Juneau"),
+        ("Butte-Silver Bow (balance)", "Butte-Silver Bow"),
+        ("Indianapolis city (balance)", "Indianapolis"),
+        ("Nashville-Davidson metropolitan government (balance)", "Nashville-Davidson"),
+        ("Carson City", "Carson City"),
+        ("Oklahoma City city", "Oklahoma City"),
+        ("Levittown CDP", "Levittown"),
+        ("Anchorage municipality", "Anchorage"),
+    ],
+)
+def test_display_name_drops_the_legal_suffix(census_name, shown):
+    """The name people use: the Census legal/statistical suffix goes, a capitalised "City" in the name stays."""
+    from advocacy.imports.census import display_name
+
+    assert display_name(census_name) == shown
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("2020_Gaz_place_national.txt", "USPS\tNAME\nNY\tX\n", "line 1: unknown column layout: missing geoid"),
+        ("2020_Gaz_place_national.txt", None, "line 3: USPS 'NJ' does not match GEOID 3642081"),
+        (
+            "sub-est2024.csv",
+            "SUMLEV,STATE,PLACE,NAME\n162,36,51000,x\n",
+            "line 1: unknown column layout: no POPESTIMATE",
+        ),
+    ],
+)
+def test_bad_gazetteer_or_estimates_fail_with_the_line(
+    app, runner, import_file, tmp_path: Path, name, content, message
+):
+    """A wrong layout or an inconsistent row stops the places import with file and line; nothing is imported."""
+    if content is None:
+        content = Path(import_file(GAZETTEER)).read_text(encoding="utf-8").replace("NY\t3642081", "NJ\t3642081")
+    bad = tmp_path / name
+    bad.write_text(content, encoding="utf-8")
+    args = ["cities", "import-census"]
+    args += [str(bad)] if name.startswith("2020") else [import_file(GAZETTEER), "--population", str(bad)]
+    result = _invoke(runner, *args)
+    assert result.exit_code == 1 and message in result.output and "Nothing was imported" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(City.id))) == 0
