@@ -24,7 +24,6 @@ from advocacy.extensions import db
 from advocacy.models.cities import APPROXIMATE_BASES, City, CityDistrict
 
 SENATE = "senate"
-HOUSE = "house"
 
 C = TypeVar("C")
 M = TypeVar("M")

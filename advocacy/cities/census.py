@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from advocacy.cities.states import district_label
 from advocacy.events import record_event
 from advocacy.extensions import db
 from advocacy.imports.census import GazetteerPlace, display_name, parse_estimates, parse_gazetteer, parse_relationship
@@ -369,12 +368,3 @@ def import_census_places(
         db.session.flush()
     logger.info("Census places import from %s by %s: %s", location, actor, report.summary())
     return report
-
-
-def links_summary(links: Iterable[CityDistrict]) -> str:
-    """ "NY-10 (12%), NY-12 (40%)" for logs and events."""
-    parts = []
-    for link in links:
-        share = f" ({link.share:.0%})" if link.share is not None else ""
-        parts.append(f"{district_label(link.state, link.district)}{share}")
-    return ", ".join(parts)
