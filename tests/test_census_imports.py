@@ -92,7 +92,11 @@ def test_cdp_and_geonames_neighbourhood_are_not_endorsable(app, runner, import_f
     """A stored city matched to a CDP gets kind "cdp"; a GeoNames entry of a covered state with no Census place
     becomes "other": neither can endorse until staff mark it endorsable."""
     _add_geonames_cities(app)
-    assert _invoke(runner, "districts", "import-census", import_file(RELATIONSHIP)).exit_code == 0
+    result = _invoke(runner, "districts", "import-census", import_file(RELATIONSHIP))
+    assert (
+        "1 stored cities match no Census place and can no longer endorse unless staff mark them endorsable: "
+        "Central 14th Street / WMATA Northern Bus Barn, DC" in result.output
+    )
     levittown = _city(app, "Levittown", "NY")
     assert (levittown.kind, levittown.endorsable) == ("cdp", False)
     barn = _city(app, "Central 14th Street / WMATA Northern Bus Barn", "DC")
