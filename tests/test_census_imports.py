@@ -256,3 +256,38 @@ def test_bad_gazetteer_or_estimates_fail_with_the_line(
     assert result.exit_code == 1 and message in result.output and "Nothing was imported" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count(City.id))) == 0
+
+
+def _stored(id_: int, name: str, state: str, lat=None, lon=None, geoid=None):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(id=id_, name=name, state=state, latitude=lat, longitude=lon, geoid=geoid)
+
+
+def test_matching_by_name_uses_distance_and_refuses_ambiguity():
+    """Same name far away: no match; two candidates: the one within 50 km; a shared name without coordinates, or
+    one city claimed by two places: no match (so that a re-import gives the same answer)."""
+    from advocacy.cities.census import CensusPlace, match_places
+
+    stored = [
+        _stored(1, "Springfield", "IL", 39.80, -89.64),
+        _stored(2, "Franklin", "TN", 35.92, -86.87),
+        _stored(3, "Saint Paul", "MN", 44.95, -93.09),
+        _stored(4, "Lakewood", "OH"),
+        _stored(5, "Lakewood", "OH"),  # (cannot happen in the table; stands for any two equal match keys)
+        _stored(6, "Newport", "RI"),
+    ]
+    places = [
+        CensusPlace("1772000", "IL", "Springfield city", 41.0, -87.0),  # ~190 km away
+        CensusPlace("4727740", "TN", "Franklin city", 35.93, -86.86),
+        CensusPlace("2758000", "MN", "St. Paul city"),
+        CensusPlace("3942000", "OH", "Lakewood city"),
+        CensusPlace("4449960", "RI", "Newport city"),
+        CensusPlace("4449961", "RI", "Newport CDP"),
+    ]
+    matches = match_places(places, stored)
+    assert matches.by_geoid == {"4727740": 2, "2758000": 3}
+    assert matches.by_name == [
+        "Franklin, TN = Franklin city (4727740, 1 km apart)",
+        "Saint Paul, MN = St. Paul city (2758000, by name)",
+    ]
