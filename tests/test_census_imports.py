@@ -291,3 +291,22 @@ def test_matching_by_name_uses_distance_and_refuses_ambiguity():
         "Franklin, TN = Franklin city (4727740, 1 km apart)",
         "Saint Paul, MN = St. Paul city (2758000, by name)",
     ]
+
+
+def test_geonames_reimport_keeps_the_census_population(app, runner, import_file, tmp_path: Path):
+    """A place file (GeoNames) re-imported after the Census estimates does not put its older figure back."""
+    _add_geonames_cities(app)
+    assert (
+        _invoke(
+            runner, "cities", "import-census", import_file(GAZETTEER), "--population", import_file(ESTIMATES)
+        ).exit_code
+        == 0
+    )
+    places = tmp_path / "places.csv"
+    places.write_text("geonameid,name,state,population\n5128581,New York City,NY,8804190\n5419384,Bozeman,MT,43405\n")
+    result = _invoke(runner, "cities", "import", str(places))
+    assert result.exit_code == 0, result.output
+    nyc = _city(app, "New York City", "NY")
+    assert (nyc.population, nyc.population_source, nyc.population_year) == (8478072, "Census estimate", 2024)
+    bozeman = _city(app, "Bozeman", "MT")  # added by the Census import; its GeoNames row matches by name
+    assert (bozeman.population, bozeman.population_source) == (58021, "Census estimate")
