@@ -69,12 +69,18 @@ class Config:
     PUBLIC_CACHE_SECONDS = _int("PUBLIC_CACHE_SECONDS", 30)
 
     # Background jobs and letters: worker processes (default one per core), per-letter time limit (s),
-    # template-check time limit (s), worker memory cap (MiB, none by default), RQ queue name.
+    # template-check time limit (s), address-space cap of every job worker (MiB, 1 GiB by default, 0: none),
+    # RQ queue name.
     JOBS_WORKERS = _int("JOBS_WORKERS", 0) or None
     LETTER_TIMEOUT = float(os.environ.get("LETTER_TIMEOUT", "30"))
     LETTER_CHECK_TIMEOUT = float(os.environ.get("LETTER_CHECK_TIMEOUT", "5"))
-    LETTER_MEMORY_MB = _int("LETTER_MEMORY_MB", 0) or None
+    LETTER_MEMORY_MB = _int("LETTER_MEMORY_MB", 1024) or None
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "advocacy")
+    # A letter batch whose jobs have not reported for this long (s) counts as interrupted and is resumed; a letter
+    # still rendering LETTER_TIMEOUT + this long after it was claimed lost its worker and is queued again.
+    JOBS_LEASE_SECONDS = float(os.environ.get("JOBS_LEASE_SECONDS", "120"))
+    # Resume interrupted work when a web process answers its first request and when an RQ worker starts.
+    JOBS_RECOVER_ON_START = _bool("JOBS_RECOVER_ON_START", True)
 
     # Alerts and webhooks: daily digest hour (UTC); webhook timeout (s), first retry delay (s, doubling),
     # attempts before giving up, parallel deliveries. API requests per client address.
@@ -140,6 +146,7 @@ class TestingConfig(Config):
     REDIS_URL = None
     BASE_URL = "http://localhost"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (fast hashing for tests only)
+    JOBS_RECOVER_ON_START = False  # the recovery tests start it themselves
 
 
 def _instance_secret(instance_path: Path) -> str:

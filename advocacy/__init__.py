@@ -46,6 +46,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = N
     register_error_handlers(app)
     register_template_helpers(app)
     register_security(app)
+    register_jobs(app)
     return app
 
 
@@ -115,6 +116,12 @@ def register_security(app: Flask) -> None:
 
     register(app)
     install(app)  # the public-page cache stores responses with their security headers
+
+
+def register_jobs(app: Flask) -> None:
+    from advocacy.jobs import install_recovery
+
+    install_recovery(app)  # work a crash left behind is resumed when this process answers its first request
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -5,8 +5,14 @@ The interface is small: `submit(func_path, *args) -> job id` and `status(job id)
 it runs inside an application context in the worker, with plain (picklable) arguments, and does its own commits.
 
 The in-process pool (`ProcessPoolExecutor`, one worker per core, created on first use and kept) also runs short
-interactive work with `call(func_path, *args, timeout=...)`: template checks and previews run there, so that a
-hostile template is limited in time and memory (RLIMIT_AS) without ever blocking a web worker.
+interactive work with `call(func_path, *args, timeout=...)`: template checks and previews run in a small pool of
+their own, so that a hostile template is limited in time and memory without ever blocking a web worker. The time
+limit is kept twice: a timer in the worker stops the work after `timeout`, and if the worker does not answer
+`HARD_LIMIT_GRACE` seconds later (work that never returns to Python, or that catches the timer's exception) its
+processes are killed and the pool replaced.
+
+Every job worker (the pools and RQ work horses) caps its own address space (RLIMIT_AS) at `LETTER_MEMORY_MB`
+(1 GiB by default): an allocation that gets past the sandbox's own caps fails that letter with MemoryError.
 """
 
 from __future__ import annotations
@@ -18,10 +24,15 @@ import multiprocessing
 import os
 import resource
 import signal
+import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -30,6 +41,12 @@ from flask import Flask, current_app
 logger = logging.getLogger(__name__)
 
 QUEUED, RUNNING, FINISHED, FAILED, UNKNOWN = "queued", "running", "finished", "failed", "unknown"
+# Seconds a worker may overrun the time limit of `call` before its pool is killed.
+HARD_LIMIT_GRACE = 2.0
+# Worker processes of the pool that runs interactive calls (checks, previews), at most.
+INTERACTIVE_WORKERS = 2
+# Seconds a call may wait for a worker to take it (a pool starting up, or busy with other calls).
+CALL_QUEUE_WAIT = 60.0
 # Config keys a worker process needs to rebuild the same app (the database, the instance folder, limits).
 _PASSED_KEYS = (
     "SQLALCHEMY_DATABASE_URI",
@@ -42,6 +59,7 @@ _PASSED_KEYS = (
     "BASE_URL",
     "MAIL_SERVER",
     "MAIL_PORT",
+    "JOBS_LEASE_SECONDS",
 )
 
 
@@ -105,11 +123,13 @@ def _init_worker(env_name: str, overrides: dict[str, Any], memory_mb: int | None
     limit_memory(memory_mb)
 
 
-def _run(func_path: str, args: tuple, timeout: float | None = None) -> Any:
+def _run(func_path: str, args: tuple, timeout: float | None = None, started: str | None = None) -> Any:
     from advocacy.extensions import db
 
     app = _worker_app
     assert app is not None, "worker not initialised"
+    if started:  # tell `PoolRunner.call` that the work begins now: its hard limit counts from here
+        Path(started).touch()
     with app.app_context():
         try:
             with time_limit(timeout):
@@ -119,13 +139,18 @@ def _run(func_path: str, args: tuple, timeout: float | None = None) -> Any:
 
 
 def run_in_app(func_path: str, *args: Any) -> Any:
-    """Entry point of RQ jobs: build the app once per worker process, then run the job in its context."""
+    """Entry point of RQ jobs: build the app once per worker process, then run the job in its context.
+
+    A new worker process first recovers work that a dead worker left behind (when JOBS_RECOVER_ON_START).
+    """
     global _worker_app
     if _worker_app is None:
         from advocacy import create_app
 
         _worker_app = create_app()
         limit_memory(_worker_app.config.get("LETTER_MEMORY_MB"))
+        if _worker_app.config.get("JOBS_RECOVER_ON_START"):
+            _recover_logged(_worker_app)
     return _run(func_path, args)
 
 
@@ -143,6 +168,7 @@ class PoolRunner:
         self._executor: ProcessPoolExecutor | None = None
         self._futures: dict[str, Future] = {}
         self._lock = threading.Lock()
+        self._interactive: PoolRunner | None = None
 
     @property
     def executor(self) -> ProcessPoolExecutor:
@@ -176,16 +202,79 @@ class PoolRunner:
             return QUEUED
         return FAILED if future.exception() is not None else FINISHED
 
+    @property
+    def interactive(self) -> PoolRunner:
+        """The small pool that runs `call`s, apart from the batch jobs (killing it never touches a batch)."""
+        with self._lock:
+            if self._interactive is None:
+                workers = min(self.workers, INTERACTIVE_WORKERS)
+                self._interactive = PoolRunner(self.env_name, self.overrides, workers, self.memory_mb)
+            return self._interactive
+
     def call(self, func_path: str, *args: Any, timeout: float) -> Any:
-        """Run `func_path(*args)` in a worker and wait for its result; the worker stops it after `timeout`."""
-        future = self.executor.submit(_run, func_path, args, timeout)
-        return future.result(timeout=timeout + 30)
+        """Run `func_path(*args)` in a worker of the interactive pool and return its result.
+
+        Raises JobTimeout after `timeout` seconds of work, at the latest `HARD_LIMIT_GRACE` seconds later: a worker
+        that has not answered by then is killed (with the other workers of that pool; a call that was running there
+        is tried once more on the fresh pool). The limit counts from when a worker takes the call (the worker says
+        so through a marker file), so starting the pool or waiting for a free worker (up to CALL_QUEUE_WAIT) does
+        not count.
+        """
+        pool = self.interactive
+        for attempt in range(2):
+            marker = Path(tempfile.gettempdir()) / f"advocacy-call-{uuid.uuid4().hex}"
+            future = pool.executor.submit(_run, func_path, args, timeout, str(marker))
+            try:
+                if not _wait_until_taken(future, marker, CALL_QUEUE_WAIT):
+                    future.cancel()
+                    raise JobTimeout(f"no worker was free for {CALL_QUEUE_WAIT:g} s; try again")
+                return future.result(timeout=timeout + HARD_LIMIT_GRACE)
+            except FutureTimeout:
+                logger.warning("%s overran its %g s limit: killing its worker processes", func_path, timeout)
+                pool.kill()
+                raise JobTimeout(f"stopped after {timeout:g} s (time limit)") from None
+            except BrokenProcessPool:
+                pool.kill()  # a worker died (killed for another call, or out of memory)
+                if attempt:
+                    raise
+            finally:
+                marker.unlink(missing_ok=True)
+        raise AssertionError("unreachable")
+
+    def kill(self) -> None:
+        """Kill this pool's worker processes at once (their work is lost); the next use starts a new pool."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        for process in processes:
+            with contextlib.suppress(ProcessLookupError, OSError):
+                process.kill()
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join(5)
 
     def shutdown(self) -> None:
         with self._lock:
-            if self._executor is not None:
-                self._executor.shutdown(wait=True, cancel_futures=True)
-                self._executor = None
+            executor, self._executor = self._executor, None
+            interactive, self._interactive = self._interactive, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        if interactive is not None:
+            interactive.shutdown()
+
+
+def _wait_until_taken(future: Future, marker: Path, limit: float) -> bool:
+    """Wait until a worker has begun the call (its marker exists) or it is done; False after `limit` seconds."""
+    deadline = time.monotonic() + limit
+    pause = 0.002
+    while not (marker.exists() or future.done()):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+    return True
 
 
 class RQRunner:
@@ -284,6 +373,50 @@ def shutdown_pools() -> None:
         _pools.clear()
     for pool in pools:
         pool.shutdown()
+
+
+# --- recovery after a crash -----------------------------------------------------------------------------------
+
+
+def recover_expired_work(app: Flask | None = None) -> Any:
+    """Put back in hand work whose lease has expired (letter batches: see advocacy.letters.recovery).
+
+    For start-up (below) and for the scheduler: safe to call often and from several processes at once; returns
+    what it did (a `Recovery`).
+    """
+    from advocacy.letters.recovery import recover_expired_batches
+
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    with app.app_context():
+        return recover_expired_batches()
+
+
+def _recover_logged(app: Flask) -> None:
+    try:
+        result = recover_expired_work(app)
+    except Exception:  # noqa: BLE001 - start-up must go on (e.g. before `flask db upgrade` has made the tables)
+        logger.exception("recovering interrupted work failed")
+        return
+    if result.anything:
+        logger.warning("recovered interrupted work: %s", result)
+
+
+def install_recovery(app: Flask) -> None:
+    """Recover interrupted work when this web process answers its first request (if JOBS_RECOVER_ON_START)."""
+    if not app.config.get("JOBS_RECOVER_ON_START"):
+        return
+    state = {"done": False}
+    lock = threading.Lock()
+
+    @app.before_request
+    def recover_once() -> None:
+        if state["done"]:
+            return
+        with lock:
+            if state["done"]:
+                return
+            state["done"] = True
+        _recover_logged(app)
 
 
 def worker_peak_memory() -> tuple[int, int]:

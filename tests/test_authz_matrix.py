@@ -67,6 +67,7 @@ def routes(w: dict) -> dict[str, Route]:
         "main.dashboard": Route("/dashboard", get=LOGIN),
         "auth.login": Route("/login", get="login-page", post=PUBLIC),
         "auth.logout": Route("/logout", post=PUBLIC),
+        "auth.account": Route("/account", get=VIEWER, post=VIEWER),
         # admin
         "admin.index": Route("/admin/", get=ADMIN, ok=302),
         "admin.outbox": Route("/admin/outbox", get=ADMIN),
@@ -206,6 +207,8 @@ def routes(w: dict) -> dict[str, Route]:
         "api.committees": Route("/api/v1/committees", get=API_PUBLIC),
         "api.committee": Route("/api/v1/committees/HSFA", get=API_PUBLIC),
         "api.events": Route("/api/v1/events", get=API_VIEWER),
+        # last: it ends the logins of the client that posts it
+        "auth.logout_everywhere": Route("/account/logout-everywhere", post=VIEWER, acts=True),
     }  # fmt: skip
 
 

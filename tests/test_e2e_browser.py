@@ -280,7 +280,8 @@ def test_forms_with_errors_batch_and_admin_pages_have_no_serious_accessibility_v
     _scan(page, problems, "letter batch")
 
     for path in ("/campaigns/city-state-diplomacy/targets", "/committees/", "/committees/SSFR", "/alerts/following",
-                 "/account/api-tokens/", "/admin/users", "/admin/outbox", "/admin/webhooks", "/no-such-page"):  # fmt: skip
+                 "/account", "/account/api-tokens/", "/admin/users", "/admin/outbox", "/admin/webhooks", "/admin/alerts",
+                 "/no-such-page"):  # fmt: skip
         page.goto(base + path)
         _scan(page, problems, path)
 

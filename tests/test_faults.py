@@ -133,7 +133,7 @@ def _break_storing(monkeypatch, database_url: str, *, times: int) -> list[int]:
     real_settle = tasks._settle
     calls: list[int] = []
 
-    def settle(batch_id, letter_id, values, counter):
+    def settle(batch_id, letter_id, values, counter, attempt=None):
         calls.append(letter_id)
         if len(calls) >= 2 and len(calls) < 2 + times:
             if _is_postgres(database_url):
@@ -142,7 +142,7 @@ def _break_storing(monkeypatch, database_url: str, *, times: int) -> list[int]:
             else:
                 db.session.rollback()
                 raise OperationalError("UPDATE letter ...", {}, Exception("database is locked"))
-        return real_settle(batch_id, letter_id, values, counter)
+        return real_settle(batch_id, letter_id, values, counter, attempt)
 
     monkeypatch.setattr(tasks, "_settle", settle)
     return calls

@@ -18,6 +18,7 @@ from advocacy.models.alerts import FAILED, WEBHOOK_FAILED, WEBHOOK_PENDING
 from advocacy.models.base import utcnow
 from advocacy.models.mail import FAILED as MAIL_FAILED
 from advocacy.models.users import ADMIN, VIEWER
+from advocacy.security import rate_limits_shared
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("alerts", __name__)
@@ -198,6 +199,7 @@ def health():
         stale=stale,
         counts=counts,
         stale_hours=current_app.config.get("SYNC_STALE_HOURS", 48),
+        rate_limits_shared=rate_limits_shared(current_app),
     )
 
 

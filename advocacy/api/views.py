@@ -37,6 +37,7 @@ from advocacy.models import (
 from advocacy.models.cities import name_search_key
 from advocacy.models.users import ADVOCATE, VIEWER
 from advocacy.representation import members_representing, states_touched
+from advocacy.security import MAX_JSON_DEPTH, JSONTooDeep, parse_json
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -238,7 +239,14 @@ def _single(document: dict[str, Any]) -> Response:
 
 
 def _json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    body = None
+    if request.is_json:
+        try:
+            body = parse_json(request.get_data(cache=True))
+        except JSONTooDeep:
+            raise ApiError(400, "bad_request", f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep.") from None
+        except ValueError:
+            body = None
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "Send a JSON object (Content-Type: application/json).")
     return body

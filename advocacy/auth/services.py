@@ -1,40 +1,88 @@
-"""Accounts: creation, authentication, password policy."""
+"""Accounts: creation, authentication, password policy, and logins (server-side sessions)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from advocacy.events import record_event
 from advocacy.extensions import db
-from advocacy.models import ROLES, User
+from advocacy.models import ROLES, User, UserSession
 from advocacy.models.base import utcnow
-from advocacy.models.events import USER_CREATED
+from advocacy.models.events import USER_CREATED, USER_PASSWORD_CHANGED
 
 logger = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 10
 LOCKOUT_THRESHOLD = 5
 LOCKOUT_MINUTES = 15
-# Hash of a throw-away password, checked when the e-mail is unknown so that timing does not reveal accounts.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
+# The one answer to a failed log-in, whether the address is unknown, the password wrong or the account locked,
+# so that the page never tells whether an account exists.
+LOGIN_FAILED = (
+    f"Wrong e-mail or password. After {LOCKOUT_THRESHOLD} failed log-ins in a row an account is locked for "
+    f"{LOCKOUT_MINUTES} minutes."
+)
 
 
 class AccountError(ValueError):
     """A user-facing problem with an account request (duplicate e-mail, weak password, bad role)."""
 
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login user loader."""
-    try:
-        return db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    """A throw-away password hashed exactly like real accounts (same algorithm and parameters, `method`)."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User) -> str:
+    """Open a login for `user`: a random token whose hash is stored; `user.get_id()` returns it for the cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user=user, token_hash=_token_hash(token)))
+    user.session_token = token
+    db.session.flush()
+    return token
+
+
+def end_session(token: str | None) -> None:
+    """End one login (logout): its cookie, or any copy of it, no longer opens a page."""
+    if token:
+        db.session.execute(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
+
+
+def end_all_sessions(user: User, *, keep_current: bool = False) -> int:
+    """End every login of `user` ("log out everywhere", password change); returns how many ended.
+
+    With `keep_current`, the login this request belongs to stays open.
+    """
+    query = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep_current and user.session_token:
+        query = query.where(UserSession.token_hash != _token_hash(user.session_token))
+    ended = db.session.execute(query).rowcount or 0
+    logger.info("ended %s session(s) of %s", ended, user.email)
+    return ended
+
+
+def load_user(token: str) -> User | None:
+    """Flask-Login user loader: the active user whose open login has this token (None once it has ended)."""
+    if not token or len(token) > 100:
         return None
+    user = db.session.scalar(
+        select(User).join(UserSession).where(UserSession.token_hash == _token_hash(token), User.active.is_(True))
+    )
+    if user is not None:
+        user.session_token = token
+    return user
 
 
 def check_password_policy(password: str) -> None:
@@ -77,25 +125,24 @@ def create_user(email: str, password: str, role: str, actor: str = "cli") -> Use
     return user
 
 
-class AccountLocked(AccountError):
-    """Too many failed log-ins in a row: the account is locked for a while."""
-
-
 def authenticate(email: str, password: str) -> User | None:
     """Return the active user with this e-mail and password, or None. Counts failures per account.
 
-    After LOCKOUT_THRESHOLD failures in a row the account is locked for LOCKOUT_MINUTES (raises
-    AccountLocked, also for the right password), which stops password guessing across IP addresses.
+    After LOCKOUT_THRESHOLD failures in a row the account is locked for LOCKOUT_MINUTES (None, also for the right
+    password), which stops password guessing across IP addresses. Every path hashes the password once with the
+    accounts' own algorithm (a dummy hash for unknown addresses), so neither the answer nor its time tells
+    whether the address has an account or whether it is locked.
     """
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password)
         return None
     now = utcnow()
+    password_ok = check_password_hash(user.password_hash, password)
     if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise AccountLocked(f"Too many failed log-ins: this account is locked for {minutes} more minute(s).")
-    if not check_password_hash(user.password_hash, password) or not user.active:
+        logger.info("login refused for %s: locked until %s", user.email, user.locked_until)
+        return None
+    if not password_ok or not user.active:
         user.failed_logins += 1
         logger.info("failed login for %s (%s in a row)", user.email, user.failed_logins)
         if user.failed_logins >= LOCKOUT_THRESHOLD:
@@ -107,6 +154,17 @@ def authenticate(email: str, password: str) -> User | None:
     user.locked_until = None
     user.last_login_at = now
     return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change `user`'s password after checking the current one and the policy; ends every other login."""
+    if not check_password_hash(user.password_hash, current):
+        raise AccountError("The current password is wrong.")
+    check_password_policy(new)
+    user.password_hash = hash_password(new)
+    end_all_sessions(user, keep_current=True)
+    record_event(USER_PASSWORD_CHANGED, f"Account {user.email} changed its password", actor=user.email)
+    logger.info("user %s changed their password", user.email)
 
 
 def count_users() -> int:

@@ -340,6 +340,9 @@ def import_invitations(campaign: Campaign, csv_text: str, actor: str) -> list[Im
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
         if not any(row.values()):
             continue
+        if any("\x00" in value for value in row.values()):
+            results.append(ImportRow(number, False, "contains a NUL character (\\x00): not a text CSV?"))
+            continue
         if not row.get("city") or not row.get("state") or not row.get("email"):
             results.append(ImportRow(number, False, "city, state and email are all required"))
             continue

@@ -152,6 +152,8 @@ def read_csv(
     reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     try:
         header = next(reader)
+        if any("\x00" in cell for cell in header):
+            raise ImportDataError(f"{name} line 1: contains a NUL character (\\x00): not a text CSV?")
     except StopIteration as exc:
         raise ImportDataError(f"{name}: empty file (expected a header line)") from exc
     except csv.Error as exc:
@@ -183,6 +185,8 @@ def read_csv(
             start, line = line + 1, reader.line_num
             if not record or all(not cell.strip() for cell in record):
                 continue
+            if any("\x00" in cell for cell in record):  # the database would refuse it with a raw error
+                raise ImportDataError(f"{name} line {start}: contains a NUL character (\\x00): not a text CSV?")
             if len(record) != width:
                 raise ImportDataError(
                     f"{name} line {start}: malformed CSV: {len(record)} fields where the header has {width}"

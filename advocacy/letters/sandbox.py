@@ -1,10 +1,17 @@
 """The sandbox that user-written letter templates run in, and the checks made when a template is saved.
 
-Templates use Jinja syntax in `SandboxedEnvironment` with autoescaping and `StrictUndefined` (an unknown field is
-an error, not an empty string). On top of Jinja's sandbox (no attributes starting with "_", no unsafe methods):
-only an allow-list of filters, `range()` capped, and every operation that can build a large value from a small
-template checked *before* it runs: `*`, `**`, `+`, `%`, `~`, the padding and replacing string methods, `str.format`,
-`join` and the `join`/`replace` filters (see `LetterSandbox`). The output of one template is capped in size too. Time and memory are limited by the worker process that renders (see advocacy.letters.worker).
+Templates use Jinja syntax in Jinja's `ImmutableSandboxedEnvironment` with autoescaping and `StrictUndefined` (an
+unknown field is an error, not an empty string): no attributes starting with "_", no unsafe methods, and no method
+that changes a list, dict or set (`append`, `update`, `pop`...). The data a template sees is also a read-only copy
+(`freeze`: mappings become `MappingProxyType`, lists tuples), made afresh for each letter, so a template can never
+change the evidence the app's own layout prints, nor what the next letter of a batch sees.
+
+On top of that: only an allow-list of filters, `range()` capped, `str.encode` refused (no letter needs bytes), a
+template nested more than MAX_NESTING levels deep refused before it is compiled, and every operation that can build
+a large value from a small template checked *before* it runs: `*`, `**`, `+`, `%`, `~`, the padding and replacing
+string methods, `str.format`, `join` and the `join`/`replace` filters (see `LetterSandbox`). The output of one
+template is capped in size too. Time and memory are limited by the worker process that renders (advocacy.jobs:
+a time limit per letter, a hard limit on checks and previews, and an address-space cap on every job worker).
 The Markdown body is converted with raw HTML, links and images switched off, and the result passes an allow-list
 HTML sanitiser: users cannot inject CSS, scripts or resource URLs.
 """
@@ -15,15 +22,16 @@ import html
 import re
 import string
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from html.parser import HTMLParser
+from types import MappingProxyType
 from typing import Any
 
 import markdown
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.filters import do_replace, sync_do_join
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, _mutable_spec
 
 from advocacy.jobs import JobTimeout
 
@@ -33,6 +41,10 @@ MAX_EXPONENT = 64
 MAX_OUTPUT_CHARS = 200_000  # per rendered field
 MAX_TEXT = MAX_OUTPUT_CHARS  # longest string or list that any operation (`+`, `~`, `%`, methods, filters) may build
 MAX_INT_BITS = 16_384  # largest integer `*` may build (about 5,000 digits)
+MAX_NESTING = 40  # deepest nesting of tags and expressions (Python's compiler gives up near 20 nested blocks)
+_SIZED = (str, bytes, bytearray, list, tuple)
+# Method names that change a container in place (Jinja's own list): refused on the read-only data with a message.
+_MUTATING_METHODS = frozenset().union(*(names for _type, names in _mutable_spec))
 
 ALLOWED_FILTERS = [
     "abs",
@@ -109,11 +121,11 @@ def _weight(value: Any, budget: int = MAX_TEXT) -> int:
     Strings count their length, containers their items plus their contents (so a list holding the same long string
     many times weighs what its text would), anything else a small constant.
     """
-    if isinstance(value, str):
+    if isinstance(value, str | bytes | bytearray):
         return len(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value.bit_length() // 3 + 1
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         value = [*value.keys(), *value.values()]
     if not isinstance(value, list | tuple):
         return 8
@@ -241,8 +253,57 @@ class _LetterCodeGenerator(CodeGenerator):
         self.write("))")
 
 
-class LetterSandbox(SandboxedEnvironment):
-    """Jinja's sandbox with fewer filters and caps on the operations that can exhaust memory.
+# Records inside lists (the endorsing cities) are the batch's shared data, the same objects in every letter: they are
+# frozen once per process. The originals are kept (so that their ids cannot be reused); nothing changes them.
+_RECORDS: dict[int, tuple[Any, Any]] = {}
+_MAX_RECORDS = 100_000
+
+
+def freeze(value: Any, _seen: dict[int, Any] | None = None, _in_sequence: bool = False) -> Any:
+    """A read-only deep copy of plain data: mappings become MappingProxyType, lists and tuples tuples, sets frozensets.
+
+    Shared items (a city that is in `cities` and in `by_state`) are frozen once and stay shared.
+    """
+    seen = {} if _seen is None else _seen
+    key = id(value)
+    if key in seen:
+        return seen[key]
+    if isinstance(value, Mapping):
+        known = _RECORDS.get(key) if _in_sequence else None
+        if known is not None and known[0] is value:
+            result: Any = known[1]
+        else:
+            result = MappingProxyType({k: freeze(v, seen) for k, v in value.items()})
+            if _in_sequence:
+                if len(_RECORDS) >= _MAX_RECORDS:
+                    _RECORDS.clear()
+                _RECORDS[key] = (value, result)
+    elif isinstance(value, list | tuple):
+        result = tuple(freeze(item, seen, True) for item in value)
+    elif isinstance(value, set | frozenset):
+        result = frozenset(freeze(item, seen) for item in value)
+    elif isinstance(value, bytearray):
+        result = bytes(value)
+    else:
+        return value
+    seen[key] = result
+    return result
+
+
+def _nesting(node: nodes.Node) -> int:
+    """How deeply the parsed template nests (tags and expressions), walked without recursion."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_NESTING:
+            break
+        stack.extend((child, depth + 1) for child in current.iter_child_nodes())
+    return deepest
+
+
+class LetterSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox with fewer filters and caps on the operations that can exhaust memory.
 
     Every operation that can build a value much larger than the template itself is checked before it runs, so a
     template cannot allocate more than about MAX_TEXT characters at a time (doubling a string in a loop stops at
@@ -260,6 +321,18 @@ class LetterSandbox(SandboxedEnvironment):
         self.filters["replace"] = _capped_replace
         self.globals = {"range": _capped_range, "dict": dict, "namespace": self.globals["namespace"]}
 
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """Jinja's rules, and no bytes: `str.encode` (and anything on bytes) is refused."""
+        if isinstance(obj, bytes | bytearray) or (isinstance(obj, str) and attr == "encode"):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """Asking the read-only data for a changing method (`cities.append`) says it is not allowed."""
+        if attribute in _MUTATING_METHODS and isinstance(obj, MappingProxyType | tuple | frozenset):
+            return self.unsafe_undefined(obj, attribute)
+        return super().getattr(obj, attribute)
+
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
             huge_base = isinstance(left, int) and left.bit_length() > 256
@@ -267,7 +340,7 @@ class LetterSandbox(SandboxedEnvironment):
                 raise SecurityError(f"exponents above {MAX_EXPONENT} are not allowed in letter templates")
             return left**right
         if operator == "+":
-            sequences = isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple)
+            sequences = isinstance(left, _SIZED) and isinstance(right, _SIZED)
             if sequences and _weight(left) + _weight(right) > MAX_TEXT:
                 raise _too_big("joining text")
             return left + right
@@ -275,9 +348,9 @@ class LetterSandbox(SandboxedEnvironment):
             if isinstance(left, str):
                 _check_percent(left, right)
             return left % right
-        sized = left if isinstance(left, str | list | tuple) else right
+        sized = left if isinstance(left, _SIZED) else right
         count = right if sized is left else left
-        if isinstance(sized, str | list | tuple) and isinstance(count, int):
+        if isinstance(sized, _SIZED) and isinstance(count, int):
             # lists count their contents too: ["x" * 100000] * 100000 would print as 10 GB of text
             if len(sized) * count > MAX_SEQUENCE or _weight(sized) * count > MAX_TEXT:
                 raise SecurityError(f"repeating text is limited to {MAX_SEQUENCE:,} characters in letter templates")
@@ -295,7 +368,7 @@ class LetterSandbox(SandboxedEnvironment):
         """Call an object from sandboxed code; str methods that can build huge text are checked first."""
         target = getattr(__obj, "__wrapped__", __obj)  # str.format arrives wrapped by Jinja's SandboxedFormatter
         owner = getattr(target, "__self__", None)
-        if isinstance(owner, str):
+        if isinstance(owner, str | bytes | bytearray):
             _check_str_method(owner, getattr(target, "__name__", ""), args, kwargs)
             if getattr(target, "__name__", "") == "join" and args:
                 items = list(args[0])
@@ -317,6 +390,7 @@ def sandbox() -> LetterSandbox:
 
 _NO_ATTRIBUTE = re.compile(r"'[^']*' has no attribute '([^']+)'")
 _UNDEFINED = re.compile(r"'([^']+)' is undefined")
+_UNSAFE_ATTRIBUTE = re.compile(r"access to attribute '([^']+)' of '[^']+' object is unsafe")
 
 
 def _template_line(tb: Any) -> int | None:
@@ -339,19 +413,55 @@ def _friendly(exc: Exception) -> str:
             return f"unknown field '{match.group(1)}'"
         return f"unknown field ({text})"
     if isinstance(exc, SecurityError):
+        match = _UNSAFE_ATTRIBUTE.search(text)
+        if match and match.group(1) in _MUTATING_METHODS:
+            return f"not allowed: templates cannot change the letter's data or lists ('{match.group(1)}')"
         return f"not allowed: {text}"
     if isinstance(exc, OverflowError | MemoryError):
         return "the template tried to produce too much text"
+    if isinstance(exc, RecursionError):
+        return "the template is too deeply nested or recursive"
     return f"{type(exc).__name__}: {text}"
 
 
-def render_field(source: str, context: dict, *, field: str = "body", max_chars: int = MAX_OUTPUT_CHARS) -> str:
-    """Render one template field in the sandbox; raise TemplateProblem with the line on any error."""
+_TOO_COMPLEX = (
+    f"the template is too deeply nested or too complex (at most {MAX_NESTING} levels of tags, brackets and filters "
+    "inside one another): split it up"
+)
+
+
+def compile_field(source: str, *, field: str = "body") -> Any:
+    """Parse and compile one template field; TemplateProblem for a syntax error or a template too deep to compile."""
     env = sandbox()
     try:
-        template = env.from_string(source)
+        parsed = env.parse(source)
+        if _nesting(parsed) > MAX_NESTING:
+            raise TemplateProblem(_TOO_COMPLEX, field=field)
+        return env.from_string(parsed)
     except TemplateSyntaxError as exc:
         raise TemplateProblem(exc.message or "syntax error", field=field, line=exc.lineno) from None
+    except (RecursionError, MemoryError, SyntaxError, OverflowError, ValueError):
+        # Python's parser and compiler have their own limits (nested blocks, brackets, recursion)
+        raise TemplateProblem(_TOO_COMPLEX, field=field) from None
+
+
+_last_frozen: tuple[Any, Any] = (None, None)
+
+
+def _frozen(context: Mapping) -> Any:
+    """The read-only copy of `context`, made once per letter (the fields of one letter share one context)."""
+    global _last_frozen
+    if isinstance(context, MappingProxyType):
+        return context
+    if _last_frozen[0] is not context:
+        _last_frozen = (context, freeze(context))
+    return _last_frozen[1]
+
+
+def render_field(source: str, context: Mapping, *, field: str = "body", max_chars: int = MAX_OUTPUT_CHARS) -> str:
+    """Render one template field in the sandbox, on a read-only copy of `context`; TemplateProblem on any error."""
+    template = compile_field(source, field=field)
+    context = _frozen(context)
     parts: list[str] = []
     size = 0
     try:

@@ -6,14 +6,12 @@ commits (a batch must be committed before `start_batch`, because worker processe
 
 from __future__ import annotations
 
-import io
 import logging
 import math
 import re
 import unicodedata
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
@@ -25,7 +23,9 @@ from advocacy.extensions import db
 from advocacy.jobs import JobRunner, JobTimeout, PoolRunner, get_runner, local_pool
 from advocacy.letters.addressing import long_date, member_data
 from advocacy.letters.context import SAMPLE_MEMBER, sample_shared
-from advocacy.letters.tasks import DEFAULT_TIMEOUT, finalize_batch, write_spec
+from advocacy.letters.errors import LetterError
+from advocacy.letters.logos import LOGO_MAX_BYTES, check_logo, sanitise_svg
+from advocacy.letters.tasks import DEFAULT_TIMEOUT, finalize_batch, lease_seconds, write_spec
 from advocacy.models import (
     Campaign,
     City,
@@ -40,6 +40,7 @@ from advocacy.models import (
     LetterTemplateVersion,
     Member,
 )
+from advocacy.models.base import utcnow
 from advocacy.models.campaigns import VERIFIED
 from advocacy.models.letters import (
     BATCH_CANCELLED,
@@ -58,7 +59,6 @@ from advocacy.representation import cities_represented, states_touched
 
 logger = logging.getLogger(__name__)
 
-LOGO_MAX_BYTES = 512 * 1024
 TEMPLATE_TEXT_FIELDS = (
     "slug",
     "name",
@@ -72,78 +72,7 @@ TEMPLATE_TEXT_FIELDS = (
 )
 
 
-class LetterError(Exception):
-    """A letter operation that cannot be done, with a message for the user."""
-
-
-# --- logos -----------------------------------------------------------------------------------------------------
-
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
-SVG_ELEMENTS = {
-    "svg", "g", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan", "defs",
-    "lineargradient", "radialgradient", "stop", "title", "desc", "clippath", "use", "symbol",
-}  # fmt: skip
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def sanitise_svg(data: bytes) -> bytes:
-    """Parse an SVG and keep only drawing elements and attributes: no scripts, styles, events or outside links."""
-    text = data.decode("utf-8", errors="strict")
-    if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
-        raise LetterError("The SVG logo must not contain a DOCTYPE or entities.")
-    try:
-        root = ET.fromstring(text)  # noqa: S314 - no DTD/entities allowed (checked above), size-limited
-    except ET.ParseError as exc:
-        raise LetterError(f"The SVG logo could not be read: {exc}.") from None
-    if _local(root.tag) != "svg":
-        raise LetterError("The logo is not an SVG image.")
-
-    def clean(element: ET.Element) -> None:
-        for child in list(element):
-            if not isinstance(child.tag, str) or _local(child.tag).lower() not in SVG_ELEMENTS:
-                element.remove(child)
-                continue
-            clean(child)
-        for name in list(element.attrib):
-            local = _local(name).lower()
-            value = element.attrib[name]
-            unsafe = local.startswith("on") or local == "style" or "url(" in value.replace(" ", "").lower()
-            outside_link = local == "href" and not value.startswith("#")
-            if unsafe or outside_link:
-                del element.attrib[name]
-
-    clean(root)
-    ET.register_namespace("", SVG_NS)
-    ET.register_namespace("xlink", XLINK_NS)
-    return ET.tostring(root, encoding="utf-8")
-
-
-def check_logo(data: bytes) -> tuple[bytes, str]:
-    """Check an uploaded logo by its content (not its name): PNG, JPEG or SVG; return (bytes, mime type)."""
-    if not data:
-        raise LetterError("The logo file is empty.")
-    if len(data) > LOGO_MAX_BYTES:
-        raise LetterError(f"The logo is larger than {LOGO_MAX_BYTES // 1024} KB.")
-    if data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff"):
-        from PIL import Image, UnidentifiedImageError
-
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                kind = image.format
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise LetterError(f"The logo image is damaged: {exc}.") from None
-        if kind not in ("PNG", "JPEG"):
-            raise LetterError("The logo must be a PNG, JPEG or SVG image.")
-        return data, "image/png" if kind == "PNG" else "image/jpeg"
-    head = data[:1024].lstrip().lower()
-    if head.startswith((b"<?xml", b"<svg", b"<!--")):
-        return sanitise_svg(data), "image/svg+xml"
-    raise LetterError("The logo must be a PNG, JPEG or SVG image (checked by its content).")
+# --- logos: advocacy.letters.logos (check_logo, sanitise_svg, LOGO_MAX_BYTES are re-exported here) -------------
 
 
 # --- templates -------------------------------------------------------------------------------------------------
@@ -528,6 +457,7 @@ def start_batch(batch: LetterBatch, runner: JobRunner | None = None) -> list[str
     workers = runner.workers if isinstance(runner, PoolRunner) else 4
     size = max(1, math.ceil(len(ids) / (workers * 3)))
     batch.status = BATCH_RUNNING
+    batch.lease_expires_at = utcnow() + timedelta(seconds=lease_seconds())  # its jobs renew it as they work
     db.session.commit()  # workers must see "running" before they can finish the batch
     job_ids = [
         runner.submit("advocacy.letters.tasks.run_chunk", batch.id, ids[i : i + size]) for i in range(0, len(ids), size)
@@ -624,6 +554,7 @@ def batch_progress(batch: LetterBatch) -> dict:
         "settled": batch.settled,
         "percent": batch.percent,
         "finished": batch.status in BATCH_FINAL_STATUSES,
+        "interrupted": batch.is_interrupted,
     }
 
 
@@ -665,6 +596,8 @@ def campaign_deliveries(campaign_id: int) -> list[LetterDelivery]:
 
 __all__ = [
     "BATCH_CANCELLING",
+    "LOGO_MAX_BYTES",
+    "sanitise_svg",
     "date",
     "member_data",
     "LetterError",

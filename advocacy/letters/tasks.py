@@ -4,6 +4,11 @@ A batch is split into chunks of letters; each chunk job renders its letters one 
 limit, in a process whose memory is capped), writes each PDF to the batch folder and records it at once, so that
 progress shows while it runs. A failed letter is recorded and the chunk goes on. Before each letter the job looks
 whether the batch was cancelled. The job that settles the last letter writes the merged PDF and the ZIP.
+
+Leases: claiming a letter gives it a lease (LETTER_TIMEOUT + JOBS_LEASE_SECONDS) and renews the batch's
+(JOBS_LEASE_SECONDS). A letter is settled only by the claim that holds it (status "rendering" and the same attempt
+number), so when advocacy.letters.recovery has given a lost letter to a new job, a late answer from the old one
+changes nothing: each letter is counted once.
 """
 
 from __future__ import annotations
@@ -14,13 +19,15 @@ import hashlib
 import io
 import json
 import logging
+import os
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
 from pypdf import PdfWriter
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.extensions import db
@@ -48,6 +55,8 @@ from advocacy.public.queries import neutralise_formula
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_LEASE_SECONDS = 120.0
+_MEMORY_MESSAGE = "used more memory than a letter may (LETTER_MEMORY_MB) and was stopped"
 
 
 def batch_dir(batch_id: int, instance_path: str | None = None) -> Path:
@@ -103,17 +112,60 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, JobTimeout):
         return f"took too long and was stopped ({exc})"
     if isinstance(exc, MemoryError):
-        return "used too much memory and was stopped"
+        return _MEMORY_MESSAGE
     return f"could not be rendered ({type(exc).__name__}: {str(exc)[:300]})"
 
 
-def _settle(batch_id: int, letter_id: int, values: dict, counter: str | None) -> None:
-    db.session.execute(update(Letter).where(Letter.id == letter_id).values(**values))
+def lease_seconds() -> float:
+    """How long a batch may go without a heartbeat before it counts as interrupted (JOBS_LEASE_SECONDS)."""
+    return float(current_app.config.get("JOBS_LEASE_SECONDS") or DEFAULT_LEASE_SECONDS)
+
+
+def renew_batch_lease(batch_id: int) -> None:
+    """The batch's heartbeat (the caller commits)."""
+    expires = utcnow() + timedelta(seconds=lease_seconds())
+    db.session.execute(update(LetterBatch).where(LetterBatch.id == batch_id).values(lease_expires_at=expires))
+
+
+def _claim(batch_id: int, letter_id: int, timeout: float) -> int | None:
+    """Claim a queued letter for this job; return the claim's attempt number (None: not queued, skip it)."""
+    expires = utcnow() + timedelta(seconds=timeout + lease_seconds())
+    claimed = db.session.execute(
+        update(Letter)
+        .where(Letter.id == letter_id, Letter.status == LETTER_QUEUED)
+        .values(status=LETTER_RENDERING, attempts=Letter.attempts + 1, lease_expires_at=expires)
+    ).rowcount
+    if claimed != 1:
+        db.session.commit()
+        return None
+    renew_batch_lease(batch_id)
+    attempt = db.session.scalar(select(Letter.attempts).where(Letter.id == letter_id))
+    db.session.commit()
+    return attempt
+
+
+def _settle(batch_id: int, letter_id: int, values: dict, counter: str | None, attempt: int | None = None) -> bool:
+    """Record a letter's outcome and count it in the batch, if this claim still holds the letter."""
+    query = update(Letter).where(Letter.id == letter_id)
+    if attempt is not None:
+        query = query.where(Letter.status == LETTER_RENDERING, Letter.attempts == attempt)
+    if db.session.execute(query.values(lease_expires_at=None, **values)).rowcount != 1:
+        db.session.rollback()
+        logger.warning("letter %s of batch %s was given to another job: this result is dropped", letter_id, batch_id)
+        return False
     increments: dict[str, Any] = {"settled": LetterBatch.settled + 1}
     if counter:
         increments[counter] = getattr(LetterBatch, counter) + 1
     db.session.execute(update(LetterBatch).where(LetterBatch.id == batch_id).values(**increments))
     db.session.commit()
+    return True
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write aside, then rename: two jobs making the same letter never leave a torn file."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.part")
+    partial.write_bytes(data)
+    partial.replace(path)
 
 
 def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
@@ -123,11 +175,8 @@ def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
     timeout = float(spec.get("timeout") or DEFAULT_TIMEOUT)
     for letter_id in letter_ids:
         # Claim the letter; a cancelled batch has already marked its queued letters, so they are skipped.
-        claimed = db.session.execute(
-            update(Letter).where(Letter.id == letter_id, Letter.status == LETTER_QUEUED).values(status=LETTER_RENDERING)
-        ).rowcount
-        db.session.commit()
-        if claimed != 1:
+        attempt = _claim(batch_id, letter_id, timeout)
+        if attempt is None:
             continue
         item = spec["letters"][str(letter_id)]
         try:
@@ -136,9 +185,9 @@ def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
         except Exception as exc:  # noqa: BLE001 - one letter failing must not sink the batch
             message = _describe(exc)
             logger.warning("letter %s of batch %s failed: %s", letter_id, batch_id, message)
-            _settle(batch_id, letter_id, {"status": LETTER_FAILED, "error": message}, "failed")
+            _settle(batch_id, letter_id, {"status": LETTER_FAILED, "error": message}, "failed", attempt)
             continue
-        (folder / item["filename"]).write_bytes(rendered.pdf)
+        _write_atomically(folder / item["filename"], rendered.pdf)
         values = {
             "status": LETTER_DONE,
             "pages": rendered.pages,
@@ -147,7 +196,7 @@ def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
             "error": None,
         }
         try:
-            _settle(batch_id, letter_id, values, "done")
+            _settle(batch_id, letter_id, values, "done", attempt)
         except SQLAlchemyError as exc:
             # The database went away while storing this letter: record it as failed (on a fresh connection)
             # so that the batch can finish and "retry failed letters" can make it again. If even that fails,
@@ -155,7 +204,7 @@ def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
             db.session.rollback()
             logger.warning("letter %s of batch %s: storing it failed: %s", letter_id, batch_id, exc)
             message = f"interrupted by a database error ({type(exc).__name__}); retry the failed letters"
-            _settle(batch_id, letter_id, {"status": LETTER_FAILED, "error": message}, "failed")
+            _settle(batch_id, letter_id, {"status": LETTER_FAILED, "error": message}, "failed", attempt)
     finalize_batch(batch_id)
 
 
@@ -168,7 +217,7 @@ def finalize_batch(batch_id: int) -> bool:
             LetterBatch.settled >= LetterBatch.total,
             LetterBatch.status.in_((BATCH_RUNNING, BATCH_CANCELLING)),
         )
-        .values(status=BATCH_FINALIZING)
+        .values(status=BATCH_FINALIZING, lease_expires_at=utcnow() + timedelta(seconds=lease_seconds()))
     ).rowcount
     db.session.commit()
     if claimed != 1:
@@ -189,6 +238,7 @@ def finalize_batch(batch_id: int) -> bool:
     else:
         batch.status = BATCH_DONE
     batch.finished_at = utcnow()
+    batch.lease_expires_at = None
     db.session.commit()
     logger.info("batch %s %s: %s done, %s failed", batch_id, batch.status, batch.done, batch.failed)
     return True
@@ -255,10 +305,12 @@ def check_template(template: dict, shared: dict, members: list[dict]) -> list[di
             render_field(template.get(field) or "", context, field=label)
         except TemplateProblem as exc:
             problems.append({"field": field, "label": label, "line": exc.line, "message": exc.message})
-        except JobTimeout:
+        except JobTimeout:  # the time limit is for the whole check: the other fields are not tried
             problems.append({"field": field, "label": label, "line": None, "message": "took too long (time limit)"})
+            break
         except MemoryError:
-            problems.append({"field": field, "label": label, "line": None, "message": "used too much memory"})
+            problems.append({"field": field, "label": label, "line": None, "message": _MEMORY_MESSAGE})
+            break
     return problems
 
 

@@ -248,6 +248,13 @@ def cancel(batch_id: int):
 @role_required(ADVOCATE)
 def retry(batch_id: int):
     batch = db.get_or_404(LetterBatch, batch_id)
+    if batch.is_interrupted:  # its jobs were lost (a crash, a restart): resume it
+        from advocacy.letters.recovery import recover_batch
+
+        result = recover_batch(batch.id, runner=get_runner())
+        resumed = f"{result.requeued} interrupted letter(s) and the waiting ones are queued again"
+        flash(f"Resuming the batch: {resumed}." if result.resumed else "Finishing the batch.", "success")
+        return redirect(url_for("letters.batch", batch_id=batch_id))
     try:
         count = services.retry_failed_letters(batch, actor=current_user.email)
     except services.LetterError as exc:

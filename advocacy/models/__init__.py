@@ -33,7 +33,7 @@ from advocacy.models.events import Event
 from advocacy.models.letters import Letter, LetterBatch, LetterDelivery, LetterTemplate, LetterTemplateVersion
 from advocacy.models.mail import MailMessage
 from advocacy.models.members import Committee, CommitteeMembership, Member
-from advocacy.models.users import ROLES, User
+from advocacy.models.users import ROLES, User, UserSession
 
 __all__ = [
     "AlertDelivery",
@@ -72,6 +72,7 @@ __all__ = [
     "Member",
     "RelatedBill",
     "User",
+    "UserSession",
     "ZipDistrict",
     "utcnow",
 ]

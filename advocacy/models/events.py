@@ -29,6 +29,7 @@ INVITATION_SENT = "invitation.sent"
 INVITATION_RESENT = "invitation.resent"
 INVITATION_REVOKED = "invitation.revoked"
 USER_CREATED = "user.created"
+USER_PASSWORD_CHANGED = "user.password_changed"  # noqa: S105 - an event kind, not a password
 
 
 class Event(Base):

@@ -135,6 +135,9 @@ class LetterBatch(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     error: Mapped[str | None] = mapped_column(Text)
+    # Heartbeat: every letter a job claims (and finishing the batch) moves this on by JOBS_LEASE_SECONDS. A batch
+    # not finished whose lease has passed has lost its jobs (a crash, a restart): see advocacy.letters.recovery.
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     template: Mapped[LetterTemplate] = relationship()
     template_version: Mapped[LetterTemplateVersion | None] = relationship()
@@ -150,6 +153,12 @@ class LetterBatch(Base):
     @property
     def percent(self) -> int:
         return 100 if not self.total else int(100 * self.settled / self.total)
+
+    @property
+    def is_interrupted(self) -> bool:
+        """Not finished, and no job has worked on it for longer than its lease: its work was lost."""
+        expired = self.lease_expires_at is not None and self.lease_expires_at < utcnow()
+        return not self.is_finished and expired
 
 
 class Letter(Base):
@@ -171,6 +180,10 @@ class Letter(Base):
     warnings: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default=LETTER_QUEUED)
     error: Mapped[str | None] = mapped_column(Text)
+    # How many times a job claimed it, and until when the current claim holds (LETTER_TIMEOUT + JOBS_LEASE_SECONDS):
+    # a letter still "rendering" after that lost its worker and is queued again (failed after MAX_ATTEMPTS).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     batch: Mapped[LetterBatch] = relationship(back_populates="letters")
     member: Mapped[Member | None] = relationship()
