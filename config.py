@@ -60,7 +60,9 @@ class Config:
     MAIL_USE_TLS = _bool("MAIL_USE_TLS")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "advocacy@localhost")
 
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # The public address in every link the app writes (e-mails, receipts, feeds, widget snippet, letters).
+    # Required in production; development derives it from the running server when unset (see DevelopmentConfig).
+    BASE_URL: str | None = os.environ.get("BASE_URL", "").strip().rstrip("/") or None
 
     # Endorsements: signing links expire after this many days; public form posts per client address.
     ENDORSEMENT_TOKEN_DAYS = _int("ENDORSEMENT_TOKEN_DAYS", 30)
@@ -91,6 +93,18 @@ class Config:
     WEBHOOK_WORKERS = _int("WEBHOOK_WORKERS", 4)
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
 
+    # The schedule (advocacy/scheduler.py), UTC: crontab lines, or "every N s|m|h". `flask worker` runs it;
+    # SCHEDULER_IN_PROCESS=1 (what `make run` sets) runs it inside the web server instead. Only the process
+    # holding the database lease (renewed every third of SCHEDULER_LEASE_SECONDS) fires jobs.
+    SCHEDULE_BILLS_SYNC = os.environ.get("SCHEDULE_BILLS_SYNC", "7 * * * *")
+    SCHEDULE_ALERTS = os.environ.get("SCHEDULE_ALERTS", "*/5 * * * *")
+    SCHEDULE_DIGEST = os.environ.get("SCHEDULE_DIGEST") or f"1 {ALERTS_DIGEST_HOUR} * * *"
+    SCHEDULE_RETRIES = os.environ.get("SCHEDULE_RETRIES", "*/15 * * * *")
+    SCHEDULE_EXPIRY = os.environ.get("SCHEDULE_EXPIRY", "17 3 * * *")
+    SCHEDULE_RECOVERY = os.environ.get("SCHEDULE_RECOVERY", "*/5 * * * *")
+    SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)
+    SCHEDULER_IN_PROCESS = _bool("SCHEDULER_IN_PROCESS")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # Secure cookies (HTTPS only). Turn off only for a plain-HTTP test deployment on localhost.
@@ -110,6 +124,11 @@ class Config:
                 "  export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
                 "(for a local trial, `make run` uses APP_ENV=development instead)."
             )
+        if not config.get("BASE_URL"):
+            raise ConfigError(
+                "BASE_URL is not set. Production needs the public address that links in e-mails, receipts,\n"
+                "feeds and letters point to, e.g.\n  export BASE_URL=https://advocacy.example.org"
+            )
 
 
 class ProductionConfig(Config):
@@ -126,9 +145,13 @@ class DevelopmentConfig(Config):
 
     @classmethod
     def check(cls, config: dict) -> None:
-        """Development never refuses: a missing secret is generated once and kept in the instance folder."""
+        """Development never refuses: a missing secret is generated once and kept in the instance folder, and
+        a missing BASE_URL is derived from the running server (see `advocacy.urls`)."""
         if not config.get("SECRET_KEY"):
             config["SECRET_KEY"] = _instance_secret(Path(config["INSTANCE_PATH"]))
+        if not config.get("BASE_URL"):
+            config["BASE_URL"] = dev_base_url(Path(config["INSTANCE_PATH"]))
+            config["BASE_URL_FROM_SERVER"] = True
 
 
 class TestingConfig(Config):
@@ -147,6 +170,24 @@ class TestingConfig(Config):
     BASE_URL = "http://localhost"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (fast hashing for tests only)
     JOBS_RECOVER_ON_START = False  # the recovery tests start it themselves
+
+
+DEV_BASE_URL_FILE = "base_url"
+
+
+def dev_base_url(instance_path: Path) -> str:
+    """Development's address when BASE_URL is unset: the one the running server last recorded in the instance
+    folder (so that CLI commands and jobs link to it too), else `flask run`'s FLASK_RUN_HOST/FLASK_RUN_PORT
+    (what `make run` sets), else Flask's default http://127.0.0.1:5000."""
+    recorded = instance_path / DEV_BASE_URL_FILE
+    if recorded.exists():
+        value = recorded.read_text().strip()
+        if value.startswith(("http://", "https://")):
+            return value.rstrip("/")
+    host = os.environ.get("FLASK_RUN_HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):  # noqa: S104 (a wildcard bind is reached through loopback locally)
+        host = "127.0.0.1"
+    return f"http://{host}:{os.environ.get('FLASK_RUN_PORT') or 5000}"
 
 
 def _instance_secret(instance_path: Path) -> str:

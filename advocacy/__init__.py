@@ -47,6 +47,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = N
     register_template_helpers(app)
     register_security(app)
     register_jobs(app)
+    register_schedule(app)
     return app
 
 
@@ -126,5 +127,17 @@ def register_jobs(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from advocacy.templating import register
+    from advocacy.urls import register as register_urls
 
     register(app)
+    register_urls(app)
+
+
+def register_schedule(app: Flask) -> None:
+    """`make run` (SCHEDULER_IN_PROCESS) runs the schedule inside the server; production runs `flask worker`."""
+    if app.config.get("SCHEDULER_IN_PROCESS") and not app.testing:
+        from advocacy.scheduler import exit_with_parent, start_in_process, stop_on_sigterm
+
+        exit_with_parent()
+        stop_on_sigterm()
+        start_in_process(app)

@@ -74,7 +74,11 @@ def mail_retry_command() -> None:
 @click.command("setup")
 @with_appcontext
 @click.option("--admin-email", default="admin@example.org", show_default=True)
-def setup_command(admin_email: str) -> None:
+@click.option(
+    "--contact-email",
+    help="The campaign's public contact (shown to signers and cities); else set it on the campaign's edit page.",
+)
+def setup_command(admin_email: str, contact_email: str | None) -> None:
     """First-run set-up, safe to repeat: on an empty database load the demo data and create an admin.
 
     The database schema must be migrated first (`flask db upgrade`); the run command does both.
@@ -83,15 +87,27 @@ def setup_command(admin_email: str) -> None:
     from advocacy.demo.services import load_demo
 
     if count_users() > 0:
-        click.echo("Set-up already done: keeping the existing data and accounts.")
+        click.echo("Set-up already done: keeping the existing data and accounts. Log in with your account")
+        click.echo(
+            "(lost the password? `.venv/bin/flask --app wsgi users create you@example.org --role admin --generate`)."
+        )
         return
     report = load_demo()
     password = generate_password()
     create_user(admin_email, password, "admin", actor="setup")
+    if contact_email:
+        from sqlalchemy import select
+
+        from advocacy.models import Campaign
+
+        for campaign in db.session.scalars(select(Campaign).where(Campaign.contact_email.is_(None))):
+            campaign.contact_email = contact_email.strip()
     db.session.commit()
     click.echo(report.summary())
+    if not contact_email:
+        click.echo("The campaign has no public contact yet: set one on its edit page (or `make run CONTACT=you@org`).")
     click.echo("")
-    click.echo("  First admin account (the password is shown only this once):")
+    click.echo("  Log in with this first admin account (the password is shown only this once):")
     click.echo(f"    e-mail:   {admin_email}")
     click.echo(f"    password: {password}")
     click.echo("")
@@ -110,7 +126,7 @@ FEATURE_CLIS: tuple[str, ...] = (
 def register(app: Flask) -> None:
     import importlib
 
-    for command in (users_cli, demo_cli, mail_cli, setup_command, export_command, import_command):
+    for command in (users_cli, demo_cli, mail_cli, setup_command, export_command, import_command, worker_command):
         app.cli.add_command(command)
     for module_name in FEATURE_CLIS:
         module = importlib.import_module(module_name)
@@ -143,3 +159,40 @@ def import_command(path: str) -> None:
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Restored {sum(counts.values())} rows into {len(counts)} tables.")
+
+
+@click.command("worker")
+@with_appcontext
+@click.option("--run", "run_now", metavar="JOB", help="Run one scheduled job now and exit (e.g. bills_sync).")
+def worker_command(run_now: str | None) -> None:
+    """Run the schedule in the foreground: bill syncs, alerts, the digest, retries, link expiry.
+
+    Production runs one such process (more are harmless: only the holder of the database lease fires jobs).
+    Stops cleanly on Ctrl+C or SIGTERM, giving the lease up.
+    """
+    from flask import current_app
+
+    from advocacy.scheduler import TASKS_BY_NAME, ScheduleError, Scheduler, new_holder, run_task, stop_on_sigterm
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if run_now:
+        if run_now not in TASKS_BY_NAME:
+            raise click.ClickException(f"unknown job {run_now!r}; jobs: {', '.join(TASKS_BY_NAME)}")
+        run = run_task(app, run_now, f"cli:{new_holder()}")
+        click.echo(f"{run_now}: {run.status}: {run.error or run.summary}")
+        if run.status != "ok":
+            raise SystemExit(1)
+        return
+    try:
+        scheduler = Scheduler(app, blocking=True)
+    except ScheduleError as exc:
+        raise click.ClickException(str(exc)) from exc
+    stop_on_sigterm()
+    click.echo(f"Scheduler {scheduler.holder} running (Ctrl+C to stop).")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        scheduler.shutdown()
+        click.echo("Scheduler stopped.")

@@ -67,14 +67,19 @@ def _cities(app, count: int) -> None:
 
     with app.app_context():
         campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "city-state-diplomacy"))
-        have = db.session.scalar(select(func.count(Endorsement.id)).where(Endorsement.status == "verified"))
+        have = db.session.scalar(  # the demo's sample endorsements are left out of letters: not counted
+            select(func.count(Endorsement.id)).where(
+                Endorsement.status == "verified", Endorsement.source_note.is_(None)
+            )
+        )
         for i in range(count - have):
             state = STATES[i % len(STATES)]
             city = City(name=f"Benchmark City {i:03d}", state=state, population=10_000 + 37 * i)
             city.districts = [CityDistrict(state=state, district=1 + i % 12, source="manual")]
             db.session.add(city)
             db.session.add(
-                Endorsement(campaign=campaign, city=city, status="verified", signer_name=f"Mayor Number {i:03d}")
+                Endorsement(campaign=campaign, city=city, status="verified", signer_name=f"Mayor Number {i:03d}",
+                            signer_title="Mayor")  # fmt: skip
             )
         db.session.commit()
 

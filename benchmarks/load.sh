@@ -18,7 +18,7 @@ HELLO_PORT=${HELLO_PORT:-8766}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 
 psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
-export APP_ENV=production SECRET_KEY=load-test-secret DATABASE_URL="$PG/$DB" SESSION_COOKIE_SECURE=0 PYTHONWARNINGS=ignore
+export APP_ENV=production SECRET_KEY=load-test-secret BASE_URL=http://127.0.0.1:8000 DATABASE_URL="$PG/$DB" SESSION_COOKIE_SECURE=0 PYTHONWARNINGS=ignore
 export INSTANCE_PATH=$(mktemp -d)
 "$BIN/flask" --app wsgi db upgrade >/dev/null 2>&1
 "$PY" benchmarks/load_seed.py load@example.org "load test password"

@@ -57,6 +57,7 @@ def run_batch(
     selector: str,
     *,
     joint: bool = False,
+    include_samples: bool = False,
     campaign_slug: str = "city-state-diplomacy",
     wait: bool = True,
 ) -> int:
@@ -71,7 +72,10 @@ def run_batch(
     with app.app_context():
         template = db.session.scalar(select(LetterTemplate).where(LetterTemplate.slug == template_slug))
         campaign = db.session.scalar(select(Campaign).where(Campaign.slug == campaign_slug))
-        batch = create_batch(template, campaign, selector, joint=joint, actor="test", letter_date=LETTER_DATE)
+        batch = create_batch(
+            template, campaign, selector, joint=joint, include_samples=include_samples, actor="test",
+            letter_date=LETTER_DATE,
+        )  # fmt: skip
         db.session.commit()
         start_batch(batch, local_pool())
         db.session.commit()
@@ -103,3 +107,52 @@ def wait_for_batch(app: Flask, batch_id: int, timeout: float = 60) -> str:
 def pdf_pages(data: bytes) -> list[str]:
     """The text of each page of a PDF."""
     return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+# Verified (not sample) endorsements of demo cities. The signers' names are invented for the tests; the cities and
+# their districts are the demo's. Titles cover the three ways a signer can sign: a title, a title naming the city,
+# and none.
+REAL_ENDORSEMENTS = [
+    ("New York City", "NY", "Jordan Rivera", "Mayor"),
+    ("Chicago", "IL", "Jane Doe", "Mayor"),
+    ("Austin", "TX", "Sam Lee", "Mayor of Austin"),
+    ("Hartford", "CT", "Pat Kim", None),
+    ("Charlotte", "NC", "Alex Moore", "Mayor"),
+    ("Columbia", "SC", "Dana Cruz", "Mayor Pro Tem"),
+]
+
+
+def add_endorsement(
+    name: str,
+    state: str,
+    signer: str,
+    title: str | None,
+    *,
+    districts: list[int] | None = None,
+    population: int | None = None,
+) -> None:
+    """A verified endorsement of the demo campaign by a city (made when missing); call inside an app context."""
+    from sqlalchemy import select
+
+    from advocacy.extensions import db
+    from advocacy.models import Campaign, City, CityDistrict, Endorsement
+
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "city-state-diplomacy"))
+    city = db.session.scalar(select(City).where(City.name == name, City.state == state))
+    if city is None:
+        city = City(name=name, state=state, population=population)
+        city.districts = [CityDistrict(state=state, district=d) for d in districts or []]
+        db.session.add(city)
+    db.session.add(Endorsement(campaign=campaign, city=city, status="verified", signer_name=signer, signer_title=title))
+
+
+@pytest.fixture
+def endorsed(letters_app: Flask, demo) -> list[tuple]:
+    """The demo data (whose five endorsements are samples) plus six real verified endorsements."""
+    from advocacy.extensions import db
+
+    with letters_app.app_context():
+        for name, state, signer, title in REAL_ENDORSEMENTS:
+            add_endorsement(name, state, signer, title)
+        db.session.commit()
+    return REAL_ENDORSEMENTS

@@ -92,7 +92,9 @@ def test_the_health_page_says_rate_limits_are_per_process_without_redis(app, cli
 @pytest.mark.parametrize(("redis_url", "warned"), [(None, True), ("redis://127.0.0.1:6399/0", False)])
 def test_production_warns_at_start_up_when_several_workers_run_without_redis(tmp_path, redis_url, warned):
     """gunicorn --workers 2 in production logs the warning at start-up, unless REDIS_URL is set."""
-    env = dict(os.environ, APP_ENV="production", SECRET_KEY="x" * 32, INSTANCE_PATH=str(tmp_path))
+    env = dict(
+        os.environ, APP_ENV="production", SECRET_KEY="x" * 32, BASE_URL="http://127.0.0.1", INSTANCE_PATH=str(tmp_path)
+    )
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     env.pop("REDIS_URL", None)
     if redis_url:

@@ -65,6 +65,7 @@ def routes(w: dict) -> dict[str, Route]:
         "static": Route("/static/css/app.css", get=PUBLIC),
         "main.index": Route("/", get="index"),
         "main.dashboard": Route("/dashboard", get=LOGIN),
+        "main.favicon": Route("/favicon.ico", get=PUBLIC, ok=301),
         "auth.login": Route("/login", get="login-page", post=PUBLIC),
         "auth.logout": Route("/logout", post=PUBLIC),
         "auth.account": Route("/account", get=VIEWER, post=VIEWER),
@@ -116,6 +117,7 @@ def routes(w: dict) -> dict[str, Route]:
         ),
         "campaigns.link": Route(f"/campaigns/{SLUG}/bills", post=ADVOCATE, data={"citation": "S. 1"}),
         "campaigns.unlink": Route(f"/campaigns/{SLUG}/bills/{w['bill_id']}/unlink", post=ADVOCATE, acts=True),
+        "targets.choose": Route("/targets", get=VIEWER, ok=302),
         "targets.index": Route(f"/campaigns/{SLUG}/targets", get=VIEWER),
         "targets.export": Route(f"/campaigns/{SLUG}/targets.csv", get=VIEWER),
         # members, committees, cities
@@ -161,6 +163,7 @@ def routes(w: dict) -> dict[str, Route]:
         "letters.preview": Route(f"/letters/templates/{t}/preview", get=VIEWER),
         "letters.duplicate_template": Route(f"/letters/templates/{t}/duplicate", post=ADVOCATE, acts=True),
         "letters.generate": Route("/letters/generate", post=ADVOCATE, data={"template": "", "campaign": SLUG}),
+        "letters.plan": Route("/letters/plan", post=ADVOCATE, data={"template": "", "campaign": SLUG}),
         "letters.batch": Route(f"/letters/batches/{b}", get=VIEWER),
         "letters.batch_status": Route(f"/letters/batches/{b}/status.json", get=VIEWER),
         "letters.download": Route(f"/letters/batches/{b}/zip", get=VIEWER),

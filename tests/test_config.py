@@ -37,7 +37,9 @@ def test_production_cli_exits_with_message_without_secret_key(tmp_path):
 
 def test_production_with_secret_has_secure_cookies(tmp_path):
     """Production sets Secure, HttpOnly and SameSite session cookies."""
-    app = create_app("production", {"SECRET_KEY": "x" * 40, "INSTANCE_PATH": str(tmp_path)})
+    app = create_app(
+        "production", {"SECRET_KEY": "x" * 40, "BASE_URL": "https://a.example.org", "INSTANCE_PATH": str(tmp_path)}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -57,3 +59,70 @@ def test_unknown_app_env_is_rejected():
     """A typo in APP_ENV is an error, not a silent fallback."""
     with pytest.raises(ConfigError, match="APP_ENV"):
         create_app("prodution")
+
+
+def test_production_refuses_to_start_without_base_url(tmp_path):
+    """Production without BASE_URL refuses to start (links in e-mails would point nowhere), naming the variable."""
+    with pytest.raises(ConfigError, match="BASE_URL is not set"):
+        create_app("production", {"SECRET_KEY": "x" * 40, "BASE_URL": None, "INSTANCE_PATH": str(tmp_path)})
+
+
+def test_development_base_url_follows_the_server(tmp_path, monkeypatch):
+    """Development without BASE_URL links to `flask run`'s port, then to the address the server is bound to
+    (recorded for CLI commands started later), never to a Host header a client sends."""
+    monkeypatch.setenv("FLASK_RUN_PORT", "5100")
+    monkeypatch.delenv("FLASK_RUN_HOST", raising=False)
+    app = create_app("development", {"SECRET_KEY": "x" * 40, "BASE_URL": None, "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["BASE_URL"] == "http://127.0.0.1:5100"
+    client = app.test_client()
+    client.get(
+        "/login",
+        headers={"Host": "evil.example"},
+        environ_overrides={"SERVER_NAME": "127.0.0.1", "SERVER_PORT": "5200"},
+    )
+    assert app.config["BASE_URL"] == "http://127.0.0.1:5200"
+    later = create_app("development", {"SECRET_KEY": "x" * 40, "BASE_URL": None, "INSTANCE_PATH": str(tmp_path)})
+    assert later.config["BASE_URL"] == "http://127.0.0.1:5200"  # e.g. `flask endorsements invite` afterwards
+    fixed = create_app(
+        "development", {"SECRET_KEY": "x" * 40, "BASE_URL": "https://a.example.org", "INSTANCE_PATH": str(tmp_path)}
+    )
+    fixed.test_client().get("/login")
+    assert fixed.config["BASE_URL"] == "https://a.example.org"
+
+
+def test_system_check_names_the_one_apt_command():
+    """scripts/check_system.py: nothing missing here; with libraries missing, one apt-get line installs them."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("check_system", ROOT / "scripts" / "check_system.py")
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    assert subprocess.run([sys.executable, str(ROOT / "scripts" / "check_system.py")], timeout=60).returncode == 0
+    gaps = check.missing(find_library=lambda name: None if "harfbuzz" in name or "pango" in name else "lib.so")
+    message = check.report(gaps)
+    assert message.splitlines()[-1].strip() == (
+        "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0"
+    )
+    assert "fonts-dejavu-core" in check.report(check.missing(exists=lambda path: False))
+
+
+def test_second_setup_says_what_to_do_not_printed_above(app, runner, demo):
+    """`flask setup` on a set-up database says so and how to get in; Makefile no longer points to "printed above"."""
+    runner.invoke(args=["users", "create", "a@example.org", "--role", "admin", "--password", "correct horse battery"])
+    result = runner.invoke(args=["setup"])
+    assert "Set-up already done" in result.output and "users create" in result.output
+    assert "printed above" not in (ROOT / "Makefile").read_text()
+
+
+def test_first_setup_sets_the_campaign_contact(app, runner):
+    """`flask setup --contact-email` gives the campaign its public contact (shown to signers and cities)."""
+    from sqlalchemy import select
+
+    from advocacy.extensions import db
+    from advocacy.models import Campaign
+
+    result = runner.invoke(args=["setup", "--contact-email", "team@citydiplomacy.example"])
+    assert result.exit_code == 0, result.output
+    assert "no public contact yet" not in result.output
+    with app.app_context():
+        assert set(db.session.scalars(select(Campaign.contact_email))) == {"team@citydiplomacy.example"}

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from advocacy.extensions import db
 from advocacy.letters.tasks import batch_dir, merged_name, zip_name
 from advocacy.models import City, CityDistrict, Endorsement, Letter, LetterBatch, Member
-from tests.letters_fixtures import pdf_pages, run_batch, wait_for_batch
+from tests.letters_fixtures import add_endorsement, pdf_pages, run_batch, wait_for_batch
 
 
 def _letters(app, batch_id: int) -> list[Letter]:
@@ -72,20 +72,31 @@ def test_cli_generates_committee_letters_with_addressees_salutations_and_manifes
     assert "Dear Chair Mast:" in merged[0]
 
 
-def test_per_member_letter_leads_with_district_cities(letters_app, demo, make_letter_template):
-    """Lieu's letter lists his district's endorsing cities before the rest, which are grouped by state."""
+def test_per_member_letter_names_five_local_cities_and_lists_every_signatory_once(letters_app, endorsed):
+    """Lieu's letter counts his district's 12 endorsing cities and names the five largest; the signatories section
+    lists every city once with its signer's title, grouped by state name; no sample endorsement appears."""
+    with letters_app.app_context():
+        for i in range(1, 13):
+            add_endorsement(f"Testburg {i:02d}", "CA", f"Signer {i:02d}", "Mayor", districts=[36], population=1000 * i)
+        db.session.commit()
     batch_id = run_batch(letters_app, "city-diplomacy-sign-on", "member:L000582")
     (letter,) = _letters(letters_app, batch_id)
-    text = "\n".join(pdf_pages(_pdf(letters_app, batch_id, letter)))
-    local = text.index("Endorsing cities in your district (2)")
-    rest = text.index("the others, by state")
-    assert local < text.index("Los Angeles, CA", local) < text.index("Santa Monica, CA", local) < rest
-    assert rest < text.index("Georgia", rest) < text.index("Atlanta, GA", rest) < text.index("Hawaii", rest)
-    assert "Los Angeles" not in text[rest:]
+    text = " ".join(" ".join(pdf_pages(_pdf(letters_app, batch_id, letter))).split())
+    assert "12 cities in your district have endorsed, including Testburg 12, Testburg 11, Testburg 10, " \
+           "Testburg 09, and Testburg 08." in text  # fmt: skip
+    signatories = text[text.index("On behalf of the 18 undersigned cities", text.index("Sincerely")) :]
+    for i in range(1, 13):
+        assert signatories.count(f"Testburg {i:02d}") == 1
+        assert text.count(f"Testburg {i:02d}") == (2 if i >= 8 else 1)
+    assert "Jane Doe, Mayor, City of Chicago" in signatories
+    assert "Sam Lee, Mayor of Austin" in signatories and "Pat Kim, City of Hartford" in signatories
+    states = ["California", "Connecticut", "Illinois", "New York", "North Carolina", "South Carolina", "Texas"]
+    assert [signatories.index(s) for s in states] == sorted(signatories.index(s) for s in states)  # by name
+    assert "Sample Signer" not in text and "Los Angeles" not in text and "SAMPLE" not in text
 
 
-def test_senator_letter_uses_senate_zip_and_state_cities(letters_app, demo):
-    """A senator gets "Dear Senator Cornyn:", the Senate ZIP 20510, and the endorsing cities of the state first."""
+def test_senator_letter_uses_senate_zip_and_state_cities(letters_app, endorsed):
+    """A senator gets "Dear Senator Cornyn:", the Senate ZIP 20510, and the state's city counted in the singular."""
     batch_id = run_batch(letters_app, "city-diplomacy-sign-on", "member:C001056")
     (letter,) = _letters(letters_app, batch_id)
     text = "\n".join(pdf_pages(_pdf(letters_app, batch_id, letter)))
@@ -93,11 +104,12 @@ def test_senator_letter_uses_senate_zip_and_state_cities(letters_app, demo):
         "The Honorable John Cornyn\nUnited States Senate\n517 Hart Senate Office Building\nWashington, DC 20510" in text
     )
     assert "Dear Senator Cornyn:" in text
-    local = text.index("Endorsing cities in your state (1)")
-    assert local < text.index("San Antonio, TX", local) < text.index("Atlanta", local)
+    flat = " ".join(text.split())
+    assert "1 city in your state has endorsed: Austin. Its mayor's office signs below." in flat
+    assert "On behalf of the 6 undersigned cities, representing" in flat
 
 
-def test_joint_letter_to_committee_chair_and_ranking_member(letters_app, demo):
+def test_joint_letter_to_committee_chair_and_ranking_member(letters_app, endorsed):
     """leaders:HSFA makes one joint letter with both addressee blocks and a joint salutation."""
     batch_id = run_batch(letters_app, "city-diplomacy-sign-on", "leaders:HSFA")
     letters = _letters(letters_app, batch_id)
@@ -106,8 +118,10 @@ def test_joint_letter_to_committee_chair_and_ranking_member(letters_app, demo):
     text = "\n".join(pdf_pages(_pdf(letters_app, batch_id, letters[0])))
     assert "Dear Chair Mast and Ranking Member Meeks:" in text
     assert "The Honorable Brian J. Mast" in text and "The Honorable Gregory W. Meeks" in text
-    assert "On behalf of the 5 undersigned cities" in text
+    assert "On behalf of the 6 undersigned cities" in text
     assert text.count("Washington, DC 20515") == 2
+    flat = " ".join(text.split())
+    assert "We ask the Committee on Foreign Affairs to hold a hearing on H.R. 5323 and to mark it up." in flat
 
 
 def test_member_without_office_gets_correct_letter_and_warning(letters_app, demo):
@@ -153,9 +167,17 @@ def test_long_city_list_numbers_pages_and_is_byte_identical(letters_app, demo):
     assert len(pages) >= 2 and a[0].pages == len(pages)
     for number, text in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in text
-    assert "On behalf of the 65 undersigned cities" in "\n".join(pages)
+    assert "On behalf of the 60 undersigned cities" in "\n".join(pages)  # the demo's 5 samples are left out
     assert [x.sha256 for x in a] == [y.sha256 for y in b]
     assert _pdf(letters_app, first, a[1]) == _pdf(letters_app, second, b[1])
+    # The signatories pages are the batch's shared part: the merged PDF holds each letter's pages in order, and
+    # the shared part's objects once (smaller than the letters put together).
+    assert a[0].own_pages is not None and a[0].own_pages < a[0].pages
+    with letters_app.app_context():
+        merged = (batch_dir(first) / merged_name(first)).read_bytes()
+    letters = [_pdf(letters_app, first, x) for x in a]
+    assert pdf_pages(merged) == [page for data in letters for page in pdf_pages(data)]
+    assert len(merged) < sum(len(data) for data in letters) - 0.3 * len(letters[0])
 
 
 def test_a_failing_letter_does_not_sink_the_batch(letters_app, demo, make_letter_template):
@@ -240,17 +262,17 @@ def test_cancelling_a_batch_being_finalised_is_refused(letters_app, demo):
 
 def test_merged_pdf_is_replaced_whole_or_not_at_all(letters_app, demo, monkeypatch):
     """A merged PDF whose writing fails midway never replaces (or truncates) the one already there."""
-    from pypdf import PdfWriter
+    import pikepdf
 
     from advocacy.letters.tasks import write_outputs
 
     batch_id = run_batch(letters_app, "city-diplomacy-sign-on", "leaders:SSFR")
 
-    def write_half(self, stream):
-        stream.write(b"%PDF-1.7 half")
+    def write_half(self, filename, *args, **kwargs):
+        Path(filename).write_bytes(b"%PDF-1.7 half")
         raise OSError("disk full")
 
-    monkeypatch.setattr(PdfWriter, "write", write_half)
+    monkeypatch.setattr(pikepdf.Pdf, "save", write_half)
     with letters_app.app_context():
         merged = batch_dir(batch_id) / merged_name(batch_id)
         before = merged.read_bytes()

@@ -82,17 +82,16 @@ def test_preview_html_and_pdf_for_a_member(letters_app, client, login_as, demo, 
     assert "Washington, DC 20510" in pdf_pages(response.data)[0]
 
 
-def test_preview_uses_the_chosen_campaign(letters_app, client, login_as, demo):
+def test_preview_uses_the_chosen_campaign(letters_app, client, login_as, demo, make_letter_template):
     """With several campaigns, the preview shows the one chosen on the editor page."""
     from advocacy.models import Campaign
 
     login_as("advocate")
+    slug = make_letter_template(slug="with-the-ask", name="With the campaign's ask", body="{{ campaign.ask }}")
     with letters_app.app_context():
         db.session.add(Campaign(slug="second", name="Second campaign", ask="Fund the sister-city exchanges."))
         db.session.commit()
-        template_id = db.session.scalar(
-            select(LetterTemplate.id).where(LetterTemplate.slug == "city-diplomacy-sign-on")
-        )
+        template_id = db.session.scalar(select(LetterTemplate.id).where(LetterTemplate.slug == slug))
     editor = client.get(f"/letters/templates/{template_id}").get_data(as_text=True)
     assert 'name="campaign"' in editor and "Second campaign" in editor
     chosen = client.get(f"/letters/templates/{template_id}/preview?member=M001169&campaign=second&format=html")

@@ -18,6 +18,7 @@ from advocacy.models.alerts import FAILED, WEBHOOK_FAILED, WEBHOOK_PENDING
 from advocacy.models.base import utcnow
 from advocacy.models.mail import FAILED as MAIL_FAILED
 from advocacy.models.users import ADMIN, VIEWER
+from advocacy.scheduler import overview
 from advocacy.security import rate_limits_shared
 
 logger = logging.getLogger(__name__)
@@ -200,6 +201,7 @@ def health():
         counts=counts,
         stale_hours=current_app.config.get("SYNC_STALE_HOURS", 48),
         rate_limits_shared=rate_limits_shared(current_app),
+        schedule=overview(current_app),
     )
 
 

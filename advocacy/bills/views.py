@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from advocacy.auth.decorators import role_required
+from advocacy.bills.cosponsor_chart import cosponsor_chart
 from advocacy.bills.documents import load_bill
 from advocacy.bills.forms import SyncForm, TrackForm, TrackRelatedForm
 from advocacy.bills.services import campaign_suggestions
@@ -17,6 +18,7 @@ from advocacy.bills.sync import SyncError, SyncResult, sync_enabled, track
 from advocacy.congress.citations import Citation
 from advocacy.extensions import db
 from advocacy.jobs import get_runner
+from advocacy.keep_input import keep, restore
 from advocacy.models import BILL_TYPES, Bill, Campaign, CampaignBill, Committee, CommitteeMembership, Endorsement
 from advocacy.models.campaigns import ACTIVE_STATUSES
 from advocacy.models.users import ADVOCATE, VIEWER
@@ -72,22 +74,28 @@ def index():
         congresses=congresses,
         campaigns=campaigns,
         filters={"congress": congress, "stage": stage, "campaign": campaign_slug},
-        form=_track_form(),
+        form=restore(_track_form(), "track"),
         sync_enabled=sync_enabled(),
     )
 
 
-def _track_and_redirect(citation: Citation, campaign_slug: str | None):
-    """Track a bill for the current user, flash the outcome, and go to the bill (or back to the list)."""
+def _track_and_redirect(citation: Citation, campaign_slug: str | None, form: TrackForm | None = None):
+    """Track a bill for the current user, flash the outcome, and go to the bill (or back to the list, where the
+    track field shows what was typed)."""
     try:
         result = track(
             current_app._get_current_object(), citation, campaign_slug=campaign_slug, actor=current_user.email
         )
     except SyncError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("bills.index"))
-    _flash_result(result)
-    return redirect(_bill_url(citation) if result.status != "failed" else url_for("bills.index"))
+        result = None
+    else:
+        _flash_result(result)
+        if result.status != "failed":
+            return redirect(_bill_url(citation))
+    if form is not None:
+        keep(form, "track", ("citation", "campaign"))
+    return redirect(url_for("bills.index"))
 
 
 @bp.route("/track", methods=["POST"])
@@ -98,8 +106,9 @@ def track_bill():
         for field_errors in form.errors.values():
             for error in field_errors:
                 flash(f"Could not track: {error}", "error")
+        keep(form, "track", ("citation", "campaign"))
         return redirect(url_for("bills.index"))
-    return _track_and_redirect(form.parsed, form.campaign.data or None)
+    return _track_and_redirect(form.parsed, form.campaign.data or None, form)
 
 
 @bp.route("/track-related", methods=["POST"])
@@ -188,6 +197,7 @@ def detail(congress: int, bill_type: str, number: int):
         endorsements=endorsements,
         party_split=party_split,
         on_referral=on_referral,
+        cosponsor_chart=cosponsor_chart(bill),
         suggestions=campaign_suggestions(bill, campaigns),
         tracked_related=_stored_related(bill),
         sync_form=SyncForm(),

@@ -4,9 +4,21 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from advocacy.letters.standing import PLACEHOLDERS, SEGMENTS, AskError, check_ask
 from advocacy.models.campaigns import DEFAULT_ATTESTATION
+
+ASK_FIELDS = {key: f"ask_{key}" for key in SEGMENTS}
+ASK_HELP = "Placeholders: " + "; ".join(f"{{{name}}} {what}" for name, what in PLACEHOLDERS.items()) + "."
+
+
+def _valid_ask(form, field) -> None:
+    try:
+        check_ask(field.data or "")
+    except AskError as exc:
+        raise ValidationError(str(exc)) from None
+
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -27,6 +39,37 @@ class CampaignForm(FlaskForm):
         description="Shown to signers (e.g. when their city has already endorsed).",
     )
     submit = SubmitField("Save campaign")
+
+    def ask_fields(self) -> list:
+        """The letters' ask per segment, in SEGMENTS order (for the template)."""
+        return [getattr(self, name) for name in ASK_FIELDS.values()]
+
+    def load_asks(self, stored: dict | None) -> None:
+        """Show the campaign's own wording per segment (empty where it uses the default)."""
+        for key, name in ASK_FIELDS.items():
+            getattr(self, name).data = (stored or {}).get(key, "")
+
+    def asks_data(self) -> dict[str, str]:
+        """The asks to store: only those that differ from the default."""
+        result = {}
+        for key, name in ASK_FIELDS.items():
+            text = (getattr(self, name).data or "").strip()
+            if text and text != SEGMENTS[key][1]:
+                result[key] = text
+        return result
+
+
+for _key, (_label, _default) in SEGMENTS.items():
+    setattr(
+        CampaignForm,
+        ASK_FIELDS[_key],
+        TextAreaField(
+            f"Letter ask: {_label}",
+            validators=[Optional(), Length(max=2000), _valid_ask],
+            description=f"Default (used when the box is empty): “{_default}”",
+            render_kw={"rows": 2},
+        ),
+    )
 
 
 class NewCampaignForm(CampaignForm):

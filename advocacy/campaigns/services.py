@@ -14,7 +14,7 @@ from advocacy.models import Bill, Campaign, CampaignBill
 from advocacy.models.events import CAMPAIGN_BILL_LINKED, CAMPAIGN_BILL_UNLINKED, CAMPAIGN_CREATED, CAMPAIGN_UPDATED
 
 logger = logging.getLogger(__name__)
-EDITABLE = ("name", "ask", "description", "allow_open_signon", "attestation", "contact_email")
+EDITABLE = ("name", "ask", "description", "allow_open_signon", "attestation", "contact_email", "letter_asks")
 
 
 class CampaignError(Exception):

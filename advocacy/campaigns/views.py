@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from advocacy.auth.decorators import role_required
-from advocacy.campaigns.forms import CampaignForm, LinkBillForm, NewCampaignForm
+from advocacy.campaigns.forms import ASK_HELP, CampaignForm, LinkBillForm, NewCampaignForm
 from advocacy.campaigns.services import (
     EDITABLE,
     CampaignError,
@@ -19,8 +19,11 @@ from advocacy.campaigns.services import (
 )
 from advocacy.endorsements.forms import ActionForm, InviteForm
 from advocacy.extensions import db
+from advocacy.keep_input import keep, restore
 from advocacy.models import Campaign, CampaignBill, City, Endorsement
 from advocacy.models.users import ADVOCATE, VIEWER
+from advocacy.public.queries import map_points, public_endorsements
+from advocacy.public.usmap import build_map
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
@@ -37,7 +40,8 @@ def _get_campaign(slug: str) -> Campaign:
 
 
 def _values(form: CampaignForm) -> dict:
-    values = {f: getattr(form, f).data for f in EDITABLE}
+    values = {f: getattr(form, f).data for f in EDITABLE if f != "letter_asks"}
+    values["letter_asks"] = form.asks_data() or None
     values["contact_email"] = (values["contact_email"] or "").strip() or None
     return values
 
@@ -85,7 +89,8 @@ def detail(slug: str):
         "campaigns/detail.html",
         campaign=campaign,
         endorsements=endorsements,
-        link_form=LinkBillForm(),
+        usmap=build_map(map_points(public_endorsements(campaign))),
+        link_form=restore(LinkBillForm(), "link-bill"),
         invite_form=InviteForm(),
         action_form=ActionForm(),
     )
@@ -96,12 +101,14 @@ def detail(slug: str):
 def edit(slug: str):
     campaign = _get_campaign(slug)
     form = CampaignForm(obj=campaign)
+    if not form.is_submitted():
+        form.load_asks(campaign.letter_asks)
     if form.validate_on_submit():
         changed = update_campaign(campaign, _values(form), actor=current_user.email)
         db.session.commit()
         flash("Campaign saved." if changed else "Nothing changed.", "success")
         return redirect(url_for("campaigns.detail", slug=campaign.slug))
-    return render_template("campaigns/edit.html", campaign=campaign, form=form)
+    return render_template("campaigns/edit.html", campaign=campaign, form=form, ask_help=ASK_HELP)
 
 
 @bp.route("/<slug>/bills", methods=["POST"])
@@ -115,11 +122,13 @@ def link(slug: str):
         except CampaignError as exc:
             db.session.rollback()
             flash(str(exc), "error")
+            keep(form, "link-bill", ("citation",))
         else:
             db.session.commit()
             flash(f"{bill.label} linked.", "success")
     else:
         flash(" ".join(form.citation.errors) or "The form expired; try again.", "error")
+        keep(form, "link-bill", ("citation",))
     return redirect(url_for("campaigns.detail", slug=slug))
 
 

@@ -269,6 +269,7 @@ COMMITTEES = [
         chamber="house",
         name="House Committee on Foreign Affairs",
         url="https://foreignaffairs.house.gov/",
+        address="2170 RHOB; Washington, DC 20515-6128",
     ),
     dict(
         thomas_id="SSFR",

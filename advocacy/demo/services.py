@@ -201,8 +201,14 @@ def _load_sample_endorsements(campaign: Campaign, report: DemoReport) -> None:
 
 
 def _load_letter_template(report: DemoReport) -> None:
-    from advocacy.demo.letter import DEMO_TEMPLATE
+    from advocacy.demo.letter import DEMO_TEMPLATE, SUPERSEDED
+    from advocacy.letters.services import add_version
 
-    if db.session.scalar(select(LetterTemplate.id).where(LetterTemplate.slug == DEMO_TEMPLATE["slug"])) is None:
+    template = db.session.scalar(select(LetterTemplate).where(LetterTemplate.slug == DEMO_TEMPLATE["slug"]))
+    if template is None:
         db.session.add(LetterTemplate(**DEMO_TEMPLATE))
         report.add("letter templates")
+    elif any(template.body == old["body"] and template.re_line == old["re_line"] for old in SUPERSEDED):
+        template.body, template.re_line = DEMO_TEMPLATE["body"], DEMO_TEMPLATE["re_line"]
+        add_version(template, "demo")
+        report.add("letter templates updated")

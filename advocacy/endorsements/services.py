@@ -388,6 +388,30 @@ def _lapse_if_unconfirmed(endorsement: Endorsement, client_ip: str | None) -> bo
     return True
 
 
+@dataclass(frozen=True)
+class ExpiryResult:
+    """What the scheduled expiry did: signatures ended unconfirmed, and invitations whose link has expired."""
+
+    lapsed: int
+    expired_invitations: int
+
+    def line(self) -> str:
+        return (
+            f"{self.lapsed} unconfirmed signature(s) ended (confirmation link expired); "
+            f"{self.expired_invitations} invitation link(s) expired unused (resend from the invitations page)"
+        )
+
+
+def expire_stale(now: datetime | None = None) -> ExpiryResult:
+    """End every pending endorsement whose confirmation link expired unused (so it stops holding its city), and
+    count the invitations whose link expired unused. Run by the schedule; flushes, the caller commits."""
+    now = now or utcnow()
+    pending = db.session.scalars(select(Endorsement).where(Endorsement.status == PENDING)).all()
+    lapsed = sum(1 for endorsement in pending if _lapse_if_unconfirmed(endorsement, None))
+    expired = db.session.scalar(select(func.count()).where(Invitation.status == INVITED, Invitation.expires_at <= now))
+    return ExpiryResult(lapsed, int(expired or 0))
+
+
 def _issue_token(endorsement: Endorsement, purpose: str, days: int) -> str:
     raw, digest = new_token()
     db.session.add(

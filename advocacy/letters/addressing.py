@@ -118,6 +118,7 @@ def recipient(members: list[dict]) -> dict:
         one["salutation"] = f"Dear {one['salutation_name']}:"
         one["addressees"] = blocks
         one["is_joint"] = False
+        one["is_committee"] = False
         return one
     return {
         "bioguide_id": ", ".join(b["bioguide_id"] for b in blocks),
@@ -138,5 +139,82 @@ def recipient(members: list[dict]) -> dict:
         "salutation": f"Dear {join_names([b['salutation_name'] for b in blocks])}:",
         "addressees": blocks,
         "is_joint": True,
+        "is_committee": False,
         "missing": [f"{b['full_name']}: {m}" for b in blocks for m in b["missing"]],
+    }
+
+
+# Building abbreviations of committees-current.yaml ("2170 RHOB; Washington, DC 20515-6128").
+BUILDINGS = {
+    "RHOB": "Rayburn House Office Building",
+    "LHOB": "Longworth House Office Building",
+    "CHOB": "Cannon House Office Building",
+    "FHOB": "Ford House Office Building",
+    "DSOB": "Dirksen Senate Office Building",
+    "HSOB": "Hart Senate Office Building",
+    "RSOB": "Russell Senate Office Building",
+    "CAPITOL": "U.S. Capitol",
+}
+
+
+def office_lines(address: str | None) -> tuple[str | None, str | None]:
+    """ "2170 RHOB; Washington, DC 20515-6128" -> ("2170 Rayburn House Office Building", "Washington, DC 20515-6128")."""
+    if not address or not address.strip():
+        return None, None
+    room, _, city = (part.strip() for part in address.partition(";"))
+    words = room.split()
+    if words and words[-1].upper() in BUILDINGS:
+        room = " ".join([*words[:-1], BUILDINGS[words[-1].upper()]])
+    return room or None, city or None
+
+
+def committee_recipient(committee: dict, members: list[dict]) -> dict:
+    """The `recipient` of one letter to a whole committee: its chair and ranking member "and Members of the
+    Committee", at the committee's own office (name, room and building from committees-current.yaml).
+
+    `committee`: {"name" (title form, e.g. "Committee on Foreign Affairs"), "chamber", "address", "is_sub"}.
+    """
+    chamber = committee["chamber"] if committee["chamber"] in CHAMBER_NAMES else "house"
+    body = "Subcommittee" if committee.get("is_sub") else "Committee"
+    leaders = []
+    for title_rank in (0, 1):
+        for m in members:
+            title = m.get("committee_title") or ""
+            is_chair = title in ("Chair", "Chairman", "Chairwoman")
+            if (title_rank == 0 and is_chair) or (title_rank == 1 and title == "Ranking Member"):
+                leaders.append(m)
+                break
+    room, city_line = office_lines(committee.get("address"))
+    zip_code = SENATE_ZIP if chamber == "senate" else HOUSE_ZIP
+    city_line = city_line or f"Washington, DC {zip_code}"
+    lines = [f"The Honorable {m['full_name']}, {m['committee_title']}" for m in leaders]
+    lines.append(f"and Members of the {body}" if leaders else f"Members of the {body}")
+    lines += [committee["name"], CHAMBER_NAMES[chamber], *([room] if room else []), city_line]
+    greeting = [f"{m['committee_title']} {m['last_name']}" for m in leaders] + [f"Members of the {body}"]
+    block = {
+        "lines": lines, "title_line": None, "office": room, "full_name": committee["name"],
+        "bioguide_id": "", "missing": [] if room else ["committee office room and building"],
+    }  # fmt: skip
+    return {
+        "bioguide_id": ", ".join(m["bioguide_id"] for m in members),
+        "honorific": "The Honorable",
+        "full_name": f"Members of the {committee['name']}",
+        "first_name": "",
+        "last_name": join_names([m["last_name"] for m in leaders]),
+        "title_line": None,
+        "chamber": chamber,
+        "chamber_name": CHAMBER_NAMES[chamber],
+        "chamber_title": "Members",
+        "office": room,
+        "city_state_zip": city_line,
+        "state": "",
+        "district": None,
+        "seat": "",
+        "salutation_name": join_names(greeting),
+        "salutation": f"Dear {join_names(greeting)}:",
+        "addressees": [block],
+        "is_joint": True,
+        "is_committee": True,
+        "committee": committee,
+        "missing": [f"{committee['name']}: {m}" for m in block["missing"]],
     }

@@ -24,8 +24,9 @@ cli = AppGroup("letters", help="Letters to Congress.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--joint", is_flag=True, help="One joint letter to all recipients.")
 @click.option("--date", "letter_date", type=click.DateTime(["%Y-%m-%d"]), help="Letter date (default: today).")
+@click.option("--include-samples", is_flag=True, help="Include sample (demo) endorsements; every page is marked.")
 def generate_command(
-    template_slug: str, campaign_slug: str, selector: str, out_dir: Path, joint: bool, letter_date
+    template_slug: str, campaign_slug: str, selector: str, out_dir: Path, joint: bool, letter_date, include_samples
 ) -> None:
     """Generate letters with the in-process worker pool and copy them to OUT."""
     from advocacy.jobs import local_pool
@@ -44,6 +45,7 @@ def generate_command(
             campaign,
             selector,
             joint=joint,
+            include_samples=include_samples,
             actor="cli",
             letter_date=letter_date.date() if letter_date else date.today(),
         )
@@ -53,6 +55,10 @@ def generate_command(
     db.session.commit()
     batch_id = batch.id
     click.echo(f"Batch {batch_id}: {batch.total} letter(s) to {selector}.")
+    for note in batch.notes or []:
+        click.echo(f"  note: {note}")
+    for letter in batch.letters:
+        click.echo(f"  {letter.position}. {letter.recipient_name}: {letter.standing} | ask: {letter.ask}")
     start_batch(batch, local_pool())
     db.session.commit()
     while True:

@@ -53,7 +53,10 @@ class GenerateForm(FlaskForm):
         description="committee:HSFA, committee:HSFA16, leaders:HSFA, state:CA, member:L000582 (or several, "
         "comma-separated), endorsers, cosponsors, noncosponsors, all",
     )
-    joint = BooleanField("One joint letter to all recipients")
+    joint = BooleanField("One joint letter to all recipients (with committee:…, one letter to the whole committee)")
+    include_samples = BooleanField(
+        "Include sample (demo) endorsements: every page is marked “SAMPLE — NOT FOR SENDING”"
+    )
 
     def validate_selector(self, field: StringField) -> None:
         if not SELECTOR_RE.match(field.data.strip()):

@@ -10,7 +10,7 @@ import logging
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,9 +22,10 @@ from advocacy.events import record_event
 from advocacy.extensions import db
 from advocacy.jobs import JobRunner, JobTimeout, PoolRunner, get_runner, local_pool
 from advocacy.letters.addressing import long_date, member_data
-from advocacy.letters.context import SAMPLE_MEMBER, sample_shared
+from advocacy.letters.context import SAMPLE_MEMBER, build_context, sample_shared, signs_as
 from advocacy.letters.errors import LetterError
 from advocacy.letters.logos import LOGO_MAX_BYTES, check_logo, sanitise_svg
+from advocacy.letters.standing import committee_title_name, load_bill_facts
 from advocacy.letters.tasks import DEFAULT_TIMEOUT, finalize_batch, lease_seconds, write_spec
 from advocacy.models import (
     Campaign,
@@ -198,10 +199,18 @@ LEADER_TITLES = ("Chair", "Chairman", "Chairwoman")
 
 @dataclass
 class Recipients:
-    """The addressees of a batch: one list of members per letter; `joint` forces one letter to all."""
+    """The addressees of a batch: one list of members per letter; `joint` forces one letter to all.
+
+    `committee`: a joint letter to a whole committee (its name in title form, chamber, office address);
+    `committee_letter`: the letter goes to a committee of referral of the bill (or its leaders), which picks the
+    committee ask; `notes`: what the batch summary reports (vacant seats).
+    """
 
     letters: list[list[dict]]
     description: str
+    committee: dict | None = None
+    committee_letter: bool = False
+    notes: list[str] = field(default_factory=list)
 
 
 def _order(members: list[Member]) -> list[Member]:
@@ -212,34 +221,86 @@ def _current(query: Any) -> list[Member]:
     return list(db.session.scalars(query.where(Member.is_current.is_(True))))
 
 
-def _verified_cities(campaign: Campaign) -> list[City]:
-    return list(
-        db.session.scalars(
-            select(City)
-            .join(Endorsement, Endorsement.city_id == City.id)
-            .where(Endorsement.campaign_id == campaign.id, Endorsement.status == VERIFIED)
-            .options(selectinload(City.districts))
-            .order_by(City.state, City.name)
-        )
+def _verified_cities(campaign: Campaign, include_samples: bool = False) -> list[City]:
+    query = (
+        select(City)
+        .join(Endorsement, Endorsement.city_id == City.id)
+        .where(Endorsement.campaign_id == campaign.id, Endorsement.status == VERIFIED)
     )
+    if not include_samples:
+        query = query.where(Endorsement.source_note.is_(None))
+    return list(db.session.scalars(query.options(selectinload(City.districts)).order_by(City.state, City.name)))
 
 
-def resolve_recipients(selector: str, campaign: Campaign, *, joint: bool = False) -> Recipients:
-    """Turn a selector (see SELECTOR_HELP) into the members each letter goes to."""
+def vacant_seats(states: set[str]) -> list[str]:
+    """Seats of these states with no current member, from the imported roster: House districts up to the state's
+    highest current district that no current member holds, and Senate seats short of two (demo data: none)."""
+    if not states:
+        return []
+    members = db.session.scalars(select(Member).where(Member.state.in_(states))).all()
+    vacant = []
+    for state in sorted(states):
+        here = [m for m in members if m.state == state]
+        current = {m.district for m in here if m.is_current and m.chamber == "house"}
+        from_roster = any(m.source != "demo" for m in here if m.is_current)
+        if not from_roster:  # demo members only: without the imported roster there is nothing to count seats by
+            expected = set()
+        elif current and 0 not in current:
+            expected = set(range(1, max(current) + 1))
+        elif current:
+            expected = {0}
+        else:  # no current House member at all: the seats former members held
+            expected = {m.district for m in here if m.chamber == "house" and m.district is not None}
+        for district in sorted(d for d in expected - current if d is not None):
+            former = [m.display_name for m in here if m.district == district and not m.is_current]
+            seat_name = f"{state}-{'AL' if district == 0 else district}"
+            vacant.append(f"{seat_name} (House) is vacant" + (f": formerly {', '.join(former)}" if former else ""))
+        senators = sum(1 for m in here if m.is_current and m.chamber == "senate")
+        if from_roster and state not in ("DC", "PR", "GU", "VI", "AS", "MP") and senators < 2:
+            vacant.append(f"{state}: {2 - senators} Senate seat(s) vacant")
+    return vacant
+
+
+def _is_referral(committee: Committee, campaign: Campaign) -> bool:
+    bill = campaign.current_bill
+    if bill is None:
+        return False
+    codes = {c.committee_code for c in bill.committees}
+    return committee.system_code in codes or (committee.parent is not None and committee.parent.system_code in codes)
+
+
+def resolve_recipients(
+    selector: str, campaign: Campaign, *, joint: bool = False, include_samples: bool = False
+) -> Recipients:
+    """Turn a selector (see SELECTOR_HELP) into the current members each letter goes to.
+
+    Former members are never written to: naming one is refused; committee and state selectors report the seats
+    with no current member. `joint` with a committee selector makes one letter to the whole committee.
+    """
     kind, _, arg = selector.strip().partition(":")
     kind, arg = kind.strip().lower(), arg.strip()
     titles: dict[str, tuple[str | None, str | None]] = {}
+    notes: list[str] = []
+    committee_data = None
+    committee_letter = False
     if kind in ("committee", "leaders"):
         committee = db.session.get(Committee, arg.upper())
         if committee is None:
             raise LetterError(f"No committee “{arg}” (use its thomas id, e.g. HSFA, SSFR or HSFA16).")
-        seats = db.session.scalars(
+        all_seats = db.session.scalars(
             select(CommitteeMembership)
             .join(Member)
-            .where(CommitteeMembership.committee_id == committee.thomas_id, Member.is_current.is_(True))
+            .where(CommitteeMembership.committee_id == committee.thomas_id)
             .options(selectinload(CommitteeMembership.member))
             .order_by(CommitteeMembership.party_side, CommitteeMembership.rank)
         ).all()
+        seats = [s for s in all_seats if s.member.is_current]
+        notes += [
+            f"{s.member.display_name} ({s.member.seat}) is listed on {committee.name} but is no longer a member of "
+            "Congress: left out"
+            for s in all_seats
+            if not s.member.is_current
+        ]
         if kind == "leaders":
             chair = [s for s in seats if s.title in LEADER_TITLES]
             ranking = [s for s in seats if s.title == "Ranking Member"]
@@ -248,10 +309,21 @@ def resolve_recipients(selector: str, campaign: Campaign, *, joint: bool = False
                 raise LetterError(f"{committee.name}: no chair and ranking member on file.")
             joint = True
         members = [s.member for s in seats]
-        titles = {s.member_id: (s.title, committee.name) for s in seats}
+        title_name = committee_title_name(committee)
+        titles = {s.member_id: (s.title, title_name) for s in seats}
+        committee_letter = _is_referral(committee, campaign)
+        if kind == "committee" and joint:
+            committee_data = {
+                "thomas_id": committee.thomas_id,
+                "name": title_name,
+                "chamber": committee.chamber,
+                "address": committee.address or (committee.parent.address if committee.parent else None),
+                "is_sub": committee.parent is not None,
+            }
         description = f"{'leaders of ' if kind == 'leaders' else ''}{committee.name}"
     elif kind == "state":
         members = _order(_current(select(Member).where(Member.state == arg.upper())))
+        notes += vacant_seats({arg.upper()})
         description = f"delegation of {arg.upper()}"
     elif kind == "member":
         ids = [part.strip().upper() for part in re.split(r"[,\s]+", arg) if part.strip()]
@@ -259,12 +331,23 @@ def resolve_recipients(selector: str, campaign: Campaign, *, joint: bool = False
         unknown = [i for i in ids if i not in found]
         if unknown:
             raise LetterError(f"Unknown bioguide id(s): {', '.join(unknown)}.")
+        former = [found[i] for i in ids if not found[i].is_current]
+        if former:
+            names = ", ".join(f"{m.display_name} ({m.bioguide_id})" for m in former)
+            raise LetterError(f"No longer a member of Congress: {names}. Letters go to current members only.")
         members = [found[i] for i in dict.fromkeys(ids)]
         description = "hand-picked members"
     elif kind == "endorsers":
-        cities = _verified_cities(campaign)
+        cities = _verified_cities(campaign, include_samples)
         candidates = _current(select(Member).where(Member.state.in_(states_touched(cities))))
         members = _order([m for m in candidates if cities_represented(m, cities)])
+        # Districts that have endorsing cities but no current member (a vacancy) are reported.
+        seats_wanted = {(d.state, d.district) for c in cities for d in c.districts}
+        held = {(m.state, m.district) for m in members if m.chamber == "house"}
+        notes += [
+            f"{state}-{'AL' if district == 0 else district} (House) has endorsing cities but no current member"
+            for state, district in sorted(seats_wanted - held)
+        ]
         description = "members representing endorsing cities"
     elif kind in ("cosponsors", "noncosponsors"):
         bill = campaign.current_bill
@@ -296,10 +379,27 @@ def resolve_recipients(selector: str, campaign: Campaign, *, joint: bool = False
         raise LetterError(f"No current members match “{selector}”.")
     data = [member_data(m, *titles.get(m.bioguide_id, (None, None))) for m in members]
     letters = [data] if joint else [[d] for d in data]
-    return Recipients(letters=letters, description=description)
+    return Recipients(
+        letters=letters,
+        description=description,
+        committee=committee_data,
+        committee_letter=committee_letter and joint,
+        notes=notes,
+    )
 
 
 # --- batches ---------------------------------------------------------------------------------------------------
+
+
+def bill_phrase(bill: Any) -> str:
+    """The bill as a sentence names it: "the City and State Diplomacy Act", else from its official title:
+    "a bill to enhance subnational diplomacy efforts within the Department of State"."""
+    if bill.short_title:
+        return f"the {bill.short_title.strip().rstrip('.')}"
+    title = re.sub(r",? and for other purposes\.?$", "", (bill.title or "").strip()).rstrip(".")
+    if title[:3].lower() == "to ":
+        return f"a bill to {title[3:]}"
+    return title
 
 
 def _bill_data(bill: Any) -> dict:
@@ -308,20 +408,25 @@ def _bill_data(bill: Any) -> dict:
         "title": bill.display_title.rstrip("."),
         "official_title": bill.title,
         "short_title": bill.short_title,
+        "phrase": bill_phrase(bill),
         "congress": bill.congress,
         "label": bill.label,
     }
 
 
-def shared_data(campaign: Campaign, template: dict, letter_date: date) -> dict:
-    """What every letter of a batch shares: the campaign, the verified endorsing cities, sender and date."""
-    endorsements = db.session.scalars(
+def shared_data(campaign: Campaign, template: dict, letter_date: date, *, include_samples: bool = False) -> dict:
+    """What every letter of a batch shares: the campaign, the verified endorsing cities, the bill facts behind each
+    recipient's standing, the campaign's asks, sender and date. Sample endorsements only with `include_samples`."""
+    query = (
         select(Endorsement)
         .join(City)
         .where(Endorsement.campaign_id == campaign.id, Endorsement.status == VERIFIED)
         .options(selectinload(Endorsement.city).selectinload(City.districts))
         .order_by(City.state, City.name)
-    ).all()
+    )
+    if not include_samples:
+        query = query.where(Endorsement.source_note.is_(None))
+    endorsements = db.session.scalars(query).all()
     endorsers = [
         {
             "name": e.city.name,
@@ -343,12 +448,16 @@ def shared_data(campaign: Campaign, template: dict, letter_date: date) -> dict:
             "districts_approximate": any(d.approximate for d in e.city.districts),
             "signer_name": e.signer_name,
             "signer_title": e.signer_title or "",
+            "signs_as": signs_as(e.signer_name, e.signer_title, e.city.name),
+            "sample": e.is_sample,
         }
         for e in endorsements
     ]
     bills = campaign.bills
     current = campaign.current_bill
-    empty_bill = {"citation": "", "title": "", "official_title": "", "short_title": "", "congress": None, "label": ""}
+    empty_bill = {"citation": "", "title": "", "official_title": "", "short_title": "", "phrase": "",
+                  "congress": None, "label": ""}  # fmt: skip
+    facts = load_bill_facts(campaign)
     return {
         "campaign": {
             "name": campaign.name,
@@ -358,6 +467,9 @@ def shared_data(campaign: Campaign, template: dict, letter_date: date) -> dict:
             "bills": [_bill_data(b) for b in bills],
         },
         "endorsers": endorsers,
+        "facts": facts.as_dict() if facts else None,
+        "asks": dict(campaign.letter_asks or {}),
+        "include_samples": include_samples,
         "sender": {
             "organisation": template.get("letterhead_name") or "",
             "address": template.get("letterhead_address") or "",
@@ -367,16 +479,114 @@ def shared_data(campaign: Campaign, template: dict, letter_date: date) -> dict:
     }
 
 
+POSITION_WORDS = {
+    "sponsor": "sponsor", "original_cosponsor": "original cosponsor", "cosponsor": "cosponsor",
+    "withdrawn": "withdrawn cosponsor", "none": "not cosponsoring",
+}  # fmt: skip
+
+
+def _joint_summary(members: list[dict], standings: list[dict]) -> str:
+    """A joint letter's standing in the preview: each addressee for a few, counts by position for a committee."""
+    if len(members) <= 4:
+        return "; ".join(
+            f"{m['last_name']}: {s['position_text']}" + (f", {s['committee_text']}" if s["committee_text"] else "")
+            for m, s in zip(members, standings, strict=True)
+        )
+    parts = []
+    for position, word in POSITION_WORDS.items():
+        names = [m["last_name"] for m, s in zip(members, standings, strict=True) if s["position"] == position]
+        if names:
+            parts.append(f"{word}: {len(names)}" + (f" ({', '.join(names)})" if len(names) <= 3 else ""))
+    leaders = [f"{s['leader_role']} {m['last_name']}" for m, s in zip(members, standings, strict=True)
+               if s["is_committee_leader"]]  # fmt: skip
+    return f"{len(members)} members; " + "; ".join(parts) + (f"; {', '.join(leaders)}" if leaders else "")
+
+
+@dataclass
+class PlannedLetter:
+    """One row of the batch preview: who the letter goes to, their standing, the ask used, local cities."""
+
+    members: list[dict]
+    recipient: str
+    standing: str
+    segment: str
+    ask: str
+    local_cities: str
+    warnings: list[str]
+
+
+@dataclass
+class BatchPlan:
+    """What a batch will make, shown before generating (and kept with each letter for the report)."""
+
+    recipients: Recipients
+    shared: dict
+    letters: list[PlannedLetter]
+
+    @property
+    def notes(self) -> list[str]:
+        return self.recipients.notes
+
+
+def plan_batch(
+    campaign: Campaign,
+    selector: str,
+    *,
+    joint: bool = False,
+    include_samples: bool = False,
+    template: dict | None = None,
+    letter_date: date | None = None,
+) -> BatchPlan:
+    """Resolve the recipients and work out each letter's standing, ask and local cities (the preview table)."""
+    recipients = resolve_recipients(selector, campaign, joint=joint, include_samples=include_samples)
+    shared = shared_data(campaign, template or {}, letter_date or date.today(), include_samples=include_samples)
+    rows = []
+    for members in recipients.letters:
+        context = build_context(
+            shared, members, committee=recipients.committee, committee_letter=recipients.committee_letter
+        )
+        standing = context["standing"]
+        local = context["endorsements"]["local"]
+        warnings = [f"missing {m}" for m in context["recipient"]["missing"]]
+        if not local["count"]:
+            warnings.append("no endorsing city among those they represent")
+        if not shared["facts"]:
+            warnings.append("the campaign has no bill: no standing, no ask")
+        if len(members) == 1:
+            standing_text = standing.get("summary") or ""
+        else:
+            standing_text = _joint_summary(members, standing["each"])
+        rows.append(
+            PlannedLetter(
+                members=members,
+                recipient=context["recipient"]["full_name"]
+                + (f" ({context['recipient']['seat']})" if len(members) == 1 else ""),
+                standing=standing_text,
+                segment=standing.get("segment", ""),
+                ask=context["ask"],
+                local_cities=f"{local['count_text']}"
+                + (f": {local['named_text']}" if local["count"] else "")
+                + ("" if local["all_named"] else ", …"),
+                warnings=warnings,
+            )
+        )
+    if include_samples and any(c["sample"] for c in shared["endorsers"]):
+        recipients.notes.append("Includes sample endorsements: every page is marked “SAMPLE — NOT FOR SENDING”.")
+    return BatchPlan(recipients=recipients, shared=shared, letters=rows)
+
+
 def _ascii(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Za-z0-9]+", "-", folded).strip("-")
 
 
-def letter_filename(position: int, members: list[dict]) -> str:
-    """ "001-Rep-Ted-Lieu-CA-36.pdf"; joint letters: "001-Joint-Mast-Meeks.pdf"."""
+def letter_filename(position: int, members: list[dict], committee: dict | None = None) -> str:
+    """ "001-Rep-Ted-Lieu-CA-36.pdf"; joint letters: "001-Joint-Mast-Meeks.pdf"; a committee: "001-Committee-HSFA.pdf"."""
     from advocacy.letters.addressing import seat
 
-    if len(members) == 1:
+    if committee:
+        name = f"Committee-{committee['thomas_id']}"
+    elif len(members) == 1:
         m = members[0]
         prefix = "Sen" if m["chamber"] == "senate" else "Rep"
         name = f"{prefix}-{m['full_name']}-{seat(m)}"
@@ -391,17 +601,22 @@ def create_batch(
     selector: str,
     *,
     joint: bool = False,
+    include_samples: bool = False,
     actor: str,
     letter_date: date | None = None,
 ) -> LetterBatch:
     """Create a batch with one queued Letter per recipient (or one joint letter) and write its spec.
 
+    Each letter keeps its preview row (standing, ask, local cities); the batch keeps the notes (vacant seats).
     The caller commits, then calls `start_batch`.
     """
-    recipients = resolve_recipients(selector, campaign, joint=joint)
     version = ensure_version(template, actor)
     letter_date = letter_date or date.today()
     snapshot = template_snapshot(version)
+    plan = plan_batch(
+        campaign, selector, joint=joint, include_samples=include_samples, template=snapshot, letter_date=letter_date
+    )
+    recipients = plan.recipients
     batch = LetterBatch(
         template=template,
         template_version=version,
@@ -413,9 +628,12 @@ def create_batch(
         total=len(recipients.letters),
         created_by=actor,
         job_ids=[],
+        include_samples=include_samples,
+        notes=list(plan.notes),
     )
     db.session.add(batch)
-    for position, members in enumerate(recipients.letters, start=1):
+    for position, row in enumerate(plan.letters, start=1):
+        members = row.members
         names = [m["full_name"] for m in members]
         batch.letters.append(
             Letter(
@@ -423,25 +641,34 @@ def create_batch(
                 member_id=members[0]["bioguide_id"] if len(members) == 1 else None,
                 member_ids=[m["bioguide_id"] for m in members],
                 template_version=version,
-                recipient_name=(" and ".join(names))[:300],
-                filename=letter_filename(position, members),
+                recipient_name=(recipients.committee["name"] if recipients.committee else " and ".join(names))[:300],
+                filename=letter_filename(position, members, recipients.committee),
                 status=LETTER_QUEUED,
+                standing=row.standing,
+                ask=row.ask,
+                local_cities=row.local_cities,
             )
         )
     db.session.flush()
     spec = {
         "template": snapshot,
-        "shared": shared_data(campaign, snapshot, letter_date),
+        "shared": plan.shared,
         "letters": {
-            str(letter.id): {"members": members, "filename": letter.filename}
-            for letter, members in zip(batch.letters, recipients.letters, strict=True)
+            str(letter.id): {
+                "members": row.members,
+                "filename": letter.filename,
+                "committee": recipients.committee,
+                "committee_letter": recipients.committee_letter,
+            }
+            for letter, row in zip(batch.letters, plan.letters, strict=True)
         },
         "timeout": current_app.config.get("LETTER_TIMEOUT", DEFAULT_TIMEOUT),
     }
     write_spec(batch.id, spec)
     record_event(
         "letter_batch.created",
-        f"Letters to {recipients.description} ({batch.total}) from “{template.name}” v{version.number}",
+        f"Letters to {recipients.description} ({batch.total}) from “{template.name}” v{version.number}"
+        + (" with sample endorsements" if include_samples else ""),
         actor=actor,
         campaign_id=campaign.id,
         data={"batch_id": batch.id, "selector": batch.selector},

@@ -21,18 +21,18 @@ import json
 import logging
 import os
 import zipfile
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from pypdf import PdfWriter
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.extensions import db
 from advocacy.jobs import JobTimeout, time_limit
-from advocacy.letters.render import letter_html, render_letter
+from advocacy.letters.render import letter_html, prepare_shared, render_letter
 from advocacy.letters.sandbox import TemplateProblem
 from advocacy.models.base import utcnow
 from advocacy.models.letters import (
@@ -106,6 +106,11 @@ def load_spec(batch_id: int) -> dict:
     return spec
 
 
+def letter_extra(item: dict) -> dict:
+    """The per-letter options of a spec item beyond its members (a whole-committee letter)."""
+    return {"committee": item.get("committee"), "committee_letter": bool(item.get("committee_letter"))}
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, TemplateProblem):
         return f"template problem in {exc}"
@@ -138,8 +143,11 @@ def _claim(batch_id: int, letter_id: int, timeout: float) -> int | None:
     if claimed != 1:
         db.session.commit()
         return None
-    renew_batch_lease(batch_id)
     attempt = db.session.scalar(select(Letter.attempts).where(Letter.id == letter_id))
+    db.session.commit()
+    # The batch's heartbeat in a transaction of its own: holding the letter's row lock while waiting for the batch's
+    # deadlocks with cancel_batch on PostgreSQL (which locks the batch, then its queued letters).
+    renew_batch_lease(batch_id)
     db.session.commit()
     return attempt
 
@@ -172,7 +180,14 @@ def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
     """Render the given letters of a batch (job function)."""
     spec = load_spec(batch_id)
     folder = batch_dir(batch_id) / "letters"
+    shared_dir = batch_dir(batch_id) / "shared"
+    shared_dir.mkdir(exist_ok=True)
     timeout = float(spec.get("timeout") or DEFAULT_TIMEOUT)
+    try:  # the batch's shared pages once, outside the letters' own time limits (a letter would do it otherwise)
+        with time_limit(timeout * 3):
+            prepare_shared(spec["shared"], shared_dir)
+    except Exception as exc:  # noqa: BLE001 - each letter retries it under its own limit and reports the failure
+        logger.warning("batch %s: preparing the shared signatories pages failed: %s", batch_id, _describe(exc))
     for letter_id in letter_ids:
         # Claim the letter; a cancelled batch has already marked its queued letters, so they are skipped.
         attempt = _claim(batch_id, letter_id, timeout)
@@ -181,7 +196,9 @@ def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
         item = spec["letters"][str(letter_id)]
         try:
             with time_limit(timeout):
-                rendered = render_letter(spec["template"], spec["shared"], item["members"])
+                rendered = render_letter(
+                    spec["template"], spec["shared"], item["members"], shared_dir=shared_dir, **letter_extra(item)
+                )
         except Exception as exc:  # noqa: BLE001 - one letter failing must not sink the batch
             message = _describe(exc)
             logger.warning("letter %s of batch %s failed: %s", letter_id, batch_id, message)
@@ -191,6 +208,7 @@ def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
         values = {
             "status": LETTER_DONE,
             "pages": rendered.pages,
+            "own_pages": rendered.own_pages,
             "sha256": hashlib.sha256(rendered.pdf).hexdigest(),
             "warnings": "; ".join(rendered.warnings) or None,
             "error": None,
@@ -244,22 +262,39 @@ def finalize_batch(batch_id: int) -> bool:
     return True
 
 
-MANIFEST_FIELDS = ["bioguide_id", "name", "file", "pages", "sha256", "warnings", "status", "error"]
+MANIFEST_FIELDS = [
+    "bioguide_id", "name", "file", "pages", "sha256", "standing", "ask", "local_cities", "warnings", "status", "error",
+]  # fmt: skip
 
 
 def write_outputs(batch: LetterBatch) -> None:
-    """The merged PDF (letters appended one at a time from disk) and a ZIP of all with manifest.csv."""
+    """The merged print PDF (pikepdf: ~30x faster than pypdf on 537 letters, and lighter) and a ZIP of all with
+    manifest.csv."""
+    import pikepdf  # here, not at import: only the job that finishes a batch needs it
+
     folder = batch_dir(batch.id)
     letters_dir = folder / "letters"
     done = [letter for letter in batch.letters if letter.status == LETTER_DONE and letter.filename]
     merged = folder / merged_name(batch.id)
     merged_partial = folder / (merged.name + ".part")
-    writer = PdfWriter()
-    for letter in done:
-        writer.append(str(letters_dir / letter.filename))
-    with merged_partial.open("wb") as out:  # written aside, then moved: a download never sees half a file
-        writer.write(out)
-    writer.close()
+    # Letters that end with the batch's shared signatories part give their own pages; the shared pages come from
+    # one letter per page numbering, so that the merged PDF holds the shared part's objects once, not per letter.
+    # pikepdf (qpdf) copies the pages and reads stream data from the letters' files when it writes.
+    with ExitStack() as stack:
+        merged_pdf = stack.enter_context(pikepdf.Pdf.new())
+        shared_pages: dict[tuple[int, int], pikepdf.Pdf] = {}
+        for letter in done:
+            # from memory, not the file: a big batch would otherwise hold one open file per letter
+            source = stack.enter_context(pikepdf.Pdf.open(io.BytesIO((letters_dir / letter.filename).read_bytes())))
+            own, total = letter.own_pages, letter.pages or len(source.pages)
+            if own is None or own >= total:
+                merged_pdf.pages.extend(source.pages)
+                continue
+            merged_pdf.pages.extend(source.pages[:own])
+            first = shared_pages.setdefault((own, total), source)
+            merged_pdf.pages.extend(first.pages[own:total])
+        # written aside, then moved: a download never sees half a file
+        merged_pdf.save(merged_partial, deterministic_id=True)
     merged_partial.replace(merged)
     batch.merged_pages = sum(letter.pages or 0 for letter in done)
     manifest = io.StringIO()
@@ -275,6 +310,9 @@ def write_outputs(batch: LetterBatch) -> None:
                     "file": letter.filename if letter.status == LETTER_DONE else "",
                     "pages": letter.pages or "",
                     "sha256": letter.sha256 or "",
+                    "standing": letter.standing or "",
+                    "ask": letter.ask or "",
+                    "local_cities": letter.local_cities or "",
                     "warnings": letter.warnings or "",
                     "status": letter.status,
                     "error": letter.error or "",

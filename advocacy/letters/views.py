@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from advocacy.auth.decorators import role_required
 from advocacy.extensions import db
 from advocacy.jobs import JobTimeout, get_runner, local_pool
+from advocacy.keep_input import keep, restore
 from advocacy.letters import services
 from advocacy.letters.context import FIELDS, SAMPLE_MEMBER
 from advocacy.letters.forms import DeliveryForm, GenerateForm, TemplateForm
@@ -64,7 +65,8 @@ def index():
         .order_by(LetterBatch.created_at.desc(), LetterBatch.id.desc())
         .limit(50)
     ).all()
-    return render_template("letters/index.html", templates=templates, batches=batches, form=_generate_form())
+    form = restore(_generate_form(), "generate")
+    return render_template("letters/index.html", templates=templates, batches=batches, form=form)
 
 
 def _get_template(template_id: int) -> LetterTemplate:
@@ -180,23 +182,56 @@ def preview(template_id: int):
     return response
 
 
+GENERATE_FIELDS = ("template", "campaign", "selector", "joint", "include_samples")
+
+
+def _flash_errors(form: GenerateForm) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
+
+
+@bp.route("/plan", methods=["POST"])
+@role_required(ADVOCATE)
+def plan():
+    """The batch preview: each recipient's standing, the ask that will be used, local cities, warnings."""
+    form = _generate_form()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        keep(form, "generate", GENERATE_FIELDS)
+        return redirect(url_for("letters.index"))
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == form.campaign.data))
+    try:
+        batch_plan = services.plan_batch(
+            campaign, form.selector.data, joint=form.joint.data, include_samples=form.include_samples.data
+        )
+    except services.LetterError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        keep(form, "generate", GENERATE_FIELDS)
+        return redirect(url_for("letters.index"))
+    db.session.rollback()  # a preview writes nothing
+    return render_template("letters/plan.html", form=form, plan=batch_plan, campaign=campaign)
+
+
 @bp.route("/generate", methods=["POST"])
 @role_required(ADVOCATE)
 def generate():
     form = _generate_form()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        _flash_errors(form)
+        keep(form, "generate", GENERATE_FIELDS)
         return redirect(url_for("letters.index"))
     template = db.session.scalar(select(LetterTemplate).where(LetterTemplate.slug == form.template.data))
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == form.campaign.data))
     try:
         batch = services.create_batch(template, campaign, form.selector.data, joint=form.joint.data,
+                                      include_samples=form.include_samples.data,
                                       actor=current_user.email)  # fmt: skip
     except services.LetterError as exc:
         db.session.rollback()
         flash(str(exc), "error")
+        keep(form, "generate", GENERATE_FIELDS)
         return redirect(url_for("letters.index"))
     db.session.commit()
     services.start_batch(batch, get_runner())

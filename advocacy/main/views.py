@@ -12,9 +12,11 @@ from sqlalchemy.orm import selectinload
 from advocacy.bills.forms import SyncForm
 from advocacy.bills.sync import sync_enabled
 from advocacy.extensions import db
+from advocacy.main.queries import needs_you
 from advocacy.models import Bill, Campaign, Endorsement, Event
 from advocacy.models.base import utcnow
 from advocacy.models.campaigns import VERIFIED
+from advocacy.scheduler import overview
 
 bp = Blueprint("main", __name__)
 
@@ -24,6 +26,12 @@ def index():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every page: send them to the icon (no 404 in every log)."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.route("/dashboard")
@@ -53,4 +61,6 @@ def dashboard():
         stale_before=stale_before,
         sync_enabled=sync_enabled(),
         sync_form=SyncForm(),
+        needs_you=needs_you(),
+        schedule=overview(current_app),
     )

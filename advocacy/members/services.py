@@ -243,6 +243,7 @@ def _committee_rows(committees: Any, name: str) -> list[dict[str, Any]]:
                 "name": _text(entry.get("name")),
                 "parent_id": None,
                 "url": _text(entry.get("url")),
+                "address": _text(entry.get("address")),
             }
         )
         for sub in entry.get("subcommittees") or []:
@@ -260,12 +261,13 @@ def _committee_rows(committees: Any, name: str) -> list[dict[str, Any]]:
                     "name": _text(sub.get("name")),
                     "parent_id": thomas_id,
                     "url": _text(sub.get("url")),
+                    "address": _text(sub.get("address")),
                 }
             )
     return parents + subs
 
 
-COMMITTEE_FIELDS = ("system_code", "chamber", "name", "parent_id", "url")
+COMMITTEE_FIELDS = ("system_code", "chamber", "name", "parent_id", "url", "address")
 MEMBERSHIP_FIELDS = ("party_side", "rank", "title")
 
 

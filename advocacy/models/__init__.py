@@ -33,6 +33,7 @@ from advocacy.models.events import Event
 from advocacy.models.letters import Letter, LetterBatch, LetterDelivery, LetterTemplate, LetterTemplateVersion
 from advocacy.models.mail import MailMessage
 from advocacy.models.members import Committee, CommitteeMembership, Member
+from advocacy.models.scheduler import ScheduledJob, ScheduledRun, SchedulerLease
 from advocacy.models.users import ROLES, User, UserSession
 
 __all__ = [
@@ -71,6 +72,9 @@ __all__ = [
     "MailMessage",
     "Member",
     "RelatedBill",
+    "ScheduledJob",
+    "ScheduledRun",
+    "SchedulerLease",
     "User",
     "UserSession",
     "ZipDistrict",

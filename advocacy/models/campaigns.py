@@ -37,6 +37,8 @@ class Campaign(Base):
     attestation: Mapped[str] = mapped_column(Text, default=DEFAULT_ATTESTATION)
     # Who signers and cities contact about the campaign (shown when a city has already endorsed).
     contact_email: Mapped[str | None] = mapped_column(String(254))
+    # The letters' ask per recipient segment (advocacy.letters.standing.SEGMENTS); a missing key uses the default.
+    letter_asks: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     bill_links: Mapped[list[CampaignBill]] = relationship(
@@ -125,3 +127,8 @@ class Endorsement(Base):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_sample(self) -> bool:
+        """Sample (demo) endorsements carry a source note; they are not real positions of their cities."""
+        return bool(self.source_note)

@@ -138,6 +138,10 @@ class LetterBatch(Base):
     # Heartbeat: every letter a job claims (and finishing the batch) moves this on by JOBS_LEASE_SECONDS. A batch
     # not finished whose lease has passed has lost its jobs (a crash, a restart): see advocacy.letters.recovery.
     lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Sample (demo) endorsements are left out unless the batch was made with them (then marked on every page).
+    include_samples: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # What the batch summary reports beyond the letters: vacant seats, former members left out.
+    notes: Mapped[list[str] | None] = mapped_column(JSON, default=list)
 
     template: Mapped[LetterTemplate] = relationship()
     template_version: Mapped[LetterTemplateVersion | None] = relationship()
@@ -176,8 +180,14 @@ class Letter(Base):
     recipient_name: Mapped[str] = mapped_column(String(300))
     filename: Mapped[str | None] = mapped_column(String(300))
     pages: Mapped[int | None] = mapped_column(Integer)
+    # When the letter ends with the batch's shared signatories part: the number of pages before it.
+    own_pages: Mapped[int | None] = mapped_column(Integer)
     sha256: Mapped[str | None] = mapped_column(String(64))
     warnings: Mapped[str | None] = mapped_column(Text)
+    # The batch preview, kept for the report: the recipient's standing on the bill, the ask used, local cities.
+    standing: Mapped[str | None] = mapped_column(Text)
+    ask: Mapped[str | None] = mapped_column(Text)
+    local_cities: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default=LETTER_QUEUED)
     error: Mapped[str | None] = mapped_column(Text)
     # How many times a job claimed it, and until when the current claim holds (LETTER_TIMEOUT + JOBS_LEASE_SECONDS):

@@ -87,6 +87,8 @@ class Committee(Base):
     name: Mapped[str] = mapped_column(String(300))
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("committee.thomas_id"))
     url: Mapped[str | None] = mapped_column(String(300))
+    # The committee's own office as committees-current.yaml gives it: "2170 RHOB; Washington, DC 20515-6128".
+    address: Mapped[str | None] = mapped_column(String(300))
 
     parent: Mapped[Committee | None] = relationship(remote_side=[thomas_id], back_populates="subcommittees")
     subcommittees: Mapped[list[Committee]] = relationship(back_populates="parent")

@@ -50,7 +50,7 @@ class SignForm(FlaskForm):
             Email("Enter a valid e-mail address, e.g. name@yourcity.gov."),
             Length(max=254),
         ],
-        description="Use your address at the city (e.g. @lacity.org): it verifies the endorsement at once.",
+        description="Use your address at the city: it verifies the endorsement at once.",
         filters=[lambda v: (v or "").strip()],
     )
     signer_phone = StringField(

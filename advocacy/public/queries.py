@@ -15,7 +15,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from advocacy.extensions import db
 from advocacy.models import Campaign, CampaignBill, City, Endorsement
-from advocacy.models.campaigns import CONFIRMED, VERIFIED
+from advocacy.models.campaigns import VERIFIED
 from advocacy.public.usmap import MapPoint
 from advocacy.representation import population_total
 
@@ -43,18 +43,17 @@ def campaign_by_slug(slug: str) -> Campaign | None:
     )
 
 
-def public_endorsements(
-    campaign: Campaign, include_confirmed: bool = False, state: str | None = None
-) -> list[Endorsement]:
-    """Verified (and, when asked, confirmed) endorsements, by state and city, with their cities loaded.
+def public_endorsements(campaign: Campaign, state: str | None = None) -> list[Endorsement]:
+    """Verified endorsements only, by state and city, with their cities loaded: the one rule for every public
+    page, export and widget. Endorsements awaiting review (confirmed from a non-official address) are for staff
+    pages only, whatever the query string says: anyone can sign from a free-mail address and confirm.
 
     One query (the city comes with the same join), so thousands of endorsements load quickly.
     """
-    statuses = (VERIFIED, CONFIRMED) if include_confirmed else (VERIFIED,)
     query = (
         select(Endorsement)
         .join(City, Endorsement.city_id == City.id)
-        .where(Endorsement.campaign_id == campaign.id, Endorsement.status.in_(statuses))
+        .where(Endorsement.campaign_id == campaign.id, Endorsement.status == VERIFIED)
         .options(contains_eager(Endorsement.city))
         .order_by(City.state, City.name)
     )
@@ -92,7 +91,6 @@ class Summary:
     # "about 6.3 million residents" and where the figures come from ("Census estimate 2024; GeoNames").
     population_about: str = ""
     population_note: str = ""
-    confirmed: int = 0
     samples: int = 0
     by_state: list[StateGroup] = field(default_factory=list)
     full_list: bool = True
@@ -120,7 +118,6 @@ def summarise(endorsements: list[Endorsement], full_list_limit: int = FULL_LIST_
         population=total.population,
         population_about=total.about,
         population_note=total.note,
-        confirmed=sum(1 for e in endorsements if e.status == CONFIRMED),
         samples=sum(1 for e in endorsements if e.source_note),
         by_state=groups,
         full_list=full_list,
@@ -139,6 +136,7 @@ def map_points(endorsements: list[Endorsement]) -> list[MapPoint]:
             state=e.city.state,
             status=e.status,
             sample=bool(e.source_note),
+            population=e.city.population,
         )
         for e in endorsements
     ]

@@ -1,18 +1,40 @@
 """A server-rendered SVG map of the United States: no tiles, no JavaScript, no network.
 
-The lower 48 states use an Albers equal-area conic projection (standard parallels 29.5°N and 45.5°N, the
-usual one for US maps); Alaska and Hawaii are drawn in insets with their own Albers parameters. The outline is
-a deliberately coarse hand-made polygon (a few dozen points): the map shows where endorsing cities are, not
-borders. The template (public/_map.svg) draws what `build_map` returns and escapes every label.
+The states are the U.S. Census Bureau's cartographic boundaries (2017, public domain) from the `us-atlas`
+package's `states-10m.json` (TopoJSON, longitude/latitude), installed by `make run` into assets/node_modules
+(`npm ci --prefix assets`). They are decoded here and projected server-side: the lower 48 with an Albers
+equal-area conic (standard parallels 29.5°N and 45.5°N, the usual one for US maps); Alaska, Hawaii and Puerto
+Rico in insets with their own Albers parameters. States are shaded by their number of endorsing cities, each
+with a title ("Texas: 2 endorsing cities"); a dot per city is sized by population. Without the package the map
+falls back to a coarse hand-made outline. The template (public/_map.svg) draws what `build_map` returns and
+escapes every label.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import math
+import os
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 # Not drawn (no inset for them): they are listed in the text of the page.
-TERRITORIES = {"PR", "GU", "VI", "AS", "MP", "UM"}
+TERRITORIES = {"GU", "VI", "AS", "MP", "UM"}
+# us-atlas's states-10m.json, installed by `make run` (npm ci --prefix assets); US_ATLAS_PATH overrides it.
+ATLAS_PATH = Path(__file__).resolve().parents[2] / "assets" / "node_modules" / "us-atlas" / "states-10m.json"
+# FIPS state codes (the TopoJSON's ids) to postal codes.
+FIPS_POSTAL = {
+    "01": "AL", "02": "AK", "04": "AZ", "05": "AR", "06": "CA", "08": "CO", "09": "CT", "10": "DE", "11": "DC",
+    "12": "FL", "13": "GA", "15": "HI", "16": "ID", "17": "IL", "18": "IN", "19": "IA", "20": "KS", "21": "KY",
+    "22": "LA", "23": "ME", "24": "MD", "25": "MA", "26": "MI", "27": "MN", "28": "MS", "29": "MO", "30": "MT",
+    "31": "NE", "32": "NV", "33": "NH", "34": "NJ", "35": "NM", "36": "NY", "37": "NC", "38": "ND", "39": "OH",
+    "40": "OK", "41": "OR", "42": "PA", "44": "RI", "45": "SC", "46": "SD", "47": "TN", "48": "TX", "49": "UT",
+    "50": "VT", "51": "VA", "53": "WA", "54": "WV", "55": "WI", "56": "WY", "72": "PR",
+}  # fmt: skip
 WIDTH = 960
 HEIGHT = 600
 
@@ -152,8 +174,122 @@ def _fit(projection: Albers, outline: list[tuple[float, float]], box: tuple[floa
 LOWER48 = _fit(Albers(29.5, 45.5, 23.0, -96.0), LOWER48_OUTLINE, (20, 20, 920, 470))
 ALASKA_BOX = (10.0, 440.0, 190.0, 150.0)
 HAWAII_BOX = (210.0, 500.0, 130.0, 90.0)
-ALASKA = _fit(Albers(55.0, 65.0, 50.0, -154.0), ALASKA_OUTLINE, (20, 455, 170, 125))
+PUERTO_RICO_BOX = (350.0, 530.0, 110.0, 60.0)
+# Alaska's inset is fitted to the whole state: the Aleutians reach 172°E (drawn as -188°), the panhandle 130°W.
+ALASKA_EXTENT = [*ALASKA_OUTLINE, (51.3, -187.5), (52.9, -172.0), (54.6, -130.0), (59.0, -135.5)]
+ALASKA = _fit(Albers(55.0, 65.0, 50.0, -154.0), ALASKA_EXTENT, (15, 455, 180, 125))
 HAWAII = _fit(Albers(8.0, 18.0, 3.0, -157.0), HAWAII_OUTLINE, (220, 515, 110, 65))
+PUERTO_RICO_OUTLINE = [(18.6, -67.95), (17.85, -65.2)]  # Mona to Culebra: enough to fit the inset
+PUERTO_RICO = _fit(Albers(8.0, 18.0, 3.0, -66.0), PUERTO_RICO_OUTLINE, (360, 548, 90, 36))
+
+
+def projection_for(state: str) -> Albers:
+    """The projection a state is drawn with: its inset for Alaska, Hawaii and Puerto Rico, else the lower 48."""
+    return {"AK": ALASKA, "HI": HAWAII, "PR": PUERTO_RICO}.get(state, LOWER48)
+
+
+# --- the states from us-atlas (TopoJSON) ------------------------------------------------------------------------
+
+
+def _decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
+    """The topology's arcs as (lon, lat) lists: quantized positions are delta-encoded, then transformed."""
+    (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
+    decoded = []
+    for arc in topology["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append((x * sx + tx, y * sy + ty))
+        decoded.append(points)
+    return decoded
+
+
+def _ring(arcs: list[list[tuple[float, float]]], indexes: list[int]) -> list[tuple[float, float]]:
+    """A closed ring from arc indexes (a negative index ~i is arc i reversed); shared end points once."""
+    ring: list[tuple[float, float]] = []
+    for index in indexes:
+        points = arcs[index] if index >= 0 else arcs[~index][::-1]
+        ring.extend(points if not ring else points[1:])
+    return ring
+
+
+@dataclass(frozen=True)
+class StateShape:
+    """One state's name and outline as SVG path data, already projected."""
+
+    code: str
+    name: str
+    path: str
+
+
+def _path_data(rings: list[list[tuple[float, float]]], projection: Albers, wrap: bool) -> str:
+    """SVG path data of projected rings, dropping points within a unit (a pixel at full size) of the last one."""
+    parts = []
+    for ring in rings:
+        kept: list[tuple[float, float]] = []
+        for lon, lat in ring:
+            x, y = projection(lat, lon - 360 if wrap and lon > 0 else lon)
+            if kept and abs(x - kept[-1][0]) < 1.0 and abs(y - kept[-1][1]) < 1.0:
+                continue
+            kept.append((x, y))
+        if len(kept) >= 3:
+            parts.append("M" + "L".join(f"{x:g},{y:g}" for x, y in kept) + "Z")
+    return "".join(parts)
+
+
+@lru_cache(maxsize=2)
+def _load_states(path: str) -> tuple[StateShape, ...]:
+    with open(path, encoding="utf-8") as stream:
+        topology = json.load(stream)
+    arcs = _decode_arcs(topology)
+    shapes = []
+    for geometry in topology["objects"]["states"]["geometries"]:
+        code = FIPS_POSTAL.get(geometry.get("id", ""))
+        if code is None:  # Guam, American Samoa, the Northern Mariana and Virgin Islands: no inset
+            continue
+        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+        rings = [_ring(arcs, ring) for polygon in polygons for ring in polygon]
+        path = _path_data(rings, projection_for(code), wrap=code == "AK")  # the Aleutians cross 180°
+        shapes.append(StateShape(code, geometry["properties"]["name"], path))
+    return tuple(sorted(shapes, key=lambda shape: shape.code))
+
+
+def atlas_path() -> Path:
+    return Path(os.environ.get("US_ATLAS_PATH") or ATLAS_PATH)
+
+
+def state_shapes() -> tuple[StateShape, ...]:
+    """The 50 states, DC and Puerto Rico, projected (decoded once per process); empty without us-atlas."""
+    path = atlas_path()
+    if not path.exists():
+        logger.warning("us-atlas is not installed (%s): the map shows a plain outline; run `make run`", path)
+        return ()
+    return _load_states(str(path))
+
+
+# Shading: (at least this many endorsing cities, CSS class). The legend shows the same steps.
+SHADES = ((10, "shade-4"), (5, "shade-3"), (2, "shade-2"), (1, "shade-1"), (0, "shade-0"))
+SHADE_LABELS = {"shade-0": "none", "shade-1": "1", "shade-2": "2–4", "shade-3": "5–9", "shade-4": "10+"}
+# Fills as attributes (not CSS), so that the map looks the same in the widget, which has no stylesheet.
+SHADE_FILLS = {
+    "shade-0": "#eef1f4",
+    "shade-1": "#c9dcef",
+    "shade-2": "#94bde3",
+    "shade-3": "#5b95c9",
+    "shade-4": "#2f6ea8",
+}
+
+
+def shade_of(count: int) -> str:
+    return next(name for minimum, name in SHADES if count >= minimum)
+
+
+def dot_radius(population: int | None) -> float:
+    """A dot's radius by population: area grows with people (2.5 for a town, 11 for New York City)."""
+    if not population:
+        return 3.0
+    return round(min(11.0, max(2.5, 11.0 * math.sqrt(population / 8_400_000))), 1)
 
 
 @dataclass(frozen=True)
@@ -166,6 +302,7 @@ class MapPoint:
     state: str
     status: str = "verified"
     sample: bool = False
+    population: int | None = None
 
 
 @dataclass(frozen=True)
@@ -225,22 +362,25 @@ def project(point: MapPoint) -> tuple[float, float] | None:
     """SVG coordinates of a city, in the main map or an inset; None without coordinates or off the map."""
     if point.latitude is None or point.longitude is None:
         return None
-    if point.state == "AK":
-        return ALASKA(point.latitude, point.longitude)
-    if point.state == "HI":
-        return HAWAII(point.latitude, point.longitude)
+    if point.state in ("AK", "HI", "PR"):
+        return projection_for(point.state)(point.latitude, point.longitude)
     if point.state in TERRITORIES or not (24 <= point.latitude <= 50 and -125.5 <= point.longitude <= -66.5):
         return None  # territories and bad data: listed in the text, not drawn
     return LOWER48(point.latitude, point.longitude)
 
 
 def build_map(points: list[MapPoint]) -> dict:
-    """What the SVG template needs: outlines, graticule, inset frames and the placed points."""
+    """What the SVG template needs: the shaded states (or the plain outline), inset frames and placed points."""
     placed = []
+    counts: dict[str, int] = {}
     for point in points:
+        counts[point.state] = counts.get(point.state, 0) + 1
         xy = project(point)
         if xy is not None:
-            placed.append(PlacedPoint(xy[0], xy[1], point.label, point.status, point.sample))
+            placed.append(
+                PlacedPoint(xy[0], xy[1], point.label, point.status, point.sample, r=dot_radius(point.population))
+            )
+    placed.sort(key=lambda p: -p.r)  # big dots first, so that small ones stay visible on top
     drawn = len(placed)
     if len(placed) > MAX_DOTS:
         placed = _cluster(placed)
@@ -248,11 +388,27 @@ def build_map(points: list[MapPoint]) -> dict:
         "drawn": drawn,
         "width": WIDTH,
         "height": HEIGHT,
+        "states": [
+            {
+                "code": shape.code,
+                "name": shape.name,
+                "path": shape.path,
+                "count": counts.get(shape.code, 0),
+                "shade": shade_of(counts.get(shape.code, 0)),
+                "fill": SHADE_FILLS[shade_of(counts.get(shape.code, 0))],
+            }
+            for shape in state_shapes()
+        ],
+        "legend": [
+            {"shade": name, "label": SHADE_LABELS[name], "fill": SHADE_FILLS[name]}
+            for _minimum, name in reversed(SHADES)
+        ],
         "outlines": [_path(LOWER48, LOWER48_OUTLINE), _path(ALASKA, ALASKA_OUTLINE), _path(HAWAII, HAWAII_OUTLINE)],
         "graticule": _graticule(LOWER48, range(25, 50, 5), range(-125, -65, 10)),
         "insets": [
             {"label": "Alaska", "box": ALASKA_BOX},
             {"label": "Hawaii", "box": HAWAII_BOX},
+            {"label": "Puerto Rico", "box": PUERTO_RICO_BOX},
         ],
         "points": placed,
     }

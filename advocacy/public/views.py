@@ -58,15 +58,13 @@ def _link_error(error: services.TokenError):
 @bp.route("/c/<slug>")
 def campaign(slug: str):
     campaign = _campaign_or_404(slug)
-    include_confirmed = request.args.get("confirmed") == "1"
-    endorsements = public_endorsements(campaign, include_confirmed)
+    endorsements = public_endorsements(campaign)
     return render_template(
         "public/campaign.html",
         campaign=campaign,
         endorsements=endorsements,
         summary=summarise(endorsements),
         usmap=build_map(map_points(endorsements)),
-        include_confirmed=include_confirmed,
         STATE_PREVIEW=STATE_PREVIEW,
     )
 
@@ -75,22 +73,20 @@ def campaign(slug: str):
 def state(slug: str, state: str):
     campaign = _campaign_or_404(slug)
     state = state.upper()[:2]
-    include_confirmed = request.args.get("confirmed") == "1"
-    endorsements = public_endorsements(campaign, include_confirmed, state=state)
+    endorsements = public_endorsements(campaign, state=state)
     return render_template(
         "public/state.html",
         campaign=campaign,
         state=state,
         endorsements=endorsements,
         population=population_total(e.city for e in endorsements),
-        include_confirmed=include_confirmed,
     )
 
 
 @bp.route("/c/<slug>/endorsements.csv")
 def endorsements_csv(slug: str):
     campaign = _campaign_or_404(slug)
-    rows = export_rows(public_endorsements(campaign, request.args.get("confirmed") == "1"))
+    rows = export_rows(public_endorsements(campaign))
     return Response(
         to_csv(rows),
         mimetype="text/csv",
@@ -101,7 +97,7 @@ def endorsements_csv(slug: str):
 @bp.route("/c/<slug>/endorsements.json")
 def endorsements_json(slug: str):
     campaign = _campaign_or_404(slug)
-    endorsements = public_endorsements(campaign, request.args.get("confirmed") == "1")
+    endorsements = public_endorsements(campaign)
     summary = summarise(endorsements)
     return jsonify(
         campaign={"slug": campaign.slug, "name": campaign.name, "ask": campaign.ask},
@@ -115,9 +111,11 @@ def endorsements_json(slug: str):
 @bp.route("/c/<slug>/widget")
 def widget(slug: str):
     campaign = _campaign_or_404(slug)
-    summary = summarise(public_endorsements(campaign))
+    endorsements = public_endorsements(campaign)
+    summary = summarise(endorsements)
+    usmap = build_map(map_points(endorsements))
     # Meant to be embedded in other sites' pages: advocacy.security allows framing for *.widget endpoints.
-    return Response(render_template("public/widget.html", campaign=campaign, summary=summary))
+    return Response(render_template("public/widget.html", campaign=campaign, summary=summary, usmap=usmap))
 
 
 # --- signing -------------------------------------------------------------------------------------------------
@@ -173,6 +171,11 @@ def sign_invited(token: str):
     del form.city
     form.fixed_city = city
     form.attestation.label.text = campaign.attestation
+    if city.email_domains:  # the city's own domains, never another city's example
+        domains = " or ".join(f"@{domain}" for domain in city.email_domains[:3])
+        form.signer_email.description = (
+            f"Use your address at the city ({domains}): it verifies the endorsement at once."
+        )
     if request.method == "GET":
         form.signer_name.data = invitation.contact_name
         form.signer_email.data = invitation.email

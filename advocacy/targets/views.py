@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +24,16 @@ def _campaign(slug: str) -> Campaign:
     if campaign is None:
         abort(404)
     return campaign
+
+
+@bp.route("/targets")
+@role_required(VIEWER)
+def choose():
+    """The navigation's Targets: the campaign's targets when there is one campaign, else the list to pick from."""
+    slugs = db.session.scalars(select(Campaign.slug).order_by(Campaign.name).limit(2)).all()
+    if len(slugs) == 1:
+        return redirect(url_for("targets.index", slug=slugs[0]))
+    return redirect(url_for("campaigns.index"))
 
 
 @bp.route("/campaigns/<slug>/targets")

@@ -2,7 +2,7 @@
 override; a city-district link's share and whole/partial; the districts a signer confirmed.
 
 Revision ID: h12_census_districts
-Revises: h17_sessions_leases
+Revises: h11_letter_standing
 Create Date: 2026-12-01
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h12_census_districts"
-down_revision = "h17_sessions_leases"
+down_revision = "h11_letter_standing"
 branch_labels = None
 depends_on = None
 
