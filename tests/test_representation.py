@@ -66,13 +66,13 @@ def test_totals_count_each_city_once_and_name_their_sources():
 @pytest.fixture
 def census_demo(app, runner, demo):
     """The demo data with the Census relationship file imported, Norton (DC's delegate) on the roster and verified
-    endorsements from New York City and Washington."""
+    endorsements from New York City, Washington and Columbia (SC, demo districts: approximate)."""
     result = runner.invoke(args=["districts", "import-census", str(RELATIONSHIP)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     with app.app_context():
         db.session.add(Member(**NORTON))
         campaign = db.session.scalar(select(Campaign).where(Campaign.slug == SLUG))
-        for name in ("New York City", "Washington"):
+        for name in ("New York City", "Washington", "Columbia"):
             city = db.session.scalar(select(City).where(City.name == name))
             db.session.add(Endorsement(campaign_id=campaign.id, city_id=city.id, status=VERIFIED, signer_name="Test"))
         db.session.commit()
@@ -111,22 +111,21 @@ def test_member_and_city_pages_targets_and_api_agree(app, client, login_as, cens
 
 
 def test_letters_agree_and_label_approximate_districts(app, census_demo):
-    """Meeks's letter leads with NYC "in or partly in" his district (Census: no warning); Lieu's local cities have
-    demo (approximate) districts, and the batch report says so."""
-    batch_id = run_batch(app, "city-diplomacy-sign-on", "member:M001137,L000582")
+    """Meeks's letter names NYC as a city of his district (Census link: no warning); Wilson's local city, Columbia,
+    has demo (approximate) districts, and the batch report says so."""
+    batch_id = run_batch(app, "city-diplomacy-sign-on", "member:M001137,W000795")
     with app.app_context():
         letters = db.session.scalars(select(Letter).where(Letter.batch_id == batch_id).order_by(Letter.position)).all()
         by_member = {letter.member_id: letter for letter in letters}
-        meeks, lieu = by_member["M001137"], by_member["L000582"]
+        meeks, wilson = by_member["M001137"], by_member["W000795"]
         from advocacy.letters.tasks import batch_dir
 
         text = "\n".join(pdf_pages((batch_dir(batch_id) / "letters" / meeks.filename).read_bytes()))
-        lieu_warnings = lieu.warnings or ""
+        wilson_warnings = wilson.warnings or ""
         meeks_warnings = meeks.warnings or ""
-    local = text.index("Endorsing cities in your district (1)")
-    assert local < text.index("New York City, NY", local)
+    assert "1 city in your district has endorsed: New York City." in text
     assert "approximate" not in meeks_warnings
-    assert "districts approximate (ZIP/GeoNames, not Census) for Los Angeles, CA, Santa Monica, CA" in lieu_warnings
+    assert "districts approximate (ZIP/GeoNames, not Census) for Columbia, SC: check before sending" in wilson_warnings
 
 
 def test_local_cities_flags_partial_cities_for_letters():
