@@ -84,6 +84,7 @@ BLUEPRINTS = (
     "advocacy.members.views",
     "advocacy.cities.views",
     "advocacy.letters.views",
+    "advocacy.letters.send_views",
     "advocacy.admin.views",
     "advocacy.endorsements.views",
     "advocacy.public.views",
@@ -91,6 +92,7 @@ BLUEPRINTS = (
     "advocacy.api.views",
     "advocacy.api.pages",
     "advocacy.targets.views",
+    "advocacy.contacts.views",
 )
 
 

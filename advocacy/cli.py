@@ -120,6 +120,7 @@ FEATURE_CLIS: tuple[str, ...] = (
     "advocacy.endorsements.cli",
     "advocacy.letters.cli",
     "advocacy.alerts.cli",
+    "advocacy.contacts.cli",
 )
 
 

@@ -6,6 +6,10 @@ SMTP attempt leaves the message `failed` with its error; `flask mail retry` (or 
 Claim before sending: a sender first moves the message to `sending` with a conditional UPDATE (committed) and
 sends only if that UPDATE changed the row, so concurrent senders (a public request, `alerts send`, `mail retry`)
 never send a message twice. A message left `sending` by a crash is claimed again after CLAIM_TIMEOUT.
+
+Attachments (a letter's PDF) are stored with the message, so a retry sends the same bytes. Features that need
+to know how a message fared (the letters' delivery log) connect to the `mail_result` signal: it is sent with the
+message after each attempt, before that outcome is committed, so what they write commits with it.
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
+from blinker import Namespace
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, inspect, or_, select, update
 
 from advocacy.extensions import db
-from advocacy.models import MailMessage
+from advocacy.models import MailAttachment, MailMessage
 from advocacy.models.base import utcnow
 from advocacy.models.mail import FAILED, OUTBOX, QUEUED, SENDING, SENT
 
@@ -29,12 +34,22 @@ MAX_ATTEMPTS = 5
 # A message still `sending` this long after its claim was abandoned (the sender crashed): send it again.
 CLAIM_TIMEOUT = timedelta(minutes=10)
 _SESSION_KEY = "advocacy.mail.queued"
+# Sent with the MailMessage after each send attempt (status `sent` or `failed`), inside the unit of work that
+# commits the outcome.
+mail_result = Namespace().signal("mail-result")
 
 
-def queue_mail(recipient: str, subject: str, body_text: str, headers: dict[str, str] | None = None) -> MailMessage:
+def queue_mail(
+    recipient: str,
+    subject: str,
+    body_text: str,
+    headers: dict[str, str] | None = None,
+    attachments: Iterable[tuple[str, str, bytes]] = (),
+) -> MailMessage:
     """Store a message to send (or, without a mail server, to keep in the outbox). The caller commits.
 
-    `headers` adds header lines such as List-Unsubscribe.
+    `headers` adds header lines such as List-Unsubscribe (or a Message-ID chosen by the caller);
+    `attachments` are (filename, MIME type, content) triples.
     """
     status = QUEUED if current_app.config.get("MAIL_SERVER") else OUTBOX
     message = MailMessage(
@@ -44,6 +59,7 @@ def queue_mail(recipient: str, subject: str, body_text: str, headers: dict[str, 
         body_text=body_text,
         headers=headers or None,
         status=status,
+        attachments=[MailAttachment(filename=n, mime_type=t, content=c) for n, t, c in attachments],
     )
     db.session.add(message)
     db.session.info.setdefault(_SESSION_KEY, []).append(message)
@@ -59,6 +75,9 @@ def _smtp_send(message: MailMessage) -> None:
     for name, value in (message.headers or {}).items():
         email[name] = value
     email.set_content(message.body_text)
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.mime_type.partition("/")
+        email.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
@@ -153,5 +172,6 @@ def deliver_pending(limit: int = 100, ids: Iterable[int] | None = None) -> tuple
             message.sent_at = utcnow()
             message.last_error = None
             sent += 1
+        mail_result.send(message)
         db.session.commit()
     return (sent, failed)

@@ -24,6 +24,7 @@ pytest_plugins = [
     "tests.letters_fixtures",
     "tests.alerts_fixtures",
     "tests.browser_fixtures",
+    "tests.contacts_fixtures",
 ]
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL") or None

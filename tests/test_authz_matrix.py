@@ -175,6 +175,32 @@ def routes(w: dict) -> dict[str, Route]:
         "letters.retry": Route(f"/letters/batches/{b}/retry", post=ADVOCATE),
         "letters.cancel": Route(f"/letters/batches/{w['queued_batch_id']}/cancel", post=ADVOCATE, acts=True),
         "letters.delete_template": Route(f"/letters/templates/{w['spare_template_id']}/delete", post=ADVOCATE, acts=True),
+        # contacts, interactions, sending letters by e-mail
+        "contacts.index": Route("/contacts/", get=VIEWER),
+        "contacts.export": Route("/contacts/export.csv", get=VIEWER),
+        "contacts.import_csv": Route("/contacts/import", post=ADVOCATE),
+        "contacts.new": Route(
+            "/contacts/new", get=ADVOCATE, post=ADVOCATE, acts=True,
+            data={"bioguide_id": "W000795", "name": "New Person", "role": "LA", "side": ""},
+        ),
+        "contacts.edit": Route(
+            f"/contacts/{w['contact_id']}/edit", get=ADVOCATE, post=ADVOCATE, acts=True,
+            data={"bioguide_id": "L000582", "name": "Emery Quinn", "role": "Scheduler", "side": ""},
+        ),
+        "contacts.delete": Route(f"/contacts/{w['spare_contact_id']}/delete", post=ADVOCATE, acts=True),
+        "contacts.new_interaction": Route(
+            "/contacts/interactions/new", get=ADVOCATE, post=ADVOCATE, acts=True,
+            data={"bioguide_id": "L000582", "kind": "call", "occurred_on": "2026-11-20", "outcome": "", "campaign": ""},
+        ),
+        "contacts.delete_interaction": Route(
+            f"/contacts/interactions/{w['spare_interaction_id']}/delete", post=ADVOCATE, acts=True
+        ),
+        "contacts.follow_up_done": Route(
+            f"/contacts/interactions/{w['interaction_id']}/follow-up-done", post=ADVOCATE, acts=True
+        ),
+        "sending.send": Route(f"/letters/batches/{b}/send", get=ADVOCATE, post=ADVOCATE, data={"role": "LA"}),
+        "sending.retry": Route(f"/letters/emails/{w['letter_email_id']}/retry", post=ADVOCATE, acts=True),
+        "sending.bounced": Route(f"/letters/emails/{w['letter_email_id']}/bounced", post=ADVOCATE),
         # public pages
         "public.campaign": Route(f"/c/{SLUG}", get=PUBLIC),
         "public.endorsements_csv": Route(f"/c/{SLUG}/endorsements.csv", get=PUBLIC),
@@ -307,6 +333,38 @@ def world(app: Flask, demo, make_user, monkeypatch: pytest.MonkeyPatch) -> dict:
         )
         db.session.flush()
         w["spare_template_id"] = spare.id
+        # Contacts: two of Lieu's office (one to edit, one to delete), a call with a follow-up, a failed e-mail.
+        from datetime import date
+
+        from advocacy.contacts import services as contacts
+        from advocacy.mail import queue_mail
+        from advocacy.models.contacts import LetterEmail
+
+        office = contacts.resolve_office("L000582")
+        contact = contacts.save_contact(
+            None, office, {"name": "Emery Quinn", "role": "LA", "email": "emery@lieu.example.org"}, actor="test"
+        )
+        spare_contact = contacts.save_contact(None, office, {"name": "Spare Person", "role": "LA"}, actor="test")
+        call = contacts.record_interaction(
+            office,
+            {"kind": "call", "occurred_on": date(2026, 11, 20), "follow_up_on": date(2026, 11, 21)},
+            actor="test",
+        )
+        spare_call = contacts.record_interaction(
+            office, {"kind": "email", "occurred_on": date(2026, 11, 22)}, actor="test"
+        )
+        message = queue_mail("emery@lieu.example.org", "Letter", "Attached.")
+        db.session.flush()
+        message.status = "failed"
+        failed = LetterEmail(
+            letter_id=letter.id, batch_id=batch.id, contact_id=contact.id, mail_message_id=message.id,
+            contact_name=contact.name, role="LA", address=contact.email, message_id="<x@example.org>",
+            filename=letter.filename, sha256="0" * 64, size=17, status="failed", error="550 refused",
+        )  # fmt: skip
+        db.session.add(failed)
+        db.session.flush()
+        w["contact_id"], w["spare_contact_id"], w["interaction_id"] = contact.id, spare_contact.id, call.id
+        w["letter_email_id"], w["spare_interaction_id"] = failed.id, spare_call.id
         # Alerts, webhooks and API tokens; the owner's rows must stay out of other users' reach.
         w["webhook_id"] = create_endpoint("https://example.org/hook", ["bill.action"], "demo", actor="test").id
         follow, _ = alerts.follow(owner, "campaign", str(campaign.id))

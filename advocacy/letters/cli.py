@@ -112,3 +112,52 @@ def retry_command(batch_id: int, interrupted: bool) -> None:
     click.echo(f"Batch {batch_id} {batch.status}: retried {count}; {batch.done} made, {batch.failed} failed.")
     if batch.failed:
         raise click.ClickException(f"{batch.failed} letter(s) still failed.")
+
+
+@cli.command("send")
+@click.argument("batch_id", type=int)
+@click.option("--role", required=True, help="Role of the office contact to send to, e.g. 'Foreign Affairs LA'.")
+@click.option("--fallback-role", help="Role to use where an office has no contact with --role.")
+@click.option("--dry-run", is_flag=True, help="Show who would get each letter; send nothing.")
+@click.option("--subject", help="Subject template (merge fields as in letters; default: the standard subject).")
+@click.option("--body-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Body template file.")
+def send_command(
+    batch_id: int, role: str, fallback_role: str | None, dry_run: bool, subject: str | None, body_file: Path | None
+) -> None:
+    """E-mail each letter of a finished batch, PDF attached, to its office's contact; one line per letter.
+
+    Each letter is sent at most once: a second run reports it "already sent" and sends nothing new.
+    """
+    from advocacy.letters import sending
+
+    batch = db.session.get(LetterBatch, batch_id)
+    if batch is None:
+        raise click.ClickException(f"No letter batch {batch_id}.")
+    subject = subject or sending.DEFAULT_SUBJECT
+    body = body_file.read_text(encoding="utf-8") if body_file else sending.DEFAULT_BODY
+    try:
+        plan = sending.plan_send(batch, role, fallback_role)
+        if dry_run:
+            sending.render_messages(batch, plan.ready, subject, body)  # template problems show now, not later
+            for item in plan.items:
+                click.echo(f"{item.letter.position:>4}  {item.letter.recipient_name}: {sending.planned_text(item)}")
+            click.echo(
+                f"Dry run: {len(plan.ready)} would be sent, {plan.count(sending.ALREADY)} already sent, "
+                f"{plan.count(sending.NO_CONTACT)} without a contact, {plan.count(sending.NOT_MADE)} not made."
+            )
+            return
+        lines = sending.queue_emails(plan, subject, body, actor="cli")
+    except sending.SendError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    sending.deliver([line.email for line in lines if line.outcome == sending.QUEUED_NOW])
+    db.session.expire_all()
+    totals: dict[str, int] = {}
+    for line in lines:
+        key, text = sending.line_outcome(line)
+        totals[key] = totals.get(key, 0) + 1
+        click.echo(f"{line.letter.position:>4}  {line.letter.recipient_name}: {text}")
+    click.echo("Totals: " + ", ".join(f"{count} {name}" for name, count in sorted(totals.items())) + ".")
+    if totals.get("failed"):
+        raise click.ClickException(f"{totals['failed']} e-mail(s) failed; retry them from the batch page.")

@@ -430,9 +430,23 @@ _TOO_COMPLEX = (
 )
 
 
-def compile_field(source: str, *, field: str = "body") -> Any:
-    """Parse and compile one template field; TemplateProblem for a syntax error or a template too deep to compile."""
-    env = sandbox()
+_TEXT_ENV: LetterSandbox | None = None
+
+
+def text_sandbox() -> LetterSandbox:
+    """The same sandbox without HTML autoescaping, for plain-text output (the e-mails that carry letters)."""
+    global _TEXT_ENV
+    if _TEXT_ENV is None:
+        _TEXT_ENV = sandbox().overlay(autoescape=False)
+    return _TEXT_ENV
+
+
+def compile_field(source: str, *, field: str = "body", autoescape: bool = True) -> Any:
+    """Parse and compile one template field; TemplateProblem for a syntax error or a template too deep to compile.
+
+    `autoescape=False` compiles for plain text (an e-mail), with the same fields, filters and limits.
+    """
+    env = sandbox() if autoescape else text_sandbox()
     try:
         parsed = env.parse(source)
         if _nesting(parsed) > MAX_NESTING:
@@ -458,9 +472,14 @@ def _frozen(context: Mapping) -> Any:
     return _last_frozen[1]
 
 
-def render_field(source: str, context: Mapping, *, field: str = "body", max_chars: int = MAX_OUTPUT_CHARS) -> str:
-    """Render one template field in the sandbox, on a read-only copy of `context`; TemplateProblem on any error."""
-    template = compile_field(source, field=field)
+def render_field(
+    source: str, context: Mapping, *, field: str = "body", max_chars: int = MAX_OUTPUT_CHARS, autoescape: bool = True
+) -> str:
+    """Render one template field in the sandbox, on a read-only copy of `context`; TemplateProblem on any error.
+
+    `autoescape=False` renders plain text (an e-mail).
+    """
+    template = compile_field(source, field=field, autoescape=autoescape)
     context = _frozen(context)
     parts: list[str] = []
     size = 0

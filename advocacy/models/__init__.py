@@ -27,11 +27,12 @@ from advocacy.models.campaigns import (
     Endorsement,
 )
 from advocacy.models.cities import City, CityDistrict
+from advocacy.models.contacts import Interaction, LetterEmail, OfficeContact
 from advocacy.models.districts import ZipDistrict
 from advocacy.models.endorsements import EndorsementToken, Invitation
 from advocacy.models.events import Event
 from advocacy.models.letters import Letter, LetterBatch, LetterDelivery, LetterTemplate, LetterTemplateVersion
-from advocacy.models.mail import MailMessage
+from advocacy.models.mail import MailAttachment, MailMessage
 from advocacy.models.members import Committee, CommitteeMembership, Member
 from advocacy.models.scheduler import ScheduledJob, ScheduledRun, SchedulerLease
 from advocacy.models.users import ROLES, User, UserSession
@@ -63,14 +64,18 @@ __all__ = [
     "Endorsement",
     "EndorsementToken",
     "Event",
+    "Interaction",
     "Invitation",
     "Letter",
     "LetterBatch",
+    "LetterEmail",
     "LetterDelivery",
     "LetterTemplate",
     "LetterTemplateVersion",
+    "MailAttachment",
     "MailMessage",
     "Member",
+    "OfficeContact",
     "RelatedBill",
     "ScheduledJob",
     "ScheduledRun",

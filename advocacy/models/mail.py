@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advocacy.models.base import Base, utcnow
 
@@ -35,3 +35,19 @@ class MailMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     # When a sender last claimed the message (status `sending`): only one sender sends it at a time.
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    attachments: Mapped[list[MailAttachment]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="MailAttachment.id", lazy="selectin"
+    )
+
+
+class MailAttachment(Base):
+    """A file sent with a message (a letter's PDF), stored with it so that a retry sends the very same bytes."""
+
+    __tablename__ = "mail_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("mail_message.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only when sending

@@ -2,7 +2,7 @@
 override; a city-district link's share and whole/partial; the districts a signer confirmed.
 
 Revision ID: h12_census_districts
-Revises: h11_letter_standing
+Revises: h18_contacts_sending
 Create Date: 2026-12-01
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h12_census_districts"
-down_revision = "h11_letter_standing"
+down_revision = "h18_contacts_sending"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Office contacts, interactions with offices and commitments to cosponsor."""
