@@ -14,6 +14,7 @@ from datetime import date
 
 from advocacy.letters.addressing import committee_recipient, join_names, long_date, recipient
 from advocacy.letters.standing import ask_for, campaign_asks, joint_ask, joint_standing, standing_of
+from advocacy.representation import best_coverage
 
 US_STATE_NAMES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
@@ -162,17 +163,14 @@ def group(cities: list[dict]) -> dict:
 
 
 def local_cities(endorsers: list[dict], members: list[dict]) -> list[dict]:
-    """Endorsing cities the addressees represent: in a House member's district, or a senator's state."""
+    """Endorsing cities the addressees represent (advocacy.representation: a House member's district, a
+    senator's state, a delegate's territory); each a copy with `partial` (say "in or partly in your district")
+    and `approximate` (the district link is a ZIP/GeoNames approximation)."""
     result = []
     for city in endorsers:
-        for member in members:
-            if member["chamber"] == "senate":
-                hit = city["state"] == member["state"]
-            else:
-                hit = [member["state"], member["district"]] in [list(d) for d in city["districts"]]
-            if hit:
-                result.append(city)
-                break
+        how = best_coverage(city, members)
+        if how is not None:
+            result.append({**city, "partial": how.partial, "approximate": how.approximate})
     return result
 
 
