@@ -80,6 +80,7 @@ BLUEPRINTS = (
     "advocacy.main.views",
     "advocacy.auth.views",
     "advocacy.bills.views",
+    "advocacy.bills.text_views",
     "advocacy.campaigns.views",
     "advocacy.members.views",
     "advocacy.cities.views",

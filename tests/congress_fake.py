@@ -36,14 +36,31 @@ SUBRESOURCES = {
     "committees": "committees",
     "relatedbills": "relatedBills",
     "titles": "titles",
+    "text": "textVersions",
 }
-_COUNTED = {"actions": "actions", "committees": "committees", "relatedbills": "relatedBills", "titles": "titles"}
+_COUNTED = {
+    "actions": "actions",
+    "committees": "committees",
+    "relatedbills": "relatedBills",
+    "titles": "titles",
+    "text": "textVersions",
+}
 _BILL_RE = re.compile(r"/v3/bill/(?P<congress>[0-9]+)/(?P<type>[a-z]+)/(?P<number>[0-9]+)(?:/(?P<sub>[a-z]+))?/?")
 _LIST_RE = re.compile(r"/v3/bill/(?P<congress>[0-9]+)/(?P<type>[a-z]+)/?")
 _MEMBER_RE = re.compile(r"/v3/member/(?P<bioguide>[A-Za-z0-9]+)/?")
 BILL_TYPES = ("hr", "s", "hjres", "sjres", "hconres", "sconres", "hres", "sres")
 
 BillKey = tuple[int, str, int]
+
+
+@dataclass
+class Document:
+    """A text document: its bytes (or `size` bytes of `body` repeated, streamed without Content-Length), or a redirect."""
+
+    body: bytes = b""
+    content_type: str = "application/xml"
+    size: int | None = None
+    redirect: str | None = None
 
 
 @dataclass
@@ -100,6 +117,8 @@ class FakeCongressServer:
         # (bill numbers are consecutive, so a real listing's count reaches every existing number).
         self.listed_counts: dict[tuple[int, str], int] = {}
         self._holds: list[tuple[str, threading.Event, threading.Event]] = []
+        # Bill text documents served without a key at their path (as www.govinfo.gov would): path -> Document.
+        self.documents: dict[str, Document] = {}
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -372,6 +391,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "404":
             return self._send_json(*_unknown(path))
 
+        document = fake.documents.get(path)
+        if document is not None:
+            return self._send_document(document)
         key = self.headers.get("X-Api-Key") or query.get("api_key")
         if not key:
             return self._send_json(403, _key_error("API_KEY_MISSING"))
@@ -385,6 +407,28 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, xml, "application/xml")
         status, body = fake._route(path, query)
         self._send_json(status, body)
+
+    def _send_document(self, document: Document) -> None:
+        if document.redirect is not None:
+            self.send_response(302)
+            self.send_header("Location", document.redirect)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if document.size is None:
+            return self._send(200, document.body, document.content_type)
+        # A huge body of unknown length: the client has to stop reading by itself.
+        self.send_response(200)
+        self.send_header("Content-Type", document.content_type)
+        self.end_headers()
+        self.close_connection = True
+        sent = 0
+        try:
+            while sent < document.size and not self.server.fake._stopping.is_set():
+                self.wfile.write(document.body)
+                sent += len(document.body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def _send_json(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
         self._send(status, json.dumps(body).encode(), "application/json", headers)

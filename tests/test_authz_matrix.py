@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -104,6 +105,8 @@ def routes(w: dict) -> dict[str, Route]:
         "bills.track_related": Route("/bills/track-related", post=ADVOCATE, data={"citation": "H.R. 2"}),
         "bills.sync_now": Route(f"/bills/{bill}/sync", post=ADVOCATE),
         "bills.sync_all": Route("/bills/sync-all", post=ADVOCATE),
+        "texts.text": Route(f"/bills/{bill}/text/{w['text_ids'][0]}", get=VIEWER),
+        "texts.compare": Route(f"/bills/compare?old={w['text_ids'][0]}&new={w['text_ids'][1]}", get=VIEWER),
         # campaigns
         "campaigns.index": Route("/campaigns/", get=VIEWER),
         "campaigns.new": Route(
@@ -313,6 +316,21 @@ def world(app: Flask, demo, make_user, monkeypatch: pytest.MonkeyPatch) -> dict:
         w["bill"] = (bill.congress, bill.bill_type, bill.number)
         w["bill_id"] = bill.id
         w["member"] = "L000582"
+        # Bill texts: two versions of the current bill, parsed from the real GPO fixture.
+        from advocacy.bills.texts import parse_document
+        from advocacy.models import BillTextVersion
+
+        parsed = parse_document((Path(__file__).parent / "fixtures" / "texts" / "BILLS-118hr8205ih.xml").read_bytes())
+        versions = [
+            BillTextVersion(
+                bill_id=bill.id, version_key=key, version_type=key, source_url="https://www.govinfo.gov/x.xml",
+                source_format="bill-xml", sections=parsed.sections, word_count=parsed.word_count, content_sha256=key,
+            )
+            for key in ("ih", "rh")
+        ]  # fmt: skip
+        db.session.add_all(versions)
+        db.session.flush()
+        w["text_ids"] = [v.id for v in versions]
         # Letters: a finished batch (files on disk) and a queued one, a spare template to delete.
         template = db.session.scalar(select(LetterTemplate).order_by(LetterTemplate.id))
         w["template_id"] = template.id

@@ -159,7 +159,7 @@ def test_city_page_shows_districts_members_and_source(app, client, login_as, imp
     with app.app_context():
         la = db.session.scalar(select(City).where(City.name == "Los Angeles"))
     body = client.get(f"/cities/{la.id}").get_data(as_text=True)
-    assert "CA-36" in body and "imported, approximate" in body and "Ted Lieu" in body
+    assert "CA-36" in body and "approximate (place file, by ZIP)" in body and "Ted Lieu" in body
     assert "Set districts" not in body  # viewers read only
 
 
@@ -272,7 +272,7 @@ def test_targets_endorsing_population_orders_members_and_csv_is_injection_safe(a
     )
     names = [row["member"] for row in rows]
     assert names[:2] == ["Brian J. Mast", '\'=HYPERLINK("http://evil")']
-    assert rows[1]["endorsing cities"] == "Miami, FL"
+    assert rows[1]["endorsing cities"] == "Miami, FL (partly)"  # several (approximate) districts
 
 
 def test_target_pages_404_and_login(client, login_as):

@@ -61,6 +61,7 @@ from advocacy.models.events import (
     BILL_COSPONSOR_WITHDRAWN,
     BILL_RELATED,
     BILL_STAGE,
+    BILL_TEXT,
     ENDORSEMENT_STATUS,
 )
 from advocacy.models.mail import FAILED as MAIL_FAILED
@@ -69,7 +70,7 @@ from advocacy.models.mail import SENT as MAIL_SENT
 logger = logging.getLogger(__name__)
 
 # Event kinds that reach followers. "endorsement.verified" in case the endorsements feature records one.
-BILL_ALERT_KINDS = (BILL_ACTION, BILL_STAGE, BILL_COSPONSOR_ADDED, BILL_COSPONSOR_WITHDRAWN, BILL_RELATED)
+BILL_ALERT_KINDS = (BILL_ACTION, BILL_STAGE, BILL_COSPONSOR_ADDED, BILL_COSPONSOR_WITHDRAWN, BILL_RELATED, BILL_TEXT)
 ENDORSEMENT_VERIFIED = "endorsement.verified"
 ALERT_KINDS = (*BILL_ALERT_KINDS, ENDORSEMENT_STATUS, ENDORSEMENT_VERIFIED)
 KIND_LABELS = {
@@ -78,6 +79,7 @@ KIND_LABELS = {
     BILL_COSPONSOR_ADDED: "Cosponsor added",
     BILL_COSPONSOR_WITHDRAWN: "Cosponsor withdrew",
     BILL_RELATED: "New related bill",
+    BILL_TEXT: "New text version",
     ENDORSEMENT_STATUS: "New verified endorsement",
     ENDORSEMENT_VERIFIED: "New verified endorsement",
 }

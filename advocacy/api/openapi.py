@@ -219,6 +219,25 @@ def schemas() -> dict[str, Any]:
                     ),
                 },
                 "titles": {"type": "array", "items": _obj({"type": {"type": "string"}, "title": {"type": "string"}})},
+                "text_versions": {
+                    "type": "array",
+                    "description": "Published texts, oldest first, with the outline of their sections",
+                    "items": _obj(
+                        {
+                            "type": {"type": "string"},
+                            "date": date,
+                            "source_url": {"type": "string"},
+                            "pdf_url": _nullable("string"),
+                            "format": {"type": "string", "enum": ["bill-xml", "uslm", "text"]},
+                            "official_title": _nullable("string"),
+                            "word_count": {"type": "integer"},
+                            "sections": {
+                                "type": "array",
+                                "items": _obj({"number": {"type": "string"}, "heading": {"type": "string"}}),
+                            },
+                        }
+                    ),
+                },
             }
         ),
         "TrackRequest": {
@@ -312,17 +331,72 @@ def schemas() -> dict[str, Any]:
                 "total": {"type": "integer"},
             }
         ),
+        "CityDistrict": _obj(
+            {
+                "code": {"type": "string", "description": "e.g. NY-10, WY-AL (at-large), DC-AL (delegate)"},
+                "state": {"type": "string"},
+                "district": {"type": "integer", "description": "0: at-large, delegate or resident commissioner"},
+                "basis": {
+                    "type": "string",
+                    "enum": ["census", "zip", "import", "demo", "manual", "signer"],
+                    "description": "census: Census relationship file; zip/import/demo: approximate; manual: set by "
+                    "hand; signer: confirmed by the signer",
+                },
+                "basis_label": {"type": "string"},
+                "approximate": {"type": "boolean"},
+                "share": {**_nullable("number"), "description": "share of the city's land in the district (0..1)"},
+                "whole": {**_nullable("boolean"), "description": "the city lies wholly in the district"},
+            }
+        ),
         "City": _obj(
             {
                 "id": {"type": "integer"},
                 "name": {"type": "string"},
                 "state": {"type": "string"},
+                "geoid": _nullable("string"),
+                "geonames_id": _nullable("integer"),
+                "census_name": _nullable("string"),
+                "kind": {
+                    **_nullable("string"),
+                    "description": "municipality, consolidated, cdp (census-designated place) or other; null: "
+                    "not matched to a Census place",
+                },
+                "endorsable": {"type": "boolean"},
                 "population": _nullable("integer"),
+                "population_source": _nullable("string"),
+                "population_year": _nullable("integer"),
                 "latitude": _nullable("number"),
                 "longitude": _nullable("number"),
-                "districts": {"type": "array", "items": {"type": "string"}},
+                "districts": {"type": "array", "items": _ref("CityDistrict")},
+                "represented_by": {
+                    "type": "array",
+                    "description": "single resource only: current members who represent the city",
+                    "items": {
+                        "allOf": [
+                            _ref("MemberSummary"),
+                            _obj({"partial": {"type": "boolean"}, "approximate": {"type": "boolean"}}),
+                        ]
+                    },
+                },
                 "url": {"type": "string"},
-            }
+            },
+            required=[
+                "id",
+                "name",
+                "state",
+                "geoid",
+                "geonames_id",
+                "census_name",
+                "kind",
+                "endorsable",
+                "population",
+                "population_source",
+                "population_year",
+                "latitude",
+                "longitude",
+                "districts",
+                "url",
+            ],  # fmt: skip
         ),
         "MemberSummary": _obj(
             {
@@ -574,6 +648,13 @@ def document() -> dict[str, Any]:
                             "in": "query",
                             "required": False,
                             "schema": {"type": "string", "maxLength": 2, "pattern": NO_NUL},
+                        },
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "required": False,
+                            "description": "name prefix",
+                            "schema": {"type": "string", "maxLength": 200, "pattern": NO_NUL},
                         },
                         *PAGE_PARAMS,
                     ],

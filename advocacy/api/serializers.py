@@ -12,9 +12,10 @@ from sqlalchemy.orm import selectinload
 
 from advocacy.alerts.documents import iso
 from advocacy.extensions import db
-from advocacy.models import Bill, Campaign, City, Committee, Endorsement, Member
+from advocacy.models import Bill, Campaign, City, CityDistrict, Committee, Endorsement, Member
 from advocacy.models.base import utcnow
 from advocacy.models.campaigns import VERIFIED
+from advocacy.representation import Coverage
 
 
 def now() -> datetime:
@@ -102,17 +103,45 @@ def campaign_document(campaign: Campaign, endorsements: list[Endorsement], limit
     }
 
 
-def city_document(city: City) -> dict[str, Any]:
+def district_document(link: CityDistrict) -> dict[str, Any]:
+    """A city's district link: `basis` (census, zip, import, demo: approximate; manual; signer), the share of the
+    city's land in the district and whether the city lies wholly in it (None when the basis does not say)."""
     return {
+        "code": link.label,
+        "state": link.state,
+        "district": link.district,
+        "basis": link.source,
+        "basis_label": link.basis_label,
+        "approximate": link.approximate,
+        "share": link.share,
+        "whole": link.whole,
+    }
+
+
+def city_document(city: City, represented_by: list[tuple[Member, Coverage]] | None = None) -> dict[str, Any]:
+    """A city; with `represented_by` (the single resource) the current members who represent it."""
+    document = {
         "id": city.id,
         "name": city.name,
         "state": city.state,
+        "geoid": city.geoid,
+        "geonames_id": city.geonames_id,
+        "census_name": city.census_name,
+        "kind": city.kind,
+        "endorsable": city.endorsable,
         "population": city.population,
+        "population_source": city.population_source,
+        "population_year": city.population_year,
         "latitude": city.latitude,
         "longitude": city.longitude,
-        "districts": [d.label for d in city.districts],
+        "districts": [district_document(d) for d in city.districts],
         "url": f"/api/v1/cities/{city.id}",
     }
+    if represented_by is not None:
+        document["represented_by"] = [
+            {**member_summary(m), "partial": how.partial, "approximate": how.approximate} for m, how in represented_by
+        ]
+    return document
 
 
 def member_summary(member: Member) -> dict[str, Any]:

@@ -34,7 +34,9 @@ from advocacy.models import (
     Event,
     Member,
 )
+from advocacy.models.cities import name_search_key
 from advocacy.models.users import ADVOCATE, VIEWER
+from advocacy.representation import members_representing, states_touched
 from advocacy.security import MAX_JSON_DEPTH, JSONTooDeep, parse_json
 
 logger = logging.getLogger(__name__)
@@ -120,7 +122,7 @@ PAGE = {"page", "per_page"}
 QUERY_PARAMETERS = {
     "api.bills": {"congress", "stage", "campaign", *PAGE},
     "api.campaigns": PAGE,
-    "api.cities": {"state", *PAGE},
+    "api.cities": {"state", "q", *PAGE},
     "api.members": {"state", "chamber", *PAGE},
     "api.committees": PAGE,
     "api.events": {"after", "limit"},
@@ -393,11 +395,15 @@ def create_letter_batch():
 @bp.route("/cities")
 def cities():
     state = _str_arg("state", 2)
+    q = _str_arg("q", 200)
     query = select(City).options(selectinload(City.districts))
     if state is not None:
         query = query.where(City.state == state.upper())
+    key = name_search_key(q or "")
+    if key:
+        query = query.where(City.name_key >= key, City.name_key < key + "\x7f")
     query = query.order_by(City.state, City.name, City.id)
-    return _paginate(query, "api.cities", s.city_document, state=state)
+    return _paginate(query, "api.cities", s.city_document, state=state, q=q)
 
 
 @bp.route("/cities/<int:city_id>")
@@ -405,7 +411,12 @@ def city(city_id: int):
     row = db.session.get(City, city_id) if city_id <= MAX_INT else None
     if row is None:
         raise ApiError(404, "not_found", "No such city.")
-    return _single(s.city_document(row))
+    members = db.session.scalars(
+        select(Member)
+        .where(Member.is_current.is_(True), Member.state.in_(states_touched([row])))
+        .order_by(Member.chamber, Member.district, Member.last_name)
+    )
+    return _single(s.city_document(row, members_representing(row, members)))
 
 
 @bp.route("/members")

@@ -90,6 +90,8 @@ def show_command(citation: str, as_json: bool, congress: int | None) -> None:
         f"({subcommittees} subcommittee{'' if subcommittees == 1 else 's'}), "
         f"{len(document['related_bills'])} related bills"
     )
+    for text in document["text_versions"]:
+        click.echo(f"Text: {text['type']} ({text['date']}), {len(text['sections'])} sections: {text['source_url']}")
     if document["sync_deferred_until"]:
         click.echo(f"Deferred until {document['sync_deferred_until']} (Congress.gov asked to wait)")
     if document["sync_error"]:

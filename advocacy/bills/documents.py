@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from advocacy.bills.stage import STAGE_LABELS, StageResult
+from advocacy.bills.texts import text_versions_document
 from advocacy.extensions import db
 from advocacy.models import Bill, Cosponsorship, Member
 
@@ -120,4 +121,5 @@ def bill_document(bill: Bill) -> dict[str, Any]:
             for r in bill.related_bills
         ],
         "titles": [{"type": t.title_type, "title": t.title} for t in bill.titles],
+        "text_versions": text_versions_document(bill),
     }

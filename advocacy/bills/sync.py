@@ -25,6 +25,7 @@ from sqlalchemy import select
 from advocacy.bills.actions import merge_actions, normalise_text
 from advocacy.bills.services import get_bill, refresh_stage
 from advocacy.bills.stage import STAGE_LABELS
+from advocacy.bills.texts import sync_bill_texts
 from advocacy.congress.citations import Citation
 from advocacy.congress.client import (
     BillNotFound,
@@ -723,6 +724,8 @@ def sync_citation(
             logger.info("synced %s by %s: %s", citation.label, actor, result.status)
             return result
     finally:
+        if result.status != "failed":  # text versions (issue #16): own transaction, never fails the bill
+            sync_bill_texts(app, citation, client, result, actor=actor, force=force, budget=budget)
         result.requests = client.request_count - before
         budget.adjust(FULL_FETCH_REQUESTS, result.requests)
         if own_client:

@@ -21,6 +21,11 @@ def state_choices() -> list[SelectChoice]:
     ]
 
 
+def _tristate(value: object) -> bool | None:
+    """ "yes" / "no" / "" (the rule) <-> True / False / None, for City.endorsable_override."""
+    return {"yes": True, "no": False, "True": True, "False": False, True: True, False: False}.get(value)  # type: ignore[call-overload]
+
+
 class CityForm(FlaskForm):
     """A city entered or corrected by an advocate."""
 
@@ -35,6 +40,17 @@ class CityForm(FlaskForm):
     )
     latitude = FloatField("Latitude", validators=[Optional(), NumberRange(min=-90, max=90)])
     longitude = FloatField("Longitude", validators=[Optional(), NumberRange(min=-180, max=180)])
+    endorsable_override = SelectField(
+        "Can endorse",
+        choices=[
+            SelectChoice("", "By the rule: municipalities only (not census-designated places)"),
+            SelectChoice("yes", "Yes, even though it is not a municipality"),
+            SelectChoice("no", "No"),
+        ],
+        coerce=_tristate,
+        validate_choice=False,
+        description="Only municipalities can endorse by default; mark a place endorsable after checking it has a government.",
+    )
     submit = SubmitField("Save city")
 
     @staticmethod
@@ -62,6 +78,7 @@ class CityForm(FlaskForm):
             "email_domains": parse_domains(self.email_domains.data or ""),
             "latitude": self.latitude.data,
             "longitude": self.longitude.data,
+            "endorsable_override": _tristate(self.endorsable_override.data),
         }
 
 

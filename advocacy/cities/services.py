@@ -39,8 +39,6 @@ CITY_DISTRICTS = "city.districts"
 CITIES_IMPORTED = "import.cities"
 ZIP_DISTRICTS_IMPORTED = "import.zip_districts"
 
-# District sources an import never overwrites: an advocate set them.
-HAND_SET_SOURCES = ("manual", "zip")
 _CHUNK = 500
 
 CITY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -194,6 +192,10 @@ def import_cities(
         wanted_districts.update(_read_place_districts(districts_location, report, say))
     if wanted_districts:
         _apply_imported_districts(wanted_districts, report)
+        report.notes.append(
+            "districts from a place file are approximate (shown as such everywhere); the Census relationship "
+            "file (`districts import-census`) replaces them"
+        )
     db.session.expire_all()  # bulk statements bypass the identity map
     if report.changed:
         record_event(CITIES_IMPORTED, report.summary().splitlines()[0], actor=actor)
@@ -241,8 +243,10 @@ def _import_places(location: str, report: ImportReport, say: Progress) -> dict[i
             City.longitude,
             City.geonames_id,
             City.geoid,
+            City.population_source,
         )
     ).all()
+    population_source = "GeoNames" if "geonames_id" in columns else "place file"
     by_gid = {c.geonames_id: c for c in existing if c.geonames_id is not None}
     by_name = {(c.name, c.state): c for c in existing}
     inserts: list[dict[str, Any]] = []
@@ -269,7 +273,11 @@ def _import_places(location: str, report: ImportReport, say: Progress) -> dict[i
             "longitude": place.longitude,
             "geonames_id": place.geonames_id,
             "geoid": place.geoid,
+            "population_source": population_source if place.population is not None else None,
         }
+        if city is not None and city.population_source in CENSUS_POPULATION_SOURCES:
+            # The Census figure is the better one: a GeoNames re-import keeps it.
+            values["population"] = values["population_source"] = None
         if city is None:
             inserts.append({**values, "name_key": name_search_key(place.name), "email_domains": []})
             continue
@@ -341,28 +349,10 @@ def _read_place_districts(location: str, report: ImportReport, say: Progress) ->
 
 
 def _apply_imported_districts(wanted: dict[int, set[tuple[str, int]]], report: ImportReport) -> None:
-    rows = db.session.execute(
-        select(CityDistrict.id, CityDistrict.city_id, CityDistrict.state, CityDistrict.district, CityDistrict.source)
-    ).all()
-    by_city: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_city[row.city_id].append(row)
-    to_delete: list[int] = []
-    to_insert: list[dict[str, Any]] = []
-    for city_id, pairs in wanted.items():
-        current = by_city.get(city_id, [])
-        if any(r.source in HAND_SET_SOURCES for r in current):
-            report.add("unchanged (districts set by hand)")
-            continue
-        if all(r.source == "import" for r in current) and {(r.state, r.district) for r in current} == pairs:
-            continue
-        to_delete.extend(r.id for r in current)
-        to_insert.extend({"city_id": city_id, "state": s, "district": d, "source": "import"} for s, d in pairs)
-        report.add("cities with districts updated")
-    for start in range(0, len(to_delete), _CHUNK):
-        db.session.execute(delete(CityDistrict).where(CityDistrict.id.in_(to_delete[start : start + _CHUNK])))
-    if to_insert:
-        db.session.execute(insert(CityDistrict), to_insert)
+    """Approximate (place file) districts: they replace only demo or earlier approximate ones (apply_links)."""
+    from advocacy.cities.census import apply_links
+
+    apply_links({city_id: dict.fromkeys(pairs, (None, None)) for city_id, pairs in wanted.items()}, "import", report)
 
 
 def import_zip_districts(location: str, *, progress: Progress | None = None, actor: str = "cli") -> ImportReport:
@@ -410,13 +400,26 @@ def import_zip_districts(location: str, *, progress: Progress | None = None, act
 
 # --- editing --------------------------------------------------------------------------------------------------
 
-CITY_FIELDS = ("name", "state", "population", "mayor_name", "email_domains", "latitude", "longitude")
+CITY_FIELDS = (
+    "name",
+    "state",
+    "population",
+    "mayor_name",
+    "email_domains",
+    "latitude",
+    "longitude",
+    "endorsable_override",
+)
+HAND_POPULATION = "set by hand"
+CENSUS_POPULATION_SOURCES = ("Census estimate", "2020 Census")
 
 
 def create_city(values: dict[str, Any], *, actor: str) -> City:
     """Add a city an advocate entered by hand (values already validated by the form)."""
     city = City(**{k: values.get(k) for k in CITY_FIELDS if k != "email_domains"})
     city.email_domains = list(values.get("email_domains") or [])
+    if city.population:
+        city.population_source = HAND_POPULATION
     db.session.add(city)
     db.session.flush()
     record_event(CITY_CREATED, f"{city.label} added", actor=actor, data={"city_id": city.id})
@@ -429,6 +432,8 @@ def update_city(city: City, values: dict[str, Any], *, actor: str) -> list[str]:
     changed = [k for k in CITY_FIELDS if k in values and getattr(city, k) != values[k]]
     for key in changed:
         setattr(city, key, list(values[key]) if key == "email_domains" else values[key])
+    if "population" in changed:
+        city.population_source, city.population_year = (HAND_POPULATION, None) if city.population else (None, None)
     if changed:
         record_event(
             CITY_UPDATED, f"{city.label}: {', '.join(changed)} changed", actor=actor, data={"city_id": city.id}

@@ -22,6 +22,7 @@ from advocacy.cities.states import STATES, district_label
 from advocacy.extensions import db
 from advocacy.models import Campaign, City, Endorsement, Member
 from advocacy.models.users import ADVOCATE, VIEWER
+from advocacy.representation import members_representing, states_touched
 
 bp = Blueprint("cities", __name__, url_prefix="/cities")
 PER_PAGE = 50
@@ -69,12 +70,14 @@ def _get_city(city_id: int) -> City:
 def _render_detail(city: City, districts_form: DistrictsForm | None = None, zip_form: ZipForm | None = None):
     members = db.session.scalars(
         select(Member)
-        .where(Member.is_current.is_(True), Member.state.in_({city.state} | {d.state for d in city.districts}))
+        .where(Member.is_current.is_(True), Member.state.in_(states_touched([city])))
         .order_by(Member.last_name)
     ).all()
-    senators = [m for m in members if m.chamber == "senate" and m.state == city.state]
-    by_seat = {(m.state, m.district): m for m in members if m.chamber == "house"}
-    districts = [(d, by_seat.get((d.state, d.district))) for d in city.districts]
+    representing = members_representing(city, members)
+    senators = [m for m, _how in representing if m.chamber == "senate"]
+    house = [(m, how) for m, how in representing if m.chamber != "senate"]
+    by_seat = {(m.state, m.district): m for m, _how in house}
+    districts = [(d, by_seat.get((d.state, d.district)) or by_seat.get((d.state, 0))) for d in city.districts]
     endorsements = db.session.scalars(
         select(Endorsement)
         .where(Endorsement.city_id == city.id)
@@ -90,6 +93,7 @@ def _render_detail(city: City, districts_form: DistrictsForm | None = None, zip_
         city=city,
         districts=districts,
         senators=senators,
+        house=house,
         endorsements=endorsements,
         invitable=[c for c in campaigns if c.id not in endorsed],
         districts_form=districts_form,

@@ -379,6 +379,17 @@ class CongressClient:
         logger.debug("GET %s %s", url, {key: value for key, value in query.items() if key != "api_key"})
         return self.session.get(url, params=query, headers=headers, timeout=self.timeout)
 
+    def get_absolute(self, url: str, *, headers: Mapping[str, str] | None = None) -> requests.Response:
+        """GET an absolute URL with this client's session and timeout, streamed, without following redirects.
+
+        A generic hook for documents that are not API JSON (bill texts): no key is sent, nothing is retried
+        here, and the request counts in `request_count` like every other. The caller checks the host.
+        """
+        with self._lock:
+            self.request_count += 1
+        logger.debug("GET %s", url)
+        return self.session.get(url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False)
+
     def _backoff_delay(self, attempt: int) -> float:
         """Exponential backoff with jitter: about backoff * 2**(attempt-1), between half and all of it."""
         ceiling = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))

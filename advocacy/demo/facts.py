@@ -3,8 +3,9 @@
 Written by hand from the sources named in each entry (bill texts at GPO and Congress.gov [H]; press releases
 and news [M]); see ../shared/DOMAIN.md. Facts marked [M] carry their source so the pages can show it, and a
 real sync from Congress.gov overwrites all bill data. Office data: @unitedstates congress-legislators,
-snapshot 2026-06-15 (CC0). Populations: GeoNames (CC BY 4.0). Districts of the cities are approximate and
-marked as such: confirm them by ZIP code.
+snapshot 2026-06-15 (CC0). Populations: GeoNames (CC BY 4.0), marked as such. Districts of the cities are
+approximate (basis "demo", labelled approximate on every page and in letters' batch reports) until the Census
+relationship file is imported (`flask districts import-census`), which replaces them.
 """
 
 from __future__ import annotations
@@ -239,7 +240,8 @@ MEMBERS = [
         is_current=False,
     ),
     dict(
-        bioguide_id="S000522",
+        # S001165 (DOMAIN.md; bioguide.congress.gov): S000522 is Christopher H. Smith (NJ-4) in the roster.
+        bioguide_id="S001165",
         first_name="Albio",
         last_name="Sires",
         chamber="house",
@@ -385,7 +387,7 @@ BILLS = [
         introduced_date="2021-07-19",
         origin_chamber="House",
         sponsor="L000582",
-        cosponsors=["W000795", "M001137", "C001084", "S000522", "W000812", "C001091", "A000378", "C001055"],
+        cosponsors=["W000795", "M001137", "C001084", "S001165", "W000812", "C001091", "A000378", "C001055"],
         actions=_intro("2021-07-19", "house")
         + [
             dict(
@@ -462,7 +464,10 @@ CAMPAIGN = dict(
 )
 
 # Cities active in city diplomacy (named in the seed article) and in the districts of the bills' members.
-# Districts: approximate (119th Congress), source "demo"; confirm by ZIP code before relying on them.
+# Districts [M]: approximate 119th-Congress districts, basis "demo", checked against the members' district
+# offices in each city (@unitedstates legislators-district-offices.yaml, snapshot 2026-06-15); the Census
+# relationship file (`districts import-census`) replaces them. All are incorporated municipalities.
+_GEONAMES = dict(population_source="GeoNames", kind="municipality")
 CITIES = [
     dict(
         name="Los Angeles",
@@ -471,8 +476,10 @@ CITIES = [
         latitude=34.05223,
         longitude=-118.24368,
         geonames_id=5368361,
+        **_GEONAMES,
         email_domains=["lacity.org"],
-        districts=[30, 32, 34, 36, 37],
+        # [M] CA-29 (north-east San Fernando Valley) included: the Census file puts part of the city in it.
+        districts=[29, 30, 32, 34, 36, 37],
     ),
     dict(
         name="New York City",
@@ -481,8 +488,13 @@ CITIES = [
         latitude=40.71427,
         longitude=-74.00597,
         geonames_id=5128581,
+        **_GEONAMES,
         email_domains=["nyc.gov", "cityhall.nyc.gov"],
-        districts=[5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
+        # NY-3 (part of Queens: Suozzi's office in Douglaston) and NY-5 to NY-16 (offices in the five boroughs;
+        # NY-16 reaches into the Bronx): the 13 districts the city overlaps in the 119th Congress [M]; NY-4
+        # (Nassau County) does not. Source: members' district offices in the city (@unitedstates
+        # legislators-district-offices.yaml, snapshot 2026-06-15) and the 2024 New York district map.
+        districts=[3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
     ),
     dict(
         name="Atlanta",
@@ -491,6 +503,7 @@ CITIES = [
         latitude=33.749,
         longitude=-84.38798,
         geonames_id=4180439,
+        **_GEONAMES,
         email_domains=["atlantaga.gov"],
         districts=[5, 6, 13],
     ),
@@ -501,6 +514,7 @@ CITIES = [
         latitude=38.89511,
         longitude=-77.03637,
         geonames_id=4140963,
+        **_GEONAMES,
         email_domains=["dc.gov"],
         districts=[0],
     ),
@@ -511,6 +525,7 @@ CITIES = [
         latitude=30.26715,
         longitude=-97.74306,
         geonames_id=4671654,
+        **_GEONAMES,
         email_domains=["austintexas.gov"],
         districts=[10, 35, 37],
     ),
@@ -521,6 +536,7 @@ CITIES = [
         latitude=35.22709,
         longitude=-80.84313,
         geonames_id=4460243,
+        **_GEONAMES,
         email_domains=["charlottenc.gov"],
         districts=[12, 14],
     ),
@@ -531,6 +547,7 @@ CITIES = [
         latitude=41.85003,
         longitude=-87.65005,
         geonames_id=4887398,
+        **_GEONAMES,
         email_domains=["cityofchicago.org"],
         districts=[1, 2, 3, 4, 5, 7, 8, 9],
     ),
@@ -541,6 +558,7 @@ CITIES = [
         latitude=29.42412,
         longitude=-98.49363,
         geonames_id=4726206,
+        **_GEONAMES,
         email_domains=["sanantonio.gov"],
         districts=[20, 21, 23, 28, 35],
     ),
@@ -551,6 +569,7 @@ CITIES = [
         latitude=34.01949,
         longitude=-118.49138,
         geonames_id=5393212,
+        **_GEONAMES,
         email_domains=["santamonica.gov"],
         districts=[36],
     ),
@@ -561,6 +580,7 @@ CITIES = [
         latitude=21.30694,
         longitude=-157.85833,
         geonames_id=5856195,
+        **_GEONAMES,
         email_domains=["honolulu.gov"],
         districts=[1],
     ),
@@ -571,6 +591,7 @@ CITIES = [
         latitude=41.76371,
         longitude=-72.68509,
         geonames_id=4835797,
+        **_GEONAMES,
         email_domains=["hartfordct.gov"],
         districts=[1],
     ),
@@ -581,6 +602,7 @@ CITIES = [
         latitude=34.00071,
         longitude=-81.03481,
         geonames_id=4575352,
+        **_GEONAMES,
         email_domains=["columbiasc.gov"],
         districts=[2, 6],
     ),

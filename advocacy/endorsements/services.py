@@ -22,6 +22,8 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from advocacy.cities.services import set_city_districts
+from advocacy.cities.states import parse_district
 from advocacy.endorsements.tokens import hash_token, looks_like_token, new_token, new_verification_code
 from advocacy.events import record_event
 from advocacy.extensions import db
@@ -83,9 +85,29 @@ class CityAlreadyEndorsed(EndorsementError):
         )
 
 
+class CityNotEndorsable(EndorsementError):
+    """The place is not a municipality (a census-designated place, a neighbourhood) and staff have not marked it
+    endorsable: it has no government of its own to endorse."""
+
+    def __init__(self, city: City):
+        self.city_label = city.label
+        super().__init__(
+            f"{city.label} cannot endorse: it is {city.kind_label}, not a city, town or village with its own "
+            "government. Endorsements come from municipalities; if this place has one, ask the campaign staff "
+            "to mark it endorsable."
+        )
+
+
+def ensure_endorsable(city: City) -> None:
+    """Refuse a place that cannot endorse (City.endorsable), on the invitation and signing paths alike."""
+    if not city.endorsable:
+        raise CityNotEndorsable(city)
+
+
 @dataclass
 class SignerDetails:
-    """What a signer enters on the signing form."""
+    """What a signer enters on the signing form; `districts`: the districts they confirmed or corrected
+    (labels such as "NY-10"), None when they left them unanswered."""
 
     name: str
     title: str
@@ -93,6 +115,7 @@ class SignerDetails:
     phone: str | None = None
     statement: str | None = None
     signature: str = ""
+    districts: list[str] | None = None
 
 
 @dataclass
@@ -206,6 +229,7 @@ def _invitation_mail(invitation: Invitation, link: str) -> None:
 
 def invite(campaign: Campaign, city: City, email: str, contact_name: str | None, actor: str) -> tuple[Invitation, str]:
     """Invite a city's office to sign: store the invitation (token hashed), queue the e-mail, return the link."""
+    ensure_endorsable(city)
     email = normalise_email(email)
     existing = active_endorsement(campaign.id, city.id)
     if existing is not None:
@@ -412,6 +436,7 @@ def sign(
     (even at the same moment, on another connection) this raises CityAlreadyEndorsed. It must be the first
     write of the caller's unit of work: on that conflict the transaction is rolled back.
     """
+    ensure_endorsable(city)
     contact = campaign_contact(campaign)
     existing = active_endorsement(campaign.id, city.id)
     if existing is not None and _lapse_if_unconfirmed(existing, client_ip):
@@ -428,6 +453,11 @@ def sign(
         signer_phone=details.phone or None,
         statement=details.statement or None,
         signature=details.signature,
+        signer_districts=(
+            {"before": [d.label for d in city.districts], "after": list(details.districts)}
+            if details.districts is not None
+            else None
+        ),
     )
     db.session.add(endorsement)
     try:
@@ -516,6 +546,7 @@ def _set_status(
     if status == VERIFIED:
         endorsement.verified_at = now
         endorsement.verification_code = endorsement.verification_code or new_verification_code()
+        _apply_signer_districts(endorsement)
     if status in (REJECTED, WITHDRAWN):
         endorsement.ended_at = now
         endorsement.reason = reason
@@ -529,6 +560,24 @@ def _set_status(
         data={"from": before, "to": status, "reason": reason},
     )
     logger.info("endorsement %s %s -> %s by %s", endorsement.id, before, status, actor)
+
+
+def signer_district_change(endorsement: Endorsement) -> tuple[list[str], list[str]] | None:
+    """(districts the app had, districts the signer gave) when the signer corrected them; None otherwise."""
+    given = endorsement.signer_districts
+    if not given or sorted(given["before"]) == sorted(given["after"]):
+        return None
+    return given["before"], given["after"]
+
+
+def _apply_signer_districts(endorsement: Endorsement) -> None:
+    """Once an endorsement is verified (official address, or approved by staff who saw the change), the
+    districts its signer confirmed become the city's, with basis "signer" (which no import overwrites)."""
+    given = endorsement.signer_districts
+    if not given:
+        return
+    pairs = {parse_district(label) for label in given["after"]}
+    set_city_districts(endorsement.city, pairs, source="signer", actor=f"signer of endorsement {endorsement.id}")
 
 
 def _verified_mail(endorsement: Endorsement) -> None:

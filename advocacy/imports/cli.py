@@ -14,7 +14,7 @@ from advocacy.imports.sources import ImportDataError, ImportReport
 members_cli = AppGroup("members", help="Members of Congress (the @unitedstates roster).")
 committees_cli = AppGroup("committees", help="Committees, subcommittees and their members.")
 cities_cli = AppGroup("cities", help="Cities (places) and their congressional districts.")
-districts_cli = AppGroup("districts", help="The ZIP code → congressional district table.")
+districts_cli = AppGroup("districts", help="Congressional districts: the Census place file, the ZIP table.")
 
 
 def _progress(message: str) -> None:
@@ -84,6 +84,35 @@ def import_districts_command(location: str) -> None:
     from advocacy.cities.services import import_zip_districts
 
     _run(lambda: import_zip_districts(location, progress=_progress, actor="cli"))
+
+
+@cities_cli.command("import-census")
+@click.argument("gazetteer")
+@click.option(
+    "--population",
+    "population_location",
+    help="The Census population estimates for places, sub-est<year>.csv (path or URL).",
+)
+def import_census_places_command(gazetteer: str, population_location: str | None) -> None:
+    """Import the Census Gazetteer places file GAZETTEER (<year>_Gaz_place_national.txt, a path or URL):
+    GEOID, kind (municipality or census-designated place), coordinates; populations from --population."""
+    from advocacy.cities.census import import_census_places
+
+    _run(
+        lambda: import_census_places(
+            gazetteer, population_location=population_location, progress=_progress, actor="cli"
+        )
+    )
+
+
+@districts_cli.command("import-census")
+@click.argument("location")
+def import_census_districts_command(location: str) -> None:
+    """Import the Census place <-> 119th district relationship file (tab20_cd11920_place20_natl.txt, a path or
+    URL): each matched city's districts with the share of its land and whole/partial."""
+    from advocacy.cities.census import import_census_districts
+
+    _run(lambda: import_census_districts(location, progress=_progress, actor="cli"))
 
 
 COMMANDS = (members_cli, committees_cli, cities_cli, districts_cli)

@@ -34,8 +34,16 @@ def progress_or_default(progress: Progress | None) -> Progress:
     return progress or _no_progress
 
 
-def read_source(location: str, *, timeout: float = URL_TIMEOUT) -> tuple[str, str]:
-    """Return (text, display name) of a local path or an http(s) URL; ImportDataError when unreadable."""
+def read_source(
+    location: str, *, timeout: float = URL_TIMEOUT, fallback_encoding: str | None = None
+) -> tuple[str, str]:
+    """Return (text, display name) of a local path or an http(s) URL; ImportDataError when unreadable.
+
+    Text is UTF-8 (a byte-order mark is dropped); `fallback_encoding` is tried when it is not, for files
+    published in a legacy encoding (the Census population estimates are Latin-1).
+    """
+    if fallback_encoding is not None:
+        return _read_with_fallback(location, timeout, fallback_encoding)
     if location.startswith(("http://", "https://")):
         try:
             response = requests.get(location, timeout=timeout)
@@ -54,6 +62,30 @@ def read_source(location: str, *, timeout: float = URL_TIMEOUT) -> tuple[str, st
         raise ImportDataError(f"{location}: no such file") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportDataError(f"{location}: cannot read ({exc})") from exc
+
+
+def _read_with_fallback(location: str, timeout: float, encoding: str) -> tuple[str, str]:
+    if location.startswith(("http://", "https://")):
+        try:
+            response = requests.get(location, timeout=timeout)
+        except requests.RequestException as exc:
+            raise ImportDataError(f"{location}: could not download ({exc.__class__.__name__}: {exc})") from exc
+        if response.status_code != 200:
+            raise ImportDataError(f"{location}: download failed with HTTP {response.status_code}")
+        data, name = response.content, location
+    elif "://" in location:
+        raise ImportDataError(f"{location}: only local paths and http(s) URLs can be imported")
+    else:
+        try:
+            data, name = Path(location).read_bytes(), Path(location).name
+        except FileNotFoundError as exc:
+            raise ImportDataError(f"{location}: no such file") from exc
+        except OSError as exc:
+            raise ImportDataError(f"{location}: cannot read ({exc})") from exc
+    try:
+        return data.decode("utf-8-sig"), name
+    except UnicodeDecodeError:
+        return data.decode(encoding, errors="replace"), name
 
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -110,12 +142,14 @@ def read_csv(
     *,
     aliases: dict[str, tuple[str, ...]],
     required: tuple[str, ...],
+    delimiter: str = ",",
 ) -> tuple[set[str], Iterator[CsvRow]]:
     """Read the header, map it to canonical columns through `aliases`, and return (columns, row iterator).
 
     An unknown layout (a required column missing) and malformed rows raise ImportDataError with the line.
+    `delimiter`: "|" for the Census relationship files, tab for the Gazetteer files.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     try:
         header = next(reader)
         if any("\x00" in cell for cell in header):

@@ -14,6 +14,7 @@ from datetime import date
 
 from advocacy.letters.addressing import committee_recipient, join_names, long_date, recipient
 from advocacy.letters.standing import ask_for, campaign_asks, joint_ask, joint_standing, standing_of
+from advocacy.representation import best_coverage
 
 US_STATE_NAMES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
@@ -84,6 +85,30 @@ FIELDS: list[tuple[str, str, str]] = [
      "false"),
 ]  # fmt: skip
 
+# What changed in the current bill's text since the previous Congress's bill (see `text_changes`).
+TEXT_CHANGE_FIELDS: list[tuple[str, str, str]] = [
+    ("campaign.changes.since", "The previous Congress's bill compared with (empty when no texts yet)", "H.R. 9524 (118th)"),
+    ("campaign.changes.summary", "One line: sections changed, added, removed, moved",
+     "1 section added, 1 removed"),
+    ("campaign.changes.sections", "Each section that differs: number, heading, status (changed, added, "
+     "removed), moved, summary", ""),
+    ("campaign.changes.names", "“§ 1 Office of Subnational Diplomacy (added); …”", ""),
+]  # fmt: skip
+FIELDS += TEXT_CHANGE_FIELDS
+
+
+def text_changes(data: dict | None) -> dict:
+    """The `campaign.changes` merge fields from plain comparison data (`advocacy.bills.texts.letter_changes`)."""
+    data = data or {}
+    sections = list(data.get("sections") or [])
+    return {
+        "since": data.get("since") or "",
+        "summary": data.get("summary") or "",
+        "sections": sections,
+        "names": "; ".join(f"§ {s['number']} {s['heading']} ({s['status']})" for s in sections),
+    }
+
+
 NAMED_MAX = 5
 
 
@@ -138,17 +163,14 @@ def group(cities: list[dict]) -> dict:
 
 
 def local_cities(endorsers: list[dict], members: list[dict]) -> list[dict]:
-    """Endorsing cities the addressees represent: in a House member's district, or a senator's state."""
+    """Endorsing cities the addressees represent (advocacy.representation: a House member's district, a
+    senator's state, a delegate's territory); each a copy with `partial` (say "in or partly in your district")
+    and `approximate` (the district link is a ZIP/GeoNames approximation)."""
     result = []
     for city in endorsers:
-        for member in members:
-            if member["chamber"] == "senate":
-                hit = city["state"] == member["state"]
-            else:
-                hit = [member["state"], member["district"]] in [list(d) for d in city["districts"]]
-            if hit:
-                result.append(city)
-                break
+        how = best_coverage(city, members)
+        if how is not None:
+            result.append({**city, "partial": how.partial, "approximate": how.approximate})
     return result
 
 
@@ -219,7 +241,10 @@ def sample_shared(template: dict | None = None) -> dict:
     template = template or {}
     return {
         "campaign": {"name": "Sample campaign", "slug": "sample", "ask": "Cosponsor the bill.", "bill": bill,
-                     "bills": [bill]},
+                     "bills": [bill], "changes": text_changes({
+                         "since": "H.R. 9524 (118th)", "summary": "1 section added",
+                         "sections": [{"number": "1", "heading": "Office of Subnational Diplomacy",
+                                       "status": "added", "moved": False, "summary": "New section"}]})},
         "endorsers": endorsers,
         "sender": {"organisation": template.get("letterhead_name") or "Sample Coalition",
                    "address": template.get("letterhead_address") or "", "signature": "The undersigned"},

@@ -29,6 +29,7 @@ from weasyprint import CSS, HTML
 from advocacy.letters.context import build_context, group, is_sample_batch
 from advocacy.letters.sandbox import body_to_html, render_field, text_to_html
 from advocacy.pdf import ASSET_DIR, BASE_URL, AssetFetcher, font_config
+from advocacy.representation import approximate_warnings
 
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per stylesheet otherwise
 
@@ -243,6 +244,7 @@ def render_letter(
     sample = parts["is_sample"]
     fetcher = AssetFetcher(_assets(template))
     warnings = [f"missing {m}" for m in parts["recipient"]["missing"]]
+    warnings.extend(approximate_warnings(parts["local"]["cities"]))
     split = _split(shared)
     env = _layout_env().get_template("letters/pdf/letter.html")
     html = env.render(**parts, inline_rest=not split)

@@ -18,11 +18,12 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from advocacy.bills.texts import letter_changes
 from advocacy.events import record_event
 from advocacy.extensions import db
 from advocacy.jobs import JobRunner, JobTimeout, PoolRunner, get_runner, local_pool
 from advocacy.letters.addressing import long_date, member_data
-from advocacy.letters.context import SAMPLE_MEMBER, build_context, sample_shared, signs_as
+from advocacy.letters.context import SAMPLE_MEMBER, build_context, sample_shared, signs_as, text_changes
 from advocacy.letters.errors import LetterError
 from advocacy.letters.logos import LOGO_MAX_BYTES, check_logo, sanitise_svg
 from advocacy.letters.standing import committee_title_name, load_bill_facts
@@ -56,6 +57,7 @@ from advocacy.models.letters import (
     LETTER_RENDERING,
     VERSIONED_FIELDS,
 )
+from advocacy.representation import cities_represented, states_touched
 
 logger = logging.getLogger(__name__)
 
@@ -338,16 +340,10 @@ def resolve_recipients(
         description = "hand-picked members"
     elif kind == "endorsers":
         cities = _verified_cities(campaign, include_samples)
+        candidates = _current(select(Member).where(Member.state.in_(states_touched(cities))))
+        members = _order([m for m in candidates if cities_represented(m, cities)])
+        # Districts that have endorsing cities but no current member (a vacancy) are reported.
         seats_wanted = {(d.state, d.district) for c in cities for d in c.districts}
-        states = {c.state for c in cities}
-        candidates = _current(select(Member).where(Member.state.in_(states)))
-        members = _order(
-            [
-                m
-                for m in candidates
-                if (m.chamber == "senate" and m.state in states) or (m.state, m.district) in seats_wanted
-            ]
-        )
         held = {(m.state, m.district) for m in members if m.chamber == "house"}
         notes += [
             f"{state}-{'AL' if district == 0 else district} (House) has endorsing cities but no current member"
@@ -438,7 +434,19 @@ def shared_data(campaign: Campaign, template: dict, letter_date: date, *, includ
             "state": e.city.state,
             "label": e.city.label,
             "population": e.city.population or 0,
-            "districts": [[d.state, d.district] for d in e.city.districts],
+            "districts": [
+                {
+                    "state": d.state,
+                    "district": d.district,
+                    "label": d.label,
+                    "basis": d.source,
+                    "share": d.share,
+                    "whole": d.whole,
+                    "approximate": d.approximate,
+                }
+                for d in e.city.districts
+            ],
+            "districts_approximate": any(d.approximate for d in e.city.districts),
             "signer_name": e.signer_name,
             "signer_title": e.signer_title or "",
             "signs_as": signs_as(e.signer_name, e.signer_title, e.city.name),
@@ -458,6 +466,7 @@ def shared_data(campaign: Campaign, template: dict, letter_date: date, *, includ
             "ask": campaign.ask or "",
             "bill": _bill_data(current) if current else empty_bill,
             "bills": [_bill_data(b) for b in bills],
+            "changes": text_changes(letter_changes(current) if current else None),
         },
         "endorsers": endorsers,
         "facts": facts.as_dict() if facts else None,

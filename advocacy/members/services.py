@@ -20,9 +20,10 @@ from advocacy.imports.sources import (
     read_source,
     where,
 )
-from advocacy.models import City, CityDistrict, Committee, CommitteeMembership, Endorsement, Member
+from advocacy.models import City, Committee, CommitteeMembership, Endorsement, Member
 from advocacy.models.campaigns import VERIFIED
 from advocacy.models.members import HOUSE, JOINT, SENATE
+from advocacy.representation import Coverage, represented_cities
 
 logger = logging.getLogger(__name__)
 
@@ -378,18 +379,11 @@ def import_committees(
     return report
 
 
-def endorsing_cities_for(member: Member) -> list[City]:
-    """Cities with a verified endorsement (any campaign) in the member's district (House) or state (Senate)."""
+def endorsing_cities_for(member: Member) -> list[tuple[City, Coverage]]:
+    """Cities with a verified endorsement (any campaign) that the member represents (advocacy.representation),
+    most populous first, each with how (partly in the district, approximate link)."""
     endorsed = select(Endorsement.city_id).where(Endorsement.status == VERIFIED)
-    query = select(City).where(City.id.in_(endorsed))
-    if member.chamber == HOUSE and member.district is not None:
-        in_district = select(CityDistrict.city_id).where(
-            CityDistrict.state == member.state, CityDistrict.district == member.district
-        )
-        query = query.where(City.id.in_(in_district))
-    else:
-        query = query.where(City.state == member.state)
-    return list(db.session.scalars(query.order_by(City.population.desc().nulls_last(), City.name)))
+    return represented_cities(member, endorsed)
 
 
 def missing_contact_fields(member: Member) -> list[str]:

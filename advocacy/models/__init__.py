@@ -35,6 +35,7 @@ from advocacy.models.letters import Letter, LetterBatch, LetterDelivery, LetterT
 from advocacy.models.mail import MailAttachment, MailMessage
 from advocacy.models.members import Committee, CommitteeMembership, Member
 from advocacy.models.scheduler import ScheduledJob, ScheduledRun, SchedulerLease
+from advocacy.models.texts import BillTextCheck, BillTextVersion
 from advocacy.models.users import ROLES, User, UserSession
 
 __all__ = [
@@ -53,6 +54,8 @@ __all__ = [
     "Bill",
     "BillAction",
     "BillCommittee",
+    "BillTextCheck",
+    "BillTextVersion",
     "BillTitle",
     "Campaign",
     "CampaignBill",

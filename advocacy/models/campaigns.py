@@ -111,6 +111,9 @@ class Endorsement(Base):
     signature: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(Text)  # rejection or withdrawal reason
     source_note: Mapped[str | None] = mapped_column(Text)
+    # The districts the signer confirmed or corrected on the signing form: {"before": [...], "after": [...]}
+    # as labels ("NY-10"); applied to the city (basis "signer") when the endorsement is verified.
+    signer_districts: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     verified_at: Mapped[datetime | None] = mapped_column(DateTime)

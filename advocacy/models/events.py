@@ -19,6 +19,7 @@ BILL_COSPONSOR_ADDED = "bill.cosponsor_added"
 BILL_COSPONSOR_WITHDRAWN = "bill.cosponsor_withdrawn"
 BILL_RELATED = "bill.related"
 BILL_TITLE = "bill.title"
+BILL_TEXT = "bill.text"  # a new text version (Introduced, Reported, ...) was stored
 ENDORSEMENT_CREATED = "endorsement.created"
 ENDORSEMENT_STATUS = "endorsement.status"
 CAMPAIGN_UPDATED = "campaign.updated"

@@ -6,7 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from advocacy.endorsements.services import CityLookupError, find_city
+from advocacy.cities.services import parse_district_list
+from advocacy.cities.states import district_label
+from advocacy.endorsements.services import CityLookupError, CityNotEndorsable, ensure_endorsable, find_city
 from advocacy.models import City
 
 STATEMENT_MAX = 2000
@@ -25,6 +27,13 @@ class SignForm(FlaskForm):
         description="The city and its two-letter state code, e.g. “Austin, TX”.",
         filters=[_squash],
         render_kw={"list": "city-list", "autocomplete": "off"},
+    )
+    districts = TextAreaField(
+        "Your city's congressional districts",
+        validators=[Optional(), Length(max=500)],
+        description="Confirm or correct them, separated by commas, e.g. “NY-10, NY-12” (AL for at-large).",
+        filters=[_squash],
+        render_kw={"rows": 2},
     )
     signer_name = StringField(
         "Your name", validators=[DataRequired("Enter your name."), Length(max=200)], filters=[_squash]
@@ -75,12 +84,28 @@ class SignForm(FlaskForm):
     website = StringField("Leave this field empty (it is here to catch spam robots)")
 
     resolved_city: City | None = None
+    # The city of an invitation (the view deletes the `city` field then).
+    fixed_city: City | None = None
+    confirmed_districts: list[str] | None = None
 
     def validate_city(self, field: StringField) -> None:
         try:
-            self.resolved_city = find_city(field.data)
-        except CityLookupError as exc:
+            city = find_city(field.data)
+            ensure_endorsable(city)
+        except (CityLookupError, CityNotEndorsable) as exc:
             raise ValidationError(str(exc)) from exc
+        self.resolved_city = city
+
+    def validate_districts(self, field: StringField) -> None:
+        city = self.fixed_city or self.resolved_city
+        if not field.data or city is None:
+            self.confirmed_districts = None
+            return
+        try:
+            pairs = parse_district_list(field.data, city.state)
+        except ValueError as exc:
+            raise ValidationError(f"{exc}. Write districts as “ST-N”, e.g. “{city.state}-1”.") from exc
+        self.confirmed_districts = [district_label(s, d) for s, d in sorted(pairs)]
 
     def validate_signature(self, field: StringField) -> None:
         if (field.data or "").casefold() != (self.signer_name.data or "").casefold():

@@ -17,6 +17,7 @@ from advocacy.extensions import db
 from advocacy.models import Campaign, CampaignBill, City, Endorsement
 from advocacy.models.campaigns import VERIFIED
 from advocacy.public.usmap import MapPoint
+from advocacy.representation import population_total
 
 CSV_COLUMNS = (
     "city",
@@ -87,6 +88,9 @@ class Summary:
 
     cities: int = 0
     population: int = 0
+    # "about 6.3 million residents" and where the figures come from ("Census estimate 2024; GeoNames").
+    population_about: str = ""
+    population_note: str = ""
     samples: int = 0
     by_state: list[StateGroup] = field(default_factory=list)
     full_list: bool = True
@@ -108,9 +112,12 @@ def summarise(endorsements: list[Endorsement], full_list_limit: int = FULL_LIST_
             largest = sorted(items, key=lambda e: -(e.city.population or 0))[:STATE_PREVIEW]
             shown = sorted(largest, key=lambda e: e.city.name)
         groups.append(StateGroup(state, items, shown, sum(e.city.population or 0 for e in items)))
+    total = population_total(e.city for e in verified)
     return Summary(
-        cities=len(verified),
-        population=sum(e.city.population or 0 for e in verified),
+        cities=total.cities,
+        population=total.population,
+        population_about=total.about,
+        population_note=total.note,
         samples=sum(1 for e in endorsements if e.source_note),
         by_state=groups,
         full_list=full_list,

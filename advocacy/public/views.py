@@ -25,6 +25,7 @@ from advocacy.public.queries import (
     to_csv,
 )
 from advocacy.public.usmap import build_map
+from advocacy.representation import population_total
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
@@ -78,7 +79,7 @@ def state(slug: str, state: str):
         campaign=campaign,
         state=state,
         endorsements=endorsements,
-        population=sum(e.city.population or 0 for e in endorsements),
+        population=population_total(e.city for e in endorsements),
     )
 
 
@@ -102,6 +103,7 @@ def endorsements_json(slug: str):
         campaign={"slug": campaign.slug, "name": campaign.name, "ask": campaign.ask},
         cities=summary.cities,
         population=summary.population,
+        population_sources=summary.population_note,
         endorsements=export_rows(endorsements),
     )
 
@@ -132,6 +134,7 @@ def _details(form: SignForm) -> services.SignerDetails:
         phone=form.signer_phone.data or None,
         statement=form.statement.data or None,
         signature=form.signature.data,
+        districts=form.confirmed_districts,
     )
 
 
@@ -147,7 +150,7 @@ def _handle_sign(form: SignForm, campaign: Campaign, city: City | None, invitati
     city = city or form.resolved_city
     try:
         services.sign(campaign, city, _details(form), client_ip=request.remote_addr, invitation=invitation)
-    except services.CityAlreadyEndorsed as exc:
+    except (services.CityAlreadyEndorsed, services.CityNotEndorsable) as exc:
         db.session.rollback()
         form.already = str(exc)
         return None
@@ -166,6 +169,7 @@ def sign_invited(token: str):
     campaign, city = invitation.campaign, invitation.city
     form = SignForm()
     del form.city
+    form.fixed_city = city
     form.attestation.label.text = campaign.attestation
     if city.email_domains:  # the city's own domains, never another city's example
         domains = " or ".join(f"@{domain}" for domain in city.email_domains[:3])
@@ -175,6 +179,9 @@ def sign_invited(token: str):
     if request.method == "GET":
         form.signer_name.data = invitation.contact_name
         form.signer_email.data = invitation.email
+        form.districts.data = ", ".join(d.label for d in city.districts)
+        if not city.endorsable:
+            form.already = str(services.CityNotEndorsable(city))
     response = _handle_sign(form, campaign, city, invitation)
     if response is not None:
         return response

@@ -22,7 +22,8 @@ from advocacy.models import (
     Endorsement,
 )
 from advocacy.models.campaigns import VERIFIED
-from advocacy.models.members import HOUSE, Member
+from advocacy.models.members import Member
+from advocacy.representation import Coverage, cities_represented
 
 SPONSOR = "sponsor"
 COSPONSOR = "cosponsor"
@@ -41,6 +42,8 @@ class Target:
     seats: list[CommitteeMembership]
     position: str = NOT_COSPONSORING
     cities: list[City] = field(default_factory=list)
+    # How the member represents each of `cities`, by city id (partial: "in or partly in the district").
+    coverage: dict[int, Coverage] = field(default_factory=dict)
 
     @property
     def supporter(self) -> bool:
@@ -127,17 +130,10 @@ def campaign_targets(campaign: Campaign) -> TargetList:
             target.position = SPONSOR
         elif member.bioguide_id in cosponsors:
             target.position = WITHDRAWN if cosponsors[member.bioguide_id].withdrawn_date else COSPONSOR
-        target.cities = sorted(
-            (city for city in endorsed if _in_seat(city, member)),
-            key=lambda c: (-(c.population or 0), c.name),
-        )
+        represented = cities_represented(member, endorsed)
+        target.cities = sorted((city for city, _ in represented), key=lambda c: (-(c.population or 0), c.name))
+        target.coverage = {city.id: how for city, how in represented}
     return TargetList(bill, committees, sorted(targets.values(), key=Target.sort_key))
-
-
-def _in_seat(city: City, member: Member) -> bool:
-    if member.chamber == HOUSE and member.district is not None:
-        return any(d.state == member.state and d.district == member.district for d in city.districts)
-    return city.state == member.state
 
 
 def safe_cell(value: object) -> str:
@@ -177,7 +173,7 @@ def targets_csv(target_list: TargetList) -> str:
             m.chamber,
             t.roles,
             t.position,
-            "; ".join(c.label for c in t.cities),
+            "; ".join(c.label + (" (partly)" if t.coverage[c.id].partial else "") for c in t.cities),
             t.population,
             m.phone,
             m.office,

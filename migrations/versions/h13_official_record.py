@@ -2,7 +2,7 @@
 subcommittees, deferral and the kind of sync error.
 
 Revision ID: h13_official_record
-Revises: h18_contacts_sending
+Revises: h12_census_districts
 Create Date: 2026-12-01
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h13_official_record"
-down_revision = "h18_contacts_sending"
+down_revision = "h12_census_districts"
 branch_labels = None
 depends_on = None
 
