@@ -724,7 +724,7 @@ def sync_citation(
             logger.info("synced %s by %s: %s", citation.label, actor, result.status)
             return result
     finally:
-        if result.status != "failed":  # text versions (issue #16): own transaction, never fails the bill
+        if result.status not in ("failed", "deferred"):  # text versions (#16): own transaction; not when deferred
             sync_bill_texts(app, citation, client, result, actor=actor, force=force, budget=budget)
         result.requests = client.request_count - before
         budget.adjust(FULL_FETCH_REQUESTS, result.requests)
