@@ -579,3 +579,46 @@ def test_fake_checks_keys_and_format_like_the_real_api(congress_server: FakeCong
             f"{congress_server.url}/bills", params={"api_key": FAKE_API_KEY, "format": "json"}, timeout=5
         )
         assert (unknown.status_code, unknown.json()) == (404, {"error": "Unknown resource: bills"})
+
+
+def test_a_redirect_is_not_followed_so_the_key_never_reaches_another_host() -> None:
+    """requests strips only `Authorization` across hosts: following a redirect would hand X-Api-Key elsewhere."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[str | None] = []
+
+    class Elsewhere(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            seen.append(self.headers.get("X-Api-Key"))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    elsewhere = ThreadingHTTPServer(("127.0.0.1", 0), Elsewhere)
+    target = f"http://localhost:{elsewhere.server_address[1]}/steal"
+
+    class Redirect(Elsewhere):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    redirecting = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    servers = [elsewhere, redirecting]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    client = CongressClient(f"http://127.0.0.1:{redirecting.server_address[1]}/v3", FAKE_API_KEY, max_retries=0)
+    try:
+        with pytest.raises(CongressError):
+            client.get_bill(119, "hr", 5323)
+    finally:
+        client.close()
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+    assert seen == []

@@ -377,7 +377,8 @@ class CongressClient:
         with self._lock:
             self.request_count += 1
         logger.debug("GET %s %s", url, {key: value for key, value in query.items() if key != "api_key"})
-        return self.session.get(url, params=query, headers=headers, timeout=self.timeout)
+        # Never follow a redirect: requests drops only `Authorization` across hosts, so X-Api-Key would leak.
+        return self.session.get(url, params=query, headers=headers, timeout=self.timeout, allow_redirects=False)
 
     def get_absolute(self, url: str, *, headers: Mapping[str, str] | None = None) -> requests.Response:
         """GET an absolute URL with this client's session and timeout, streamed, without following redirects.
