@@ -78,8 +78,13 @@ def _cities(app, count: int) -> None:
             city.districts = [CityDistrict(state=state, district=1 + i % 12, source="manual")]
             db.session.add(city)
             db.session.add(
-                Endorsement(campaign=campaign, city=city, status="verified", signer_name=f"Mayor Number {i:03d}",
-                            signer_title="Mayor")  # fmt: skip
+                Endorsement(
+                    campaign=campaign,
+                    city=city,
+                    status="verified",
+                    signer_name=f"Mayor Number {i:03d}",
+                    signer_title="Mayor",
+                )  # fmt: skip
             )
         db.session.commit()
 
