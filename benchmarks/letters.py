@@ -18,6 +18,7 @@ import argparse
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +34,7 @@ from advocacy import create_app  # noqa: E402
 from advocacy.extensions import db  # noqa: E402
 
 ROSTER = Path(__file__).resolve().parents[2] / "shared" / "data" / "congress-legislators" / "legislators-current.yaml"
+BASELINE = "import pikepdf, merge; print(merge.peak_kib())"  # run in advocacy/letters: the merge process's imports
 STATES = ["CA", "TX", "NY", "FL", "IL", "PA", "OH", "GA", "NC", "MI", "NJ", "VA", "WA", "AZ", "MA", "TN"]
 
 
@@ -107,7 +109,7 @@ def main() -> None:
     from advocacy.letters.context import build_context  # noqa: F401 (import cost outside the timings)
     from advocacy.letters.render import CSS_PATH, letter_html
     from advocacy.letters.services import create_batch, start_batch
-    from advocacy.letters.tasks import load_spec
+    from advocacy.letters.tasks import MERGE_SCRIPT, batch_dir, load_spec, merge_letters, merge_plan, merged_name
     from advocacy.models import Campaign, LetterBatch, LetterTemplate
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -155,6 +157,15 @@ def main() -> None:
             print(f"batch: {total} letters ({batch.done} done, {batch.failed} failed, {batch.merged_pages} pages) "
                   f"with {pool.workers} workers in {batch_seconds:.1f} s, including merged PDF and ZIP")  # fmt: skip
             peaks = _peak_per_worker(pool)
+            # The merged PDF is written by a slim process of its own (pikepdf only): do it again the same way,
+            # for that process's peak memory and to check that a second generation gives the same bytes.
+            merge = merge_letters(merge_plan(batch, Path(tmp) / "merged-again.pdf"))
+            same = (Path(tmp) / "merged-again.pdf").read_bytes() == (
+                batch_dir(batch_id) / merged_name(batch_id)
+            ).read_bytes()
+            baseline = subprocess.run(
+                [sys.executable, "-c", BASELINE], capture_output=True, text=True, check=True, cwd=MERGE_SCRIPT.parent
+            )
 
             timings = []
             spec = load_spec(batch_id)
@@ -186,6 +197,9 @@ def main() -> None:
     print(f"letters/s  batch: {batch_rate:.1f}   naive: {naive_rate:.1f}   ratio: {batch_rate / naive_rate:.2f}x")
     print("peak memory per worker (MiB) after 5 letters -> after the batch: "
           + ", ".join(f"{pid}: {warm_peaks.get(pid, 0) / 1024:.0f} -> {kib / 1024:.0f}" for pid, kib in peaks.items()))  # fmt: skip
+    print(f"merged PDF process (python -I advocacy/letters/merge.py, pikepdf only): {merge['pages']} pages, peak "
+          f"{merge['peak_kib'] / 1024:.0f} MiB (its imports alone: {int(baseline.stdout) / 1024:.0f} MiB); "
+          f"second generation byte-identical: {same}")  # fmt: skip
     print(f"peak memory of this process (naive baseline and coordinator): "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")  # fmt: skip
     print(f"single-letter PDF preview on a warm worker: median {statistics.median(timings) * 1000:.0f} ms, "

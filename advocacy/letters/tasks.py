@@ -20,8 +20,9 @@ import io
 import json
 import logging
 import os
+import subprocess
+import sys
 import zipfile
-from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -267,34 +268,55 @@ MANIFEST_FIELDS = [
 ]  # fmt: skip
 
 
-def write_outputs(batch: LetterBatch) -> None:
-    """The merged print PDF (pikepdf: ~30x faster than pypdf on 537 letters, and lighter) and a ZIP of all with
-    manifest.csv."""
-    import pikepdf  # here, not at import: only the job that finishes a batch needs it
+MERGE_SCRIPT = Path(__file__).with_name("merge.py")
 
+
+def merge_letters(plan: dict, timeout: float | None = None) -> dict:
+    """Write the merged PDF of plan (see advocacy/letters/merge.py) in a separate process that imports only
+    pikepdf; return its {"pages", "peak_kib"}. A failure raises RuntimeError with the process's last error line."""
+    done = subprocess.run(  # noqa: S603 - our own script, the plan on standard input
+        [sys.executable, "-I", str(MERGE_SCRIPT)],
+        input=json.dumps(plan),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        raise RuntimeError(lines[-1])
+    return json.loads(done.stdout)
+
+
+def merge_plan(batch: LetterBatch, out: Path) -> dict:
+    """What advocacy/letters/merge.py needs to write the batch's merged PDF to `out`: its letters, in order."""
+    letters_dir = batch_dir(batch.id) / "letters"
+    return {
+        "out": str(out),
+        "letters": [
+            {"file": str(letters_dir / letter.filename), "own": letter.own_pages, "total": letter.pages}
+            for letter in batch.letters
+            if letter.status == LETTER_DONE and letter.filename
+        ],
+    }
+
+
+def write_outputs(batch: LetterBatch) -> None:
+    """The merged print PDF (pikepdf in a slim process of its own: advocacy/letters/merge.py) and a ZIP of all
+    with manifest.csv."""
     folder = batch_dir(batch.id)
     letters_dir = folder / "letters"
     done = [letter for letter in batch.letters if letter.status == LETTER_DONE and letter.filename]
     merged = folder / merged_name(batch.id)
     merged_partial = folder / (merged.name + ".part")
-    # Letters that end with the batch's shared signatories part give their own pages; the shared pages come from
-    # one letter per page numbering, so that the merged PDF holds the shared part's objects once, not per letter.
-    # pikepdf (qpdf) copies the pages and reads stream data from the letters' files when it writes.
-    with ExitStack() as stack:
-        merged_pdf = stack.enter_context(pikepdf.Pdf.new())
-        shared_pages: dict[tuple[int, int], pikepdf.Pdf] = {}
-        for letter in done:
-            # from memory, not the file: a big batch would otherwise hold one open file per letter
-            source = stack.enter_context(pikepdf.Pdf.open(io.BytesIO((letters_dir / letter.filename).read_bytes())))
-            own, total = letter.own_pages, letter.pages or len(source.pages)
-            if own is None or own >= total:
-                merged_pdf.pages.extend(source.pages)
-                continue
-            merged_pdf.pages.extend(source.pages[:own])
-            first = shared_pages.setdefault((own, total), source)
-            merged_pdf.pages.extend(first.pages[own:total])
-        # written aside, then moved: a download never sees half a file
-        merged_pdf.save(merged_partial, deterministic_id=True)
+    # written aside, then moved: a download never sees half a file
+    try:
+        result = merge_letters(merge_plan(batch, merged_partial), timeout=lease_seconds())
+    except Exception:
+        merged_partial.unlink(missing_ok=True)
+        raise
+    logger.info("batch %s: merged PDF of %s pages, merge process peak %s KiB", batch.id, result["pages"],
+                result["peak_kib"])  # fmt: skip
     merged_partial.replace(merged)
     batch.merged_pages = sum(letter.pages or 0 for letter in done)
     manifest = io.StringIO()
