@@ -39,10 +39,14 @@ class DemoReport:
     def add(self, what: str) -> None:
         self.created[what] = self.created.get(what, 0) + 1
 
+    corrected: list[str] = field(default_factory=list)
+
     def summary(self) -> str:
-        if not self.created:
-            return "Demo data already loaded: nothing to add."
-        return "Added " + ", ".join(f"{n} {what}" for what, n in sorted(self.created.items())) + "."
+        if self.created:
+            text = "Added " + ", ".join(f"{n} {what}" for what, n in sorted(self.created.items())) + "."
+        else:
+            text = "Demo data already loaded: nothing to add."
+        return text + "".join(f" Corrected {fix}." for fix in self.corrected)
 
 
 def _d(value: str | None) -> date | None:
@@ -55,7 +59,7 @@ def load_demo() -> DemoReport:
     _load_members(report)
     _load_committees(report)
     for spec in facts.BILLS:
-        _load_bill(spec, report)
+        _repair_cosponsors(_load_bill(spec, report), spec, report)
     db.session.flush()
     campaign = _load_campaign(report)
     _load_cities(report)
@@ -139,6 +143,27 @@ def _load_bill(spec: dict, report: DemoReport) -> Bill:
     refresh_stage(bill)
     report.add("bills")
     return bill
+
+
+def _repair_cosponsors(bill: Bill, spec: dict, report: DemoReport) -> None:
+    """Point a demo bill's cosponsor rows made with a wrong bioguide id (facts.WRONG_IDS) to the right member.
+
+    Older demos gave Albio Sires Christopher H. Smith's id, so a roster import made Smith an original cosponsor of
+    H.R. 4526. Only bills the demo made are touched (a synced bill's cosponsors come from Congress.gov)."""
+    if bill.data_source != "demo":
+        return
+    have = {c.member_id for c in bill.cosponsorships}
+    for row in list(bill.cosponsorships):
+        wrong, right = row.member_id, facts.WRONG_IDS.get(row.member_id)
+        if right is None or right not in spec["cosponsors"]:
+            continue
+        if right in have:
+            bill.cosponsorships.remove(row)
+        else:
+            row.member_id = right
+            have.add(right)
+        report.corrected.append(f"{bill.label}: cosponsor {wrong} is {right}")
+        logger.info("demo load: %s cosponsor %s corrected to %s", bill.label, wrong, right)
 
 
 def _load_campaign(report: DemoReport) -> Campaign:
