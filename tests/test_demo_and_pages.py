@@ -65,6 +65,10 @@ def test_demo_load_repairs_an_older_demos_wrong_bioguide_id(runner, app, demo):
         assert row.is_original and row.bill.label == "H.R. 4526 (117th)"
         counts = _counts()
     assert "S001165" in cosponsors and "S000522" not in cosponsors and len(cosponsors) == 8
+    assert "Albio Sires is S001165: the demo's row under S000522 removed." in result.output
+    with app.app_context():
+        assert db.session.get(Member, "S000522") is None
+        assert db.session.get(Member, "S001165").last_name == "Sires"
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code == 0 and "nothing to add" in again.output
     with app.app_context():
@@ -78,6 +82,7 @@ def test_demo_load_leaves_a_synced_bills_cosponsors_alone(runner, app, demo):
     assert result.exit_code == 0 and "nothing to add" in result.output
     with app.app_context():
         assert "S000522" in _hr4526_cosponsors() and "S001165" not in _hr4526_cosponsors()
+        assert db.session.get(Member, "S000522") is not None  # still referred to by the synced bill
 
 
 def test_demo_bills_have_honest_stages(app, demo):

@@ -23,8 +23,11 @@ from advocacy.models import (
     CommitteeMembership,
     Cosponsorship,
     Endorsement,
+    Interaction,
+    Letter,
     LetterTemplate,
     Member,
+    OfficeContact,
 )
 from advocacy.models.base import utcnow
 from advocacy.models.campaigns import ACTIVE_STATUSES, VERIFIED
@@ -61,6 +64,7 @@ def load_demo() -> DemoReport:
     for spec in facts.BILLS:
         _repair_cosponsors(_load_bill(spec, report), spec, report)
     db.session.flush()
+    _drop_misnamed_members(report)
     campaign = _load_campaign(report)
     _load_cities(report)
     db.session.flush()
@@ -164,6 +168,33 @@ def _repair_cosponsors(bill: Bill, spec: dict, report: DemoReport) -> None:
             have.add(right)
         report.corrected.append(f"{bill.label}: cosponsor {wrong} is {right}")
         logger.info("demo load: %s cosponsor %s corrected to %s", bill.label, wrong, right)
+
+
+def _drop_misnamed_members(report: DemoReport) -> None:
+    """Remove a member row an older demo made under a wrong id (Albio Sires as S000522) once nothing refers to it.
+
+    A row a roster import wrote (source other than "demo") or one still referred to is left alone."""
+    for wrong, right in facts.WRONG_IDS.items():
+        member = db.session.get(Member, wrong)
+        spec = next(m for m in facts.MEMBERS if m["bioguide_id"] == right)
+        if member is None or member.source != "demo":
+            continue
+        if (member.first_name, member.last_name) != (spec["first_name"], spec["last_name"]):
+            continue
+        references = [
+            select(Bill.id).where(Bill.sponsor_id == wrong),
+            select(Cosponsorship.id).where(Cosponsorship.member_id == wrong),
+            select(CommitteeMembership.id).where(CommitteeMembership.member_id == wrong),
+            select(Letter.id).where(Letter.member_id == wrong),
+            select(OfficeContact.id).where(OfficeContact.member_id == wrong),
+            select(Interaction.id).where(Interaction.member_id == wrong),
+        ]
+        if any(db.session.scalar(query.limit(1)) is not None for query in references):
+            continue
+        db.session.delete(member)
+        report.corrected.append(
+            f"{spec['first_name']} {spec['last_name']} is {right}: the demo's row under {wrong} removed"
+        )
 
 
 def _load_campaign(report: DemoReport) -> Campaign:
