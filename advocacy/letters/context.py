@@ -290,3 +290,16 @@ SAMPLE_MEMBER = {
     "committee_title": None,
     "committee_name": None,
 }
+
+
+def insertable_fields() -> list[tuple[str, str]]:
+    """Each merge field of FIELDS as a name the editor can insert, with its description: "standing.position /
+    .position_text" gives standing.position and standing.position_text; "… .count" is endorsements.local.count."""
+    names: list[tuple[str, str]] = []
+    for name, what, _example in FIELDS:
+        parent = "endorsements.local" if name.startswith("…") else name.split(" / ")[0].rsplit(".", 1)[0]
+        for part in name.lstrip("… ").split(" / "):
+            full = parent + part if part.startswith(".") else part
+            if (full, what) not in names:
+                names.append((full, what))
+    return names
