@@ -297,6 +297,8 @@ def insertable_fields() -> list[tuple[str, str]]:
     .position_text" gives standing.position and standing.position_text; "… .count" is endorsements.local.count."""
     names: list[tuple[str, str]] = []
     for name, what, _example in FIELDS:
+        if ": " in name:  # "… .cities: city.partial" describes an item inside a loop, not a field to insert
+            continue
         parent = "endorsements.local" if name.startswith("…") else name.split(" / ")[0].rsplit(".", 1)[0]
         for part in name.lstrip("… ").split(" / "):
             full = parent + part if part.startswith(".") else part
