@@ -148,7 +148,10 @@ def approximate_warnings(cities: Iterable[Mapping[str, Any]]) -> list[str]:
     labels = [c["label"] for c in cities if c.get("approximate")]
     if not labels:
         return []
-    return [f"districts approximate (ZIP/GeoNames, not Census) for {', '.join(labels)}: check before sending"]
+    return [
+        f"districts approximate (ZIP/GeoNames, not Census) for {', '.join(labels)}: not named as in the district; "
+        "check before sending"
+    ]
 
 
 # --- queries ----------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from tests.endorsements_fixtures import MailCatcher, free_port
+from tests.endorsements_fixtures import MailCatcher, serve_smtp
 
 # One Foreign Affairs LA per office of the demo's HSFA members, except Lieu's office (L000582), which has only a
 # Legislative Director (the fallback role); committee staff for both sides.
@@ -47,16 +47,7 @@ class RefusingCatcher(MailCatcher):
 @pytest.fixture
 def smtp_refusing(app, monkeypatch) -> RefusingCatcher:
     """A real SMTP server on 127.0.0.1 that refuses the recipients listed in `.refuse`."""
-    from aiosmtpd.controller import Controller
-
-    catcher = RefusingCatcher()
-    port = free_port()
-    controller = Controller(catcher, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", port)
-    yield catcher
-    controller.stop()
+    yield from serve_smtp(app, monkeypatch, RefusingCatcher())
 
 
 def pdf_attachments(message: EmailMessage) -> list[tuple[str, bytes]]:

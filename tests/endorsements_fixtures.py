@@ -53,19 +53,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def smtp(app, monkeypatch) -> MailCatcher:
-    """A real SMTP server on 127.0.0.1; the app sends through it for the duration of the test."""
+def serve_smtp(app, monkeypatch, catcher):
+    """Run `catcher` as a real SMTP server on 127.0.0.1 and point the app at it until the generator closes."""
     from aiosmtpd.controller import Controller
 
-    catcher = MailCatcher()
     port = free_port()
     controller = Controller(catcher, hostname="127.0.0.1", port=port)
     controller.start()
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", port)
-    yield catcher
-    controller.stop()
+    try:
+        yield catcher
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp(app, monkeypatch) -> MailCatcher:
+    """A real SMTP server on 127.0.0.1; the app sends through it for the duration of the test."""
+    yield from serve_smtp(app, monkeypatch, MailCatcher())
 
 
 @pytest.fixture

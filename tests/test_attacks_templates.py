@@ -106,7 +106,7 @@ def test_the_layout_prints_the_true_count_after_a_forgery_attempt():
         letter_html(dict(DEMO_TEMPLATE, body=FORGERIES[1]), shared, [SAMPLE_MEMBER])
     html = letter_html(DEMO_TEMPLATE, shared, [SAMPLE_MEMBER])
     assert "Bruce Wayne" not in html
-    assert "1 city in your district has endorsed: Los Angeles." in html
+    assert "1 city in or partly in your district has endorsed: Los Angeles." in html
     assert "Sample Signer, Mayor, City of Los Angeles" in html and "City of Austin" in html
 
 

@@ -164,6 +164,10 @@ def routes(w: dict) -> dict[str, Route]:
             data={"name": "Renamed", "slug": "renamed", "body_format": "markdown", "body": "Hi.", "closing": "Yours,"},
         ),
         "letters.preview": Route(f"/letters/templates/{t}/preview", get=VIEWER),
+        "letters.live_preview": Route(
+            "/letters/templates/preview", post=ADVOCATE,
+            data={"name": "Draft", "body_format": "markdown", "body": "Hi.", "closing": "Yours,"},
+        ),
         "letters.duplicate_template": Route(f"/letters/templates/{t}/duplicate", post=ADVOCATE, acts=True),
         "letters.generate": Route("/letters/generate", post=ADVOCATE, data={"template": "", "campaign": SLUG}),
         "letters.plan": Route("/letters/plan", post=ADVOCATE, data={"template": "", "campaign": SLUG}),

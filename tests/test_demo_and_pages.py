@@ -36,6 +36,55 @@ def test_demo_load_twice_gives_same_counts(runner, app):
         assert counts["Bill"] == 6 and counts["City"] == 12 and counts["Campaign"] == 1
 
 
+def _hr4526_cosponsors() -> set[str]:
+    bill = db.session.scalar(select(Bill).where(Bill.congress == 117, Bill.bill_type == "hr", Bill.number == 4526))
+    return {c.member_id for c in bill.cosponsorships}
+
+
+def _as_an_older_demo(app, data_source: str = "demo") -> None:
+    """Make the database look like one an older demo made: Albio Sires under S000522 (Christopher H. Smith's id)."""
+    with app.app_context():
+        db.session.add(Member(bioguide_id="S000522", first_name="Albio", last_name="Sires", chamber="house",
+                              state="NJ", district=8, party="Democrat", is_current=False, source="demo"))  # fmt: skip
+        db.session.flush()
+        row = db.session.scalar(select(Cosponsorship).where(Cosponsorship.member_id == "S001165"))
+        row.member_id = "S000522"
+        row.bill.data_source = data_source
+        db.session.commit()
+
+
+def test_demo_load_repairs_an_older_demos_wrong_bioguide_id(runner, app, demo):
+    """On a database an older demo made, `flask demo load` points H.R. 4526's original cosponsor row to Sires's
+    S001165, not Smith's S000522; a second run changes nothing."""
+    _as_an_older_demo(app)
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0 and "Corrected H.R. 4526 (117th): cosponsor S000522 is S001165." in result.output
+    with app.app_context():
+        cosponsors = _hr4526_cosponsors()
+        row = db.session.scalar(select(Cosponsorship).where(Cosponsorship.member_id == "S001165"))
+        assert row.is_original and row.bill.label == "H.R. 4526 (117th)"
+        counts = _counts()
+    assert "S001165" in cosponsors and "S000522" not in cosponsors and len(cosponsors) == 8
+    assert "Albio Sires is S001165: the demo's row under S000522 removed." in result.output
+    with app.app_context():
+        assert db.session.get(Member, "S000522") is None
+        assert db.session.get(Member, "S001165").last_name == "Sires"
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code == 0 and "nothing to add" in again.output
+    with app.app_context():
+        assert _hr4526_cosponsors() == cosponsors and _counts() == counts
+
+
+def test_demo_load_leaves_a_synced_bills_cosponsors_alone(runner, app, demo):
+    """A bill synced from Congress.gov keeps the cosponsors it was given, even S000522: only demo bills are fixed."""
+    _as_an_older_demo(app, data_source="congress.gov")
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0 and "nothing to add" in result.output
+    with app.app_context():
+        assert "S000522" in _hr4526_cosponsors() and "S001165" not in _hr4526_cosponsors()
+        assert db.session.get(Member, "S000522") is not None  # still referred to by the synced bill
+
+
 def test_demo_bills_have_honest_stages(app, demo):
     """Demo bills of ended Congresses show 'ended' with how far they got; the 119th bill is in committee."""
     with app.app_context():

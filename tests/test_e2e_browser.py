@@ -271,7 +271,11 @@ def test_forms_with_errors_batch_and_admin_pages_have_no_serious_accessibility_v
 
     _nav(page, "Letters")
     page.get_by_role("link", name="City diplomacy sign-on letter (per member)").click()
-    _scan(page, problems, "template editor")
+    expect(page.frame_locator("#letter-preview").locator(".salutation")).to_be_visible(timeout=30_000)
+    _scan(page, problems, "template editor (with its live preview)")
+    page.get_by_role("textbox", name="Body", exact=True).fill("Hi {{ recipient.shoe_size }}")
+    expect(page.locator("#preview-error")).to_contain_text("line 1", timeout=30_000)
+    _scan(page, problems, "template editor with a template error")
     _nav(page, "Letters")
     page.get_by_role("textbox", name="Recipients").fill("leaders:SSFR")
     page.get_by_role("button", name="Generate").click()

@@ -24,6 +24,7 @@ from advocacy.imports.sources import (
     ImportReport,
     Progress,
     progress_or_default,
+    read_coordinate,
     read_csv,
     read_source,
 )
@@ -91,19 +92,6 @@ def _int(row: CsvRow, name: str, column: str, *, minimum: int = 0) -> int | None
     return value
 
 
-def _coordinate(row: CsvRow, name: str, column: str, limit: float) -> float | None:
-    raw = row.get(column)
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ImportDataError(f"{name} line {row.line}: {column} {raw!r} is not a number") from exc
-    if not -limit <= value <= limit:
-        raise ImportDataError(f"{name} line {row.line}: {column} {value} is out of range")
-    return value
-
-
 def parse_district_list(text: str, default_state: str) -> set[tuple[str, int]]:
     """ "CA-36; CA-37" or "36, 37" or "AL" → {(state, district)}; ValueError on a bad entry."""
     return {parse_district(token, default_state) for token in _SPLIT.split(text.strip()) if token}
@@ -157,8 +145,8 @@ def _parse_place(row: CsvRow, name: str, columns: set[str]) -> _Place:
         name=city_name,
         state=state,
         population=_int(row, name, "population"),
-        latitude=_coordinate(row, name, "latitude", 90),
-        longitude=_coordinate(row, name, "longitude", 180),
+        latitude=read_coordinate(row, name, "latitude", 90),
+        longitude=read_coordinate(row, name, "longitude", 180),
         geonames_id=_int(row, name, "geonames_id", minimum=1),
         geoid=geoid,
         districts=districts,

@@ -20,6 +20,10 @@ TITLE_2024 = "To enhance subnational diplomacy efforts within the Department of 
 
 _LEG = "@unitedstates congress-legislators snapshot 2026-06-15"
 
+# Bioguide ids that older demos gave the wrong member, and the right ones: `demo load` corrects the demo's bills.
+# S000522 is Christopher H. Smith (NJ-4); Albio Sires is S001165 (DOMAIN.md; bioguide.congress.gov).
+WRONG_IDS = {"S000522": "S001165"}
+
 # Members: current ones with their DC office from the roster snapshot; former ones without office data.
 MEMBERS = [
     dict(

@@ -18,7 +18,8 @@ DEMO_TEMPLATE = dict(
         "{% if local.count %}"
         "{{ local.count_text }} "
         "{% if recipient.is_joint %}you represent{% elif recipient.chamber == 'senate' %}in your state"
-        "{% else %}in your district{% endif %} {{ local.have }} endorsed"
+        "{% elif local.partial %}in or partly in your district{% else %}in your district{% endif %} "
+        "{{ local.have }} endorsed"
         "{% if local.all_named %}: {{ local.named_text }}{% else %}, including {{ local.named_text }}{% endif %}. "
         "{% if local.count == 1 %}Its mayor's office signs{% else %}Their mayors' offices sign{% endif %} below.\n\n"
         "{% endif %}"
@@ -37,6 +38,28 @@ DEMO_TEMPLATE = dict(
 # Earlier wordings of the demo template (asked every recipient to cosponsor, counted samples): a `demo load` brings an
 # unedited copy up to date, as a new version.
 SUPERSEDED = [
+    dict(
+        # #11's wording: said "in your district" of a city only partly in it.
+        re_line=DEMO_TEMPLATE["re_line"],
+        body=(
+            "{% set all = endorsements.all %}{% set local = endorsements.local %}"
+            "{% if all.count %}On behalf of the {{ all.count }} undersigned {{ all.noun }}, representing "
+            "{{ all.population_text }} residents, we{% else %}We{% endif %} write in support of "
+            "**{{ campaign.bill.citation }}**, {{ campaign.bill.phrase }}.\n\n"
+            "{% if local.count %}"
+            "{{ local.count_text }} "
+            "{% if recipient.is_joint %}you represent{% elif recipient.chamber == 'senate' %}in your state"
+            "{% else %}in your district{% endif %} {{ local.have }} endorsed"
+            "{% if local.all_named %}: {{ local.named_text }}{% else %}, including {{ local.named_text }}{% endif %}. "
+            "{% if local.count == 1 %}Its mayor's office signs{% else %}Their mayors' offices sign{% endif %} below.\n\n"
+            "{% endif %}"
+            "Cities and states already act abroad every day: they attract investment and jobs, welcome visitors and "
+            "students, and work with partner cities on climate, trade and public health. They do it without a door "
+            "into the Department of State. {{ campaign.bill.citation }} would give them one.\n\n"
+            "{{ ask }}\n\n"
+            "Our offices would welcome the chance to brief your staff."
+        ),
+    ),
     dict(
         re_line="Support {{ campaign.bill.citation }}, {{ campaign.bill.title }}",
         body=(

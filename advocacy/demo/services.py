@@ -23,8 +23,11 @@ from advocacy.models import (
     CommitteeMembership,
     Cosponsorship,
     Endorsement,
+    Interaction,
+    Letter,
     LetterTemplate,
     Member,
+    OfficeContact,
 )
 from advocacy.models.base import utcnow
 from advocacy.models.campaigns import ACTIVE_STATUSES, VERIFIED
@@ -39,10 +42,14 @@ class DemoReport:
     def add(self, what: str) -> None:
         self.created[what] = self.created.get(what, 0) + 1
 
+    corrected: list[str] = field(default_factory=list)
+
     def summary(self) -> str:
-        if not self.created:
-            return "Demo data already loaded: nothing to add."
-        return "Added " + ", ".join(f"{n} {what}" for what, n in sorted(self.created.items())) + "."
+        if self.created:
+            text = "Added " + ", ".join(f"{n} {what}" for what, n in sorted(self.created.items())) + "."
+        else:
+            text = "Demo data already loaded: nothing to add."
+        return text + "".join(f" Corrected {fix}." for fix in self.corrected)
 
 
 def _d(value: str | None) -> date | None:
@@ -55,8 +62,9 @@ def load_demo() -> DemoReport:
     _load_members(report)
     _load_committees(report)
     for spec in facts.BILLS:
-        _load_bill(spec, report)
+        _repair_cosponsors(_load_bill(spec, report), spec, report)
     db.session.flush()
+    _drop_misnamed_members(report)
     campaign = _load_campaign(report)
     _load_cities(report)
     db.session.flush()
@@ -139,6 +147,54 @@ def _load_bill(spec: dict, report: DemoReport) -> Bill:
     refresh_stage(bill)
     report.add("bills")
     return bill
+
+
+def _repair_cosponsors(bill: Bill, spec: dict, report: DemoReport) -> None:
+    """Point a demo bill's cosponsor rows made with a wrong bioguide id (facts.WRONG_IDS) to the right member.
+
+    Older demos gave Albio Sires Christopher H. Smith's id, so a roster import made Smith an original cosponsor of
+    H.R. 4526. Only bills the demo made are touched (a synced bill's cosponsors come from Congress.gov)."""
+    if bill.data_source != "demo":
+        return
+    have = {c.member_id for c in bill.cosponsorships}
+    for row in list(bill.cosponsorships):
+        wrong, right = row.member_id, facts.WRONG_IDS.get(row.member_id)
+        if right is None or right not in spec["cosponsors"]:
+            continue
+        if right in have:
+            bill.cosponsorships.remove(row)
+        else:
+            row.member_id = right
+            have.add(right)
+        report.corrected.append(f"{bill.label}: cosponsor {wrong} is {right}")
+        logger.info("demo load: %s cosponsor %s corrected to %s", bill.label, wrong, right)
+
+
+def _drop_misnamed_members(report: DemoReport) -> None:
+    """Remove a member row an older demo made under a wrong id (Albio Sires as S000522) once nothing refers to it.
+
+    A row a roster import wrote (source other than "demo") or one still referred to is left alone."""
+    for wrong, right in facts.WRONG_IDS.items():
+        member = db.session.get(Member, wrong)
+        spec = next(m for m in facts.MEMBERS if m["bioguide_id"] == right)
+        if member is None or member.source != "demo":
+            continue
+        if (member.first_name, member.last_name) != (spec["first_name"], spec["last_name"]):
+            continue
+        references = [
+            select(Bill.id).where(Bill.sponsor_id == wrong),
+            select(Cosponsorship.id).where(Cosponsorship.member_id == wrong),
+            select(CommitteeMembership.id).where(CommitteeMembership.member_id == wrong),
+            select(Letter.id).where(Letter.member_id == wrong),
+            select(OfficeContact.id).where(OfficeContact.member_id == wrong),
+            select(Interaction.id).where(Interaction.member_id == wrong),
+        ]
+        if any(db.session.scalar(query.limit(1)) is not None for query in references):
+            continue
+        db.session.delete(member)
+        report.corrected.append(
+            f"{spec['first_name']} {spec['last_name']} is {right}: the demo's row under {wrong} removed"
+        )
 
 
 def _load_campaign(report: DemoReport) -> Campaign:

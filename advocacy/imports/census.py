@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from advocacy.cities.states import MAX_DISTRICT, STATE_FIPS
-from advocacy.imports.sources import CsvRow, ImportDataError, read_csv
+from advocacy.imports.sources import CsvRow, ImportDataError, read_coordinate, read_csv
 from advocacy.models.cities import CDP, CONSOLIDATED, MUNICIPALITY, OTHER
 
 RELATIONSHIP_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -232,16 +232,7 @@ class GazetteerPlace:
 
 
 def _coordinate(row: CsvRow, name: str, column: str, limit: float) -> float | None:
-    raw = row.get(column)
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ImportDataError(f"{_where(name, row)}: {column.upper()} {raw!r} is not a number") from exc
-    if not -limit <= value <= limit:
-        raise ImportDataError(f"{_where(name, row)}: {column.upper()} {value} is out of range")
-    return value
+    return read_coordinate(row, name, column, limit, label=column.upper())
 
 
 def parse_gazetteer(text: str, name: str) -> Iterator[GazetteerPlace]:

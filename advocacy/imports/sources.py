@@ -136,6 +136,21 @@ class CsvRow:
         return (self.values.get(column) or "").strip()
 
 
+def read_coordinate(row: CsvRow, name: str, column: str, limit: float, *, label: str | None = None) -> float | None:
+    """A latitude/longitude cell: None when empty, ImportDataError naming the line when not a number in ±limit."""
+    raw = row.get(column)
+    if not raw:
+        return None
+    label = label or column
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ImportDataError(f"{name} line {row.line}: {label} {raw!r} is not a number") from exc
+    if not -limit <= value <= limit:
+        raise ImportDataError(f"{name} line {row.line}: {label} {value} is out of range")
+    return value
+
+
 def read_csv(
     text: str,
     name: str,

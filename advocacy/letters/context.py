@@ -69,15 +69,26 @@ FIELDS: list[tuple[str, str, str]] = [
      "“a bill to enhance subnational diplomacy efforts within the Department of State”", ""),
     ("campaign.bills", "All bill versions, newest first: each has citation, title, congress, label", ""),
     ("endorsements.all", "All verified endorsing cities (sample endorsements only in a batch made with them)", ""),
-    ("endorsements.local", "Those in the recipient's district (House) or state (Senate)", ""),
+    ("endorsements.local", "Those in or partly in the recipient's district (House) or state (Senate), by a Census, "
+     "hand-set or signer-confirmed district link (not the ZIP/GeoNames approximation)", ""),
+    ("endorsements.local_approximate", "Those whose link to the recipient's district is only the ZIP/GeoNames "
+     "approximation: not in endorsements.local (they sign below; the batch report warns)", ""),
     ("endorsements.state", "Those in the recipient's state", ""),
     ("… .count / .count_text / .noun / .verb / .have", "Number of cities; “1 city” / “12 cities”; city/cities; "
      "is/are; has/have (number agreement)", "12 / 12 cities / cities / are / have"),
     ("… .population / .population_text", "Total population (number / “1,234,567”)", "5,438,000"),
     ("… .named / .named_text / .all_named", "At most five cities, largest first; them in words; whether that is "
      "all of them", "Los Angeles and Santa Monica"),
+    ("… .partial", "Some of the cities are only partly in the district: say “in or partly in your district”",
+     "false"),
+    ("… .approximate", "Some of the cities' district links are ZIP/GeoNames approximations", "false"),
     ("… .names / .cities / .by_state", "“Los Angeles, CA; …”; list of cities (name, state, label, population, "
-     "signer_name, signer_title, signs_as, sample); groups by state name with state, state_name, cities", ""),
+     "signer_name, signer_title, signs_as, sample, districts, districts_approximate); groups by state name with "
+     "state, state_name, cities", ""),
+    ("… .cities: city.partial / city.approximate", "In endorsements.local and .local_approximate: the city is only partly in "
+     "the district; its link is a ZIP/GeoNames approximation", "true / false"),
+    ("… .cities: city.districts / city.districts_approximate", "The city's districts (each: label such as NY-10, "
+     "basis, share, whole, approximate); whether any of them is approximate", "NY-10 / false"),
     ("sender.organisation / sender.address / sender.signature", "Letterhead organisation, its address, the "
      "signature block", ""),
     ("date", "The letter's date written out", "November 27, 2026"),
@@ -155,6 +166,9 @@ def group(cities: list[dict]) -> dict:
         "named": named,
         "named_text": join_names([c["name"] if one_state else c["label"] for c in named]),
         "all_named": len(named) == len(unique),
+        # Any counted city only partly in the district: the count then reads "in or partly in your district".
+        "partial": any(c.get("partial") for c in unique),
+        "approximate": any(c.get("approximate") for c in unique),
         "by_state": [
             {"state": state, "state_name": US_STATE_NAMES.get(state, state), "cities": items}
             for state, items in by_state.items()
@@ -198,12 +212,16 @@ def build_context(
     endorsers = shared["endorsers"]
     states = {m["state"] for m in members}
     standing, ask = letter_standing(shared, members, committee_letter=committee_letter)
+    local = local_cities(endorsers, members)
     return {
         "recipient": committee_recipient(committee, members) if committee else recipient(members),
         "campaign": shared["campaign"],
         "endorsements": {
             "all": group(endorsers),
-            "local": group(local_cities(endorsers, members)),
+            # A city whose district comes only from the ZIP/GeoNames approximation is not stated as local fact:
+            # it is left out of `local` (it still signs) and kept apart for templates and the batch report.
+            "local": group([c for c in local if not c["approximate"]]),
+            "local_approximate": group([c for c in local if c["approximate"]]),
             "state": group([c for c in endorsers if c["state"] in states]),
         },
         "standing": standing,
@@ -223,10 +241,14 @@ def sample_shared(template: dict | None = None) -> dict:
     """Plain sample data with every field, for checking templates when they are saved."""
     endorsers = [
         {"name": "Los Angeles", "state": "CA", "label": "Los Angeles, CA", "population": 3820914,
-         "districts": [["CA", 36]], "signer_name": "Sample Signer", "signer_title": "Mayor",
+         "districts": [{"state": "CA", "district": 36, "label": "CA-36", "basis": "census", "share": 0.2,
+                        "whole": False, "approximate": False}],
+         "districts_approximate": False, "signer_name": "Sample Signer", "signer_title": "Mayor",
          "signs_as": "Sample Signer, Mayor, City of Los Angeles", "sample": False},
         {"name": "Austin", "state": "TX", "label": "Austin, TX", "population": 974447,
-         "districts": [["TX", 10]], "signer_name": "Sample Signer", "signer_title": "Mayor",
+         "districts": [{"state": "TX", "district": 10, "label": "TX-10", "basis": "zip", "share": None,
+                        "whole": None, "approximate": True}],
+         "districts_approximate": True, "signer_name": "Sample Signer", "signer_title": "Mayor",
          "signs_as": "Sample Signer, Mayor, City of Austin", "sample": False},
     ]  # fmt: skip
     bill = {
@@ -268,3 +290,18 @@ SAMPLE_MEMBER = {
     "committee_title": None,
     "committee_name": None,
 }
+
+
+def insertable_fields() -> list[tuple[str, str]]:
+    """Each merge field of FIELDS as a name the editor can insert, with its description: "standing.position /
+    .position_text" gives standing.position and standing.position_text; "… .count" is endorsements.local.count."""
+    names: list[tuple[str, str]] = []
+    for name, what, _example in FIELDS:
+        if ": " in name:  # "… .cities: city.partial" describes an item inside a loop, not a field to insert
+            continue
+        parent = "endorsements.local" if name.startswith("…") else name.split(" / ")[0].rsplit(".", 1)[0]
+        for part in name.lstrip("… ").split(" / "):
+            full = parent + part if part.startswith(".") else part
+            if (full, what) not in names:
+                names.append((full, what))
+    return names

@@ -244,7 +244,7 @@ def render_letter(
     sample = parts["is_sample"]
     fetcher = AssetFetcher(_assets(template))
     warnings = [f"missing {m}" for m in parts["recipient"]["missing"]]
-    warnings.extend(approximate_warnings(parts["local"]["cities"]))
+    warnings.extend(approximate_warnings(parts["context"]["endorsements"]["local_approximate"]["cities"]))
     split = _split(shared)
     env = _layout_env().get_template("letters/pdf/letter.html")
     html = env.render(**parts, inline_rest=not split)

@@ -57,7 +57,7 @@ from advocacy.models.letters import (
     LETTER_RENDERING,
     VERSIONED_FIELDS,
 )
-from advocacy.representation import cities_represented, states_touched
+from advocacy.representation import approximate_warnings, cities_represented, states_touched
 
 logger = logging.getLogger(__name__)
 
@@ -552,6 +552,7 @@ def plan_batch(
         warnings = [f"missing {m}" for m in context["recipient"]["missing"]]
         if not local["count"]:
             warnings.append("no endorsing city among those they represent")
+        warnings.extend(approximate_warnings(context["endorsements"]["local_approximate"]["cities"]))
         if not shared["facts"]:
             warnings.append("the campaign has no bill: no standing, no ask")
         if len(members) == 1:

@@ -379,7 +379,7 @@ def preview_html(template: dict, shared: dict, members: list[dict]) -> dict:
     try:
         return {"html": letter_html(template, shared, members)}
     except TemplateProblem as exc:
-        return {"error": str(exc)}
+        return {"error": str(exc), "field": exc.field, "line": exc.line}
 
 
 def preview_pdf(template: dict, shared: dict, members: list[dict]) -> dict:

@@ -17,8 +17,9 @@ from advocacy.extensions import db
 from advocacy.jobs import JobTimeout, get_runner, local_pool
 from advocacy.keep_input import keep, restore
 from advocacy.letters import services
-from advocacy.letters.context import FIELDS, SAMPLE_MEMBER
+from advocacy.letters.context import FIELDS, SAMPLE_MEMBER, insertable_fields, sample_shared
 from advocacy.letters.forms import DeliveryForm, GenerateForm, TemplateForm
+from advocacy.letters.standing import SEGMENTS, load_bill_facts, standing_of
 from advocacy.letters.tasks import batch_dir, merged_name, zip_name
 from advocacy.models import Campaign, Letter, LetterBatch, LetterTemplate, Member
 from advocacy.models.letters import LETTER_DONE
@@ -99,16 +100,52 @@ def _edit(template: LetterTemplate | None):
                 flash(f"Template saved (version {template.version}).", "success")
                 return redirect(url_for("letters.edit_template", template_id=template.id))
     status = 422 if request.method == "POST" else 200
-    members = db.session.scalars(
-        select(Member).where(Member.is_current.is_(True)).order_by(Member.state, Member.last_name)
-    ).all()
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.name)).all()
     return (
         render_template(
-            "letters/template_edit.html", form=form, template=template, problems=problems, fields=FIELDS,
-            members=members, campaigns=db.session.scalars(select(Campaign).order_by(Campaign.name)).all(),
+            "letters/template_edit.html", form=form, template=template, problems=problems, fields=FIELDS, insertable=insertable_fields(),
+            recipient_groups=_recipient_groups(campaigns[0] if campaigns else None), campaigns=campaigns,
         ),
         status,
     )  # fmt: skip
+
+
+def _recipient_groups(campaign: Campaign | None) -> list[tuple[str, list[tuple[Member, str]]]]:
+    """The current members grouped by their standing on the campaign's bill (sponsor and cosponsors, committee
+    leaders, the bill's chamber, the other chamber ...), each with its standing in words, for the preview picker."""
+    members = db.session.scalars(
+        select(Member).where(Member.is_current.is_(True)).order_by(Member.last_name, Member.first_name)
+    ).all()
+    facts = load_bill_facts(campaign) if campaign else None
+    if facts is None:
+        return [("Members", [(m, m.seat) for m in members])]
+    groups: dict[str, list[tuple[Member, str]]] = {segment: [] for segment in SEGMENTS}
+    for member in members:
+        standing = standing_of({"bioguide_id": member.bioguide_id, "chamber": member.chamber}, facts.as_dict())
+        words = standing["position_text"] if standing["segment"] != "committee_leader" else standing["committee_text"]
+        groups[standing["segment"]].append((member, f"{member.seat}; {words}"))
+    return [(SEGMENTS[segment][0], rows) for segment, rows in groups.items() if rows]
+
+
+def _preview_data(template: dict, member_id: str | None, campaign_slug: str | None) -> tuple[dict, list[dict]]:
+    """The shared data (the chosen campaign, or the first; sample data without one) and the chosen member."""
+    member = db.session.get(Member, member_id or "")
+    members = [services.member_data(member)] if member else [SAMPLE_MEMBER]
+    query = select(Campaign).order_by(Campaign.id)
+    if campaign_slug:
+        query = select(Campaign).where(Campaign.slug == campaign_slug)
+    campaign = db.session.scalar(query.limit(1))
+    shared = services.shared_data(campaign, template, services.date.today()) if campaign else sample_shared(template)
+    return shared, members
+
+
+def _letter_page(html: str) -> str:
+    """The letter's HTML with the PDF's stylesheet and the page box drawn on screen (pdf/screen.css)."""
+    links = "".join(
+        f'<link rel="stylesheet" href="{url_for("static", filename=name)}">'
+        for name in ("pdf/letter.css", "pdf/screen.css")
+    )
+    return html.replace("</head>", f"{links}</head>", 1)
 
 
 @bp.route("/templates/new", methods=["GET", "POST"])
@@ -153,17 +190,8 @@ def delete_template(template_id: int):
 def preview(template_id: int):
     """The letter for one member: HTML at once, or the PDF (?format=pdf)."""
     template = _get_template(template_id)
-    member = db.session.get(Member, request.args.get("member", ""))
-    members = [services.member_data(member)] if member else [SAMPLE_MEMBER]
-    slug = request.args.get("campaign")
-    query = select(Campaign).where(Campaign.slug == slug) if slug else select(Campaign).order_by(Campaign.id)
-    campaign = db.session.scalar(query.limit(1))
     snapshot = services.template_snapshot(template)
-    shared = services.shared_data(campaign, snapshot, services.date.today()) if campaign else None
-    if shared is None:
-        from advocacy.letters.context import sample_shared
-
-        shared = sample_shared(snapshot)
+    shared, members = _preview_data(snapshot, request.args.get("member"), request.args.get("campaign"))
     pdf = request.args.get("format") == "pdf"
     task = "advocacy.letters.tasks.preview_pdf" if pdf else "advocacy.letters.tasks.preview_html"
     try:
@@ -175,11 +203,30 @@ def preview(template_id: int):
     if pdf:
         return Response(result["pdf"], mimetype="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="preview-{template.slug}.pdf"'})  # fmt: skip
-    stylesheet = url_for("static", filename="pdf/letter.css")
-    html = result["html"].replace("</head>", f'<link rel="stylesheet" href="{stylesheet}"></head>', 1)
-    response = Response(html, mimetype="text/html")
+    response = Response(_letter_page(result["html"]), mimetype="text/html")
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'self'; frame-ancestors 'self'"
     return response
+
+
+@bp.route("/templates/preview", methods=["POST"])
+@role_required(ADVOCATE)
+def live_preview():
+    """The editor's live preview: the unsaved fields rendered as the letter (the same sandboxed render and stylesheet
+    as the PDF) for the chosen member, as JSON {"html"} or {"error", "field", "line"} (422)."""
+    form = TemplateForm()
+    if not form.validate_on_submit() and "csrf_token" in form.errors:
+        abort(400)
+    snapshot = {name: getattr(form, name).data for name in services.TEMPLATE_TEXT_FIELDS if name != "slug"}
+    saved = db.session.get(LetterTemplate, request.form.get("template_id", type=int) or 0)
+    snapshot.update(logo=saved.logo if saved else None, logo_mime=saved.logo_mime if saved else None)
+    shared, members = _preview_data(snapshot, request.form.get("member"), request.form.get("campaign"))
+    try:
+        result = local_pool().call("advocacy.letters.tasks.preview_html", snapshot, shared, members, timeout=10)
+    except JobTimeout:
+        result = {"error": "The preview took too long (time limit)."}
+    if "error" in result:
+        return jsonify({k: result.get(k) for k in ("error", "field", "line")}), 422
+    return jsonify(html=_letter_page(result["html"]))
 
 
 GENERATE_FIELDS = ("template", "campaign", "selector", "joint", "include_samples")
