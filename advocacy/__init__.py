@@ -58,6 +58,9 @@ def configure_logging(app: Flask) -> None:
     # WeasyPrint logs every rendering step at INFO: keep its warnings only.
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    # APScheduler logs each run of each job at INFO (the lease renewal every 20 s): the app's own scheduler logger
+    # (advocacy.scheduler) says what matters, and the dashboard shows every job's last run.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def register_extensions(app: Flask) -> None:
