@@ -7,9 +7,11 @@ template globals defined here (one include each), so those pages' own views stay
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -154,11 +156,15 @@ def edit(contact_id: int):
 @bp.route("/<int:contact_id>/delete", methods=["POST"])
 @role_required(ADVOCATE)
 def delete(contact_id: int):
-    contact = db.get_or_404(OfficeContact, contact_id)
-    back = _office_url(contact.member_id, contact.committee_id)
-    services.delete_contact(contact, actor=current_user.email)
+    return _remove(db.get_or_404(OfficeContact, contact_id), services.delete_contact, "Contact removed.")
+
+
+def _remove(record: OfficeContact | Interaction, delete: Callable[..., None], message: str) -> ResponseReturnValue:
+    """Delete a contact or an interaction through its service, commit, and go back to its office's page."""
+    back = _office_url(record.member_id, record.committee_id)
+    delete(record, actor=current_user.email)
     db.session.commit()
-    flash("Contact removed.", "success")
+    flash(message, "success")
     return redirect(back)
 
 
@@ -199,12 +205,7 @@ def new_interaction():
 @bp.route("/interactions/<int:interaction_id>/delete", methods=["POST"])
 @role_required(ADVOCATE)
 def delete_interaction(interaction_id: int):
-    interaction = db.get_or_404(Interaction, interaction_id)
-    back = _office_url(interaction.member_id, interaction.committee_id)
-    services.delete_interaction(interaction, actor=current_user.email)
-    db.session.commit()
-    flash("Interaction removed.", "success")
-    return redirect(back)
+    return _remove(db.get_or_404(Interaction, interaction_id), services.delete_interaction, "Interaction removed.")
 
 
 @bp.route("/interactions/<int:interaction_id>/follow-up-done", methods=["POST"])
