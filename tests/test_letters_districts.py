@@ -41,12 +41,7 @@ def test_letters_say_partly_leave_out_approximate_and_say_in_for_whole(letters_a
         _endorse(whole)
         db.session.commit()
     out = tmp_path / "out"
-    result = runner.invoke(
-        args=[
-            "letters", "generate", "--template", "city-diplomacy-sign-on", "--campaign", "city-state-diplomacy",
-            "--to", "member:M001137,W000795,L000582", "--out", str(out), "--date", "2026-11-27",
-        ]
-    )  # fmt: skip
+    result = _generate(runner, "member:M001137,W000795,L000582", out)
     assert result.exit_code == 0, result.output
 
     def text(fragment: str) -> str:
@@ -84,12 +79,7 @@ def test_partly_when_any_counted_city_is_partial_and_five_named(letters_app, run
             _endorse(city)
         db.session.commit()
     out = tmp_path / "out"
-    result = runner.invoke(
-        args=[
-            "letters", "generate", "--template", "city-diplomacy-sign-on", "--campaign", "city-state-diplomacy",
-            "--to", "member:L000582", "--out", str(out), "--date", "2026-11-27",
-        ]
-    )  # fmt: skip
+    result = _generate(runner, "member:L000582", out)
     assert result.exit_code == 0, result.output
     (path,) = out.glob("0*.pdf")
     lieu = " ".join(" ".join(pdf_pages(path.read_bytes())).split())
@@ -118,3 +108,13 @@ def test_editor_lists_the_new_keys_and_saves_a_template_that_branches_on_them(le
             "letterhead_address": ""}  # fmt: skip
     response = submit(client, "/letters/templates/new", form)
     assert response.status_code == 302, response.get_data(as_text=True)[:800]
+
+
+def _generate(runner, to: str, out):
+    """`flask letters generate` of the demo template and campaign to `to`, dated 2026-11-27, into `out`."""
+    return runner.invoke(
+        args=[
+            "letters", "generate", "--template", "city-diplomacy-sign-on", "--campaign", "city-state-diplomacy",
+            "--to", to, "--out", str(out), "--date", "2026-11-27",
+        ]
+    )  # fmt: skip
