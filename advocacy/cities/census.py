@@ -173,7 +173,8 @@ def _mark_unmatched(existing: list[Any], matched_ids: set[int], states: set[str]
         )
 
 
-def _bulk_update(updates: list[dict[str, Any]]) -> None:
+def bulk_update_cities(updates: list[dict[str, Any]]) -> None:
+    """UPDATE cities by primary key, grouped by the set of columns changed (one executemany per group)."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for values in updates:
         groups[tuple(sorted(values))].append(values)
@@ -263,7 +264,7 @@ def import_census_districts(location: str, *, progress: Progress | None = None, 
         if changes:
             updates.append({"id": city_id, **changes})
         wanted[city_id] = {key: (place.share(key), place.whole(key)) for key in place.parts}
-    _bulk_update(updates)
+    bulk_update_cities(updates)
     report.add("cities given their Census identity", len(updates))
     apply_links(wanted, "census", report)
     _mark_unmatched(existing, set(matches.by_geoid.values()), parsed.states, report)
@@ -363,7 +364,7 @@ def import_census_places(
     for start in range(0, len(inserts), 5000):
         db.session.execute(insert(City), inserts[start : start + 5000])
         say(f"{name}: {min(start + 5000, len(inserts))} of {len(inserts)} new places written")
-    _bulk_update(updates)
+    bulk_update_cities(updates)
     report.add("added", len(inserts))
     report.add("updated", len(updates))
     report.add("unchanged", len(matches.by_geoid) - len(updates))

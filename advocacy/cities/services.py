@@ -12,8 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, insert, select, update
+from sqlalchemy import Select, delete, exists, insert, select
 
+from advocacy.cities.census import apply_links, bulk_update_cities
 from advocacy.cities.states import STATES, district_label, parse_district
 from advocacy.events import record_event
 from advocacy.extensions import db
@@ -279,7 +280,7 @@ def _import_places(location: str, report: ImportReport, say: Progress) -> dict[i
     for chunk_start in range(0, len(inserts), 5000):
         db.session.execute(insert(City), inserts[chunk_start : chunk_start + 5000])
         say(f"{name}: {min(chunk_start + 5000, len(inserts))} of {len(inserts)} new cities written")
-    _bulk_update(updates)
+    bulk_update_cities(updates)
     report.add("added", len(inserts))
     report.add("updated", len(updates))
     report.add("unchanged", len(matched) - len(updates))
@@ -288,15 +289,6 @@ def _import_places(location: str, report: ImportReport, say: Progress) -> dict[i
         return {}
     ids = _city_ids_by_name()
     return {ids[key]: pairs for key, pairs in with_districts.items() if key in ids}
-
-
-def _bulk_update(updates: list[dict[str, Any]]) -> None:
-    """UPDATE by primary key, grouped by the set of columns changed (one executemany per group)."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-    for values in updates:
-        groups[tuple(sorted(values))].append(values)
-    for group in groups.values():
-        db.session.execute(update(City), group)
 
 
 def _city_ids_by_name() -> dict[tuple[str, str], int]:
@@ -338,8 +330,6 @@ def _read_place_districts(location: str, report: ImportReport, say: Progress) ->
 
 def _apply_imported_districts(wanted: dict[int, set[tuple[str, int]]], report: ImportReport) -> None:
     """Approximate (place file) districts: they replace only demo or earlier approximate ones (apply_links)."""
-    from advocacy.cities.census import apply_links
-
     apply_links({city_id: dict.fromkeys(pairs, (None, None)) for city_id, pairs in wanted.items()}, "import", report)
 
 
