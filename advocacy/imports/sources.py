@@ -42,8 +42,22 @@ def read_source(
     Text is UTF-8 (a byte-order mark is dropped); `fallback_encoding` is tried when it is not, for files
     published in a legacy encoding (the Census population estimates are Latin-1).
     """
+    data, name, charset = _read_bytes(location, timeout)
     if fallback_encoding is not None:
-        return _read_with_fallback(location, timeout, fallback_encoding)
+        try:
+            return data.decode("utf-8-sig"), name
+        except UnicodeDecodeError:
+            return data.decode(fallback_encoding, errors="replace"), name
+    if location.startswith(("http://", "https://")):  # the charset the server declared, else UTF-8
+        return data.decode(charset or "utf-8", errors="replace").lstrip("\ufeff"), name
+    try:
+        return data.decode("utf-8-sig"), name
+    except UnicodeDecodeError as exc:
+        raise ImportDataError(f"{location}: cannot read ({exc})") from exc
+
+
+def _read_bytes(location: str, timeout: float) -> tuple[bytes, str, str | None]:
+    """(content, display name, declared charset) of an http(s) URL (named by itself) or a local path (its name)."""
     if location.startswith(("http://", "https://")):
         try:
             response = requests.get(location, timeout=timeout)
@@ -51,41 +65,17 @@ def read_source(
             raise ImportDataError(f"{location}: could not download ({exc.__class__.__name__}: {exc})") from exc
         if response.status_code != 200:
             raise ImportDataError(f"{location}: download failed with HTTP {response.status_code}")
-        response.encoding = response.encoding if "charset" in response.headers.get("Content-Type", "") else "utf-8"
-        return response.text.lstrip("\ufeff"), location
+        declared = response.encoding if "charset" in response.headers.get("Content-Type", "") else None
+        return response.content, location, declared
     if "://" in location:
         raise ImportDataError(f"{location}: only local paths and http(s) URLs can be imported")
     path = Path(location)
     try:
-        return path.read_text(encoding="utf-8-sig"), path.name
+        return path.read_bytes(), path.name, None
     except FileNotFoundError as exc:
         raise ImportDataError(f"{location}: no such file") from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ImportDataError(f"{location}: cannot read ({exc})") from exc
-
-
-def _read_with_fallback(location: str, timeout: float, encoding: str) -> tuple[str, str]:
-    if location.startswith(("http://", "https://")):
-        try:
-            response = requests.get(location, timeout=timeout)
-        except requests.RequestException as exc:
-            raise ImportDataError(f"{location}: could not download ({exc.__class__.__name__}: {exc})") from exc
-        if response.status_code != 200:
-            raise ImportDataError(f"{location}: download failed with HTTP {response.status_code}")
-        data, name = response.content, location
-    elif "://" in location:
-        raise ImportDataError(f"{location}: only local paths and http(s) URLs can be imported")
-    else:
-        try:
-            data, name = Path(location).read_bytes(), Path(location).name
-        except FileNotFoundError as exc:
-            raise ImportDataError(f"{location}: no such file") from exc
-        except OSError as exc:
-            raise ImportDataError(f"{location}: cannot read ({exc})") from exc
-    try:
-        return data.decode("utf-8-sig"), name
-    except UnicodeDecodeError:
-        return data.decode(encoding, errors="replace"), name
 
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
