@@ -48,9 +48,12 @@ run: setup
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Style, formatting, types (mypy, settings in pyproject.toml) and the complexity limit; `.ci/run` runs it.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python scripts/check_complexity.py
 
 clean-venv:
 	rm -rf $(VENV)

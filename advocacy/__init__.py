@@ -48,6 +48,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = N
     register_security(app)
     register_jobs(app)
     register_schedule(app)
+    register_unit_of_work(app)
     return app
 
 
@@ -147,3 +148,10 @@ def register_schedule(app: Flask) -> None:
         exit_with_parent()
         stop_on_sigterm()
         start_in_process(app)
+
+
+def register_unit_of_work(app: Flask) -> None:
+    """Each request and each CLI command commits once, in `advocacy.uow` (after all views and commands exist)."""
+    from advocacy import uow
+
+    uow.register(app)
