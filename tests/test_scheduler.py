@@ -271,3 +271,29 @@ def test_recovery_job_runs_the_jobs_recovery(app, runner):
     result = runner.invoke(args=["worker", "--run", "recovery"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("recovery: ok: letters: 0 requeued")
+
+
+def test_a_failing_job_is_rolled_back_but_its_claim_and_record_are_kept(app_ctx, monkeypatch):
+    """The claim, the job and its record are a unit of work each: what a failing job wrote is rolled back, while
+    its run stays recorded as failed; run_task refuses to run inside a unit (it could not commit its claim)."""
+    from advocacy import scheduler
+    from advocacy.events import record_event
+    from advocacy.models import Event
+    from advocacy.uow import unit_of_work
+
+    def half_done(app) -> str:
+        record_event("test.half", "written before the failure")
+        db.session.flush()
+        raise RuntimeError("failed midway")
+
+    task = scheduler.TASKS_BY_NAME["expiry"]
+    monkeypatch.setitem(
+        scheduler.TASKS_BY_NAME, "expiry", scheduler.ScheduledTask(task.name, task.label, task.setting, half_done)
+    )
+    run = run_task(app_ctx, "expiry", "test")
+    assert run is not None and run.status == "failed" and "failed midway" in run.error
+    assert db.session.scalar(select(Event.id).where(Event.kind == "test.half")) is None
+    assert db.session.get(ScheduledJob, "expiry").runs == 1
+    db.session.remove()
+    with pytest.raises(RuntimeError, match="outside one"), unit_of_work():
+        run_task(app_ctx, "expiry", "test")
