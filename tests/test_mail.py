@@ -2,14 +2,16 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from advocacy.extensions import db
 from advocacy.mail import MAX_ATTEMPTS, deliver_pending, queue_mail
 from advocacy.models import MailMessage
 from advocacy.models.base import utcnow
+from advocacy.uow import unit_of_work
 from tests.concurrency import run_side_by_side
-from tests.endorsements_fixtures import free_port
+from tests.conftest import free_port
 
 
 def test_without_mail_server_messages_stay_in_the_outbox(app, client, login_as):
@@ -113,3 +115,35 @@ def test_a_request_sends_only_the_mail_it_queued(app, smtp):
             "queued"
         )
     assert [m["To"] for m in smtp.messages] == ["mine@example.org"]
+
+
+def test_mail_queued_in_a_unit_of_work_is_sent_after_its_commit_and_never_on_rollback(app, smtp):
+    """Inside unit_of_work() a queued message goes out once the unit commits (nobody calls deliver_pending); a
+    unit that raises stores and sends nothing."""
+    with app.app_context():
+        with unit_of_work():
+            queue_mail("kept@example.org", "Committed", "Body")
+            assert smtp.messages == []  # not before the commit
+        assert [m["To"] for m in smtp.messages] == ["kept@example.org"]
+        with pytest.raises(RuntimeError), unit_of_work():
+            queue_mail("dropped@example.org", "Rolled back", "Body")
+            db.session.flush()
+            raise RuntimeError("the work failed")
+        assert db.session.scalars(select(MailMessage.recipient)).all() == ["kept@example.org"]
+    assert [m["To"] for m in smtp.messages] == ["kept@example.org"]
+
+
+def test_inside_a_unit_of_work_each_claim_and_outcome_is_committed_before_the_unit_ends(app, smtp):
+    """deliver_pending called inside a unit (a job, `mail retry`) commits each claim and result as it goes: a later
+    error in the same unit cannot make a sent message look unsent (and send it twice)."""
+    with app.app_context():
+        queue_mail("office@example.org", "Once", "Body")
+        db.session.commit()
+    with app.app_context():
+        with pytest.raises(RuntimeError), unit_of_work():
+            assert deliver_pending() == (1, 0)
+            raise RuntimeError("the job failed after sending")
+        row = db.session.execute(select(MailMessage.status, MailMessage.attempts)).one()
+        assert tuple(row) == ("sent", 1)
+        assert deliver_pending() == (0, 0)
+    assert [m["To"] for m in smtp.messages] == ["office@example.org"]
