@@ -109,7 +109,9 @@ def _release_lost_letters(batch: LetterBatch, now: datetime, result: Recovery) -
         db.session.execute(update(LetterBatch).where(LetterBatch.id == batch.id).values(**increments))
 
 
-def _submit(batch_id: int, letter_ids: list[int], runner: JobRunner) -> list[str]:
+def submit_chunks(batch_id: int, letter_ids: list[int], runner: JobRunner) -> list[str]:
+    """Queue the letters as chunk jobs (about three per worker, so that a slow letter does not hold the batch);
+    the letters must be committed first. Returns the job ids."""
     workers = runner.workers if isinstance(runner, PoolRunner) else 4
     size = max(1, math.ceil(len(letter_ids) / (workers * 3)))
     return [
@@ -152,7 +154,7 @@ def _queue_again(batch: LetterBatch, runner: JobRunner, result: Recovery) -> Non
         )
     )
     if queued and batch.status == BATCH_RUNNING:
-        batch.job_ids = [*(batch.job_ids or []), *_submit(batch.id, queued, runner)]
+        batch.job_ids = [*(batch.job_ids or []), *submit_chunks(batch.id, queued, runner)]
         result.resumed.append(batch.id)
     elif batch.settled >= batch.total:
         runner.submit("advocacy.letters.tasks.finalize_batch", batch.id)

@@ -12,7 +12,6 @@ Jobs read a batch from the database in other processes, so they are submitted on
 from __future__ import annotations
 
 import logging
-import math
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -21,12 +20,13 @@ from sqlalchemy import CursorResult, select, update
 
 from advocacy.events import record_event
 from advocacy.extensions import db
-from advocacy.jobs import JobRunner, JobTimeout, PoolRunner, get_runner, local_pool
+from advocacy.jobs import JobRunner, JobTimeout, get_runner, local_pool
 from advocacy.letters.context import SAMPLE_MEMBER, sample_shared
 from advocacy.letters.errors import BatchStateError, LetterError, TemplateRejected
 from advocacy.letters.logos import check_logo
 from advocacy.letters.planning import letter_filename, plan_batch
 from advocacy.letters.queries import batches_using, slug_taken
+from advocacy.letters.recovery import submit_chunks
 from advocacy.letters.tasks import DEFAULT_TIMEOUT, finalize_batch, lease_seconds, write_spec
 from advocacy.models import Campaign, Letter, LetterBatch, LetterDelivery, LetterTemplate, LetterTemplateVersion
 from advocacy.models.base import utcnow
@@ -251,12 +251,7 @@ def create_batch(
 
 def _submit_chunks(batch_id: int, letter_ids: list[int], runner: JobRunner, submitted: list[str]) -> None:
     """After the commit: queue the letters as chunk jobs and remember the job ids on the batch."""
-    workers = runner.workers if isinstance(runner, PoolRunner) else 4
-    size = max(1, math.ceil(len(letter_ids) / (workers * 3)))
-    submitted += [
-        runner.submit("advocacy.letters.tasks.run_chunk", batch_id, letter_ids[i : i + size])
-        for i in range(0, len(letter_ids), size)
-    ]
+    submitted += submit_chunks(batch_id, letter_ids, runner)
     with unit_of_work():
         db.session.execute(update(LetterBatch).where(LetterBatch.id == batch_id).values(job_ids=list(submitted)))
 
