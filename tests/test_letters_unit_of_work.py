@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from advocacy.letters import views as letter_views
 from advocacy.letters.errors import FormerMember, InvalidSelector, LetterError, TemplateRejected
 from advocacy.letters.recipients import RESOLVERS, SELECTOR_HELP, parse_selector, resolve_recipients
 from advocacy.letters.services import create_batch, save_template, start_batch
+from advocacy.letters.tasks import run_chunk
 from advocacy.models import Campaign, LetterBatch, LetterTemplate
 from advocacy.uow import unit_of_work
 from tests.conftest import submit
@@ -27,10 +29,10 @@ class RecordingRunner:
     """A job runner that only records what it was given (nothing runs)."""
 
     def __init__(self) -> None:
-        self.submitted: list[tuple[str, tuple]] = []
+        self.submitted: list[tuple[Callable[..., object], tuple]] = []
 
-    def submit(self, func_path: str, *args: object) -> str:
-        self.submitted.append((func_path, args))
+    def submit(self, func: Callable[..., object], *args: object) -> str:
+        self.submitted.append((func, args))
         return f"job-{len(self.submitted)}"
 
 
@@ -51,7 +53,7 @@ def test_batch_jobs_are_submitted_only_after_the_unit_of_work_commits(letters_ap
             job_ids = start_batch(batch, runner)
             assert runner.submitted == [] and job_ids == []
             batch_id = batch.id
-        assert [name for name, _ in runner.submitted] == ["advocacy.letters.tasks.run_chunk"]
+        assert [func for func, _ in runner.submitted] == [run_chunk]
         assert job_ids == ["job-1"]
         db.session.expire_all()
         stored = db.session.get(LetterBatch, batch_id)
@@ -78,7 +80,7 @@ def test_generate_page_submits_the_jobs_after_its_commit(letters_app, client, lo
     data = {"template": "city-diplomacy-sign-on", "campaign": SLUG, "selector": "member:L000582"}
     response = submit(client, "/letters/generate", data, form_url="/letters/")
     assert response.status_code == 302
-    assert [name for name, _ in runner.submitted] == ["advocacy.letters.tasks.run_chunk"]
+    assert [func for func, _ in runner.submitted] == [run_chunk]
     with letters_app.app_context():
         batch = db.session.scalar(select(LetterBatch))
         assert batch is not None and batch.status == "running" and batch.job_ids == ["job-1"]

@@ -27,7 +27,7 @@ from sqlalchemy import CursorResult, or_, select, update
 
 from advocacy.extensions import db
 from advocacy.jobs import JobRunner, PoolRunner, get_runner
-from advocacy.letters.tasks import lease_seconds
+from advocacy.letters.tasks import finalize_batch, lease_seconds, run_chunk
 from advocacy.models.base import utcnow
 from advocacy.models.letters import (
     BATCH_CANCELLING,
@@ -114,10 +114,7 @@ def submit_chunks(batch_id: int, letter_ids: list[int], runner: JobRunner) -> li
     the letters must be committed first. Returns the job ids."""
     workers = runner.workers if isinstance(runner, PoolRunner) else 4
     size = max(1, math.ceil(len(letter_ids) / (workers * 3)))
-    return [
-        runner.submit("advocacy.letters.tasks.run_chunk", batch_id, letter_ids[i : i + size])
-        for i in range(0, len(letter_ids), size)
-    ]
+    return [runner.submit(run_chunk, batch_id, letter_ids[i : i + size]) for i in range(0, len(letter_ids), size)]
 
 
 def _lease_passed(batch: LetterBatch, now: datetime) -> bool:
@@ -157,7 +154,7 @@ def _queue_again(batch: LetterBatch, runner: JobRunner, result: Recovery) -> Non
         batch.job_ids = [*(batch.job_ids or []), *submit_chunks(batch.id, queued, runner)]
         result.resumed.append(batch.id)
     elif batch.settled >= batch.total:
-        runner.submit("advocacy.letters.tasks.finalize_batch", batch.id)
+        runner.submit(finalize_batch, batch.id)
         result.finishing.append(batch.id)
 
 

@@ -31,7 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from advocacy.contacts.queries import ContactChoice, committee_office, contacts_of, member_office, pick_contact
 from advocacy.extensions import db
-from advocacy.jobs import JobTimeout, get_runner, local_pool
+from advocacy.jobs import JobTimeout, get_runner, job, local_pool
 from advocacy.letters.services import record_delivery
 from advocacy.letters.tasks import batch_dir, letter_extra, load_spec
 from advocacy.mail import deliver_pending, mail_result, queue_mail, queued_ids
@@ -172,6 +172,7 @@ def _item_data(item: PlannedEmail, spec: dict) -> dict:
     }
 
 
+@job
 def render_task(subject: str, body: str, shared: dict, items: list[dict]) -> dict:
     """Worker task: the (subject, body) of each item, or the first problem (field, line, message)."""
     from advocacy.letters.context import build_context
@@ -199,7 +200,7 @@ def render_messages(batch: LetterBatch, items: list[PlannedEmail], subject: str,
     timeout = float(current_app.config.get("LETTER_CHECK_TIMEOUT", 5.0)) + 0.05 * len(items)
     try:
         result = local_pool().call(
-            "advocacy.letters.sending.render_task", subject, body, spec["shared"],
+            render_task, subject, body, spec["shared"],
             [_item_data(item, spec) for item in items], timeout=timeout,
         )  # fmt: skip
     except JobTimeout:
@@ -322,6 +323,7 @@ def deliver(emails: list[LetterEmail]) -> tuple[int, int]:
     return deliver_pending(limit=max(len(ids), 1), ids=ids)
 
 
+@job
 def deliver_job(email_ids: list[int]) -> tuple[int, int]:
     """Job: send these letter e-mails through the outbox (a large send goes to the background)."""
     emails = list(db.session.scalars(select(LetterEmail).where(LetterEmail.id.in_(email_ids))))
@@ -341,7 +343,7 @@ def send_later(emails: list[LetterEmail]) -> None:
     """Inside a unit of work: send these e-mails from a job once the unit has committed (a long send must not hold
     the request); taken out of the unit's own after-commit mail, which would send them in the request."""
     queued_ids()
-    after_commit(get_runner().submit, "advocacy.letters.sending.deliver_job", [e.id for e in emails])
+    after_commit(get_runner().submit, deliver_job, [e.id for e in emails])
 
 
 def retry_email(email: LetterEmail, *, actor: str) -> LetterEmail:

@@ -27,7 +27,7 @@ from advocacy.letters.logos import check_logo
 from advocacy.letters.planning import letter_filename, plan_batch
 from advocacy.letters.queries import batches_using, slug_taken
 from advocacy.letters.recovery import submit_chunks
-from advocacy.letters.tasks import DEFAULT_TIMEOUT, finalize_batch, lease_seconds, write_spec
+from advocacy.letters.tasks import DEFAULT_TIMEOUT, check_template, finalize_batch, lease_seconds, write_spec
 from advocacy.models import Campaign, Letter, LetterBatch, LetterDelivery, LetterTemplate, LetterTemplateVersion
 from advocacy.models.base import utcnow
 from advocacy.models.letters import (
@@ -76,9 +76,7 @@ def check_template_fields(data: dict[str, Any], *, timeout: float | None = None)
     snapshot = {name: data.get(name) for name in VERSIONED_FIELDS}
     timeout = timeout or current_app.config.get("LETTER_CHECK_TIMEOUT", 5.0)
     try:
-        return local_pool().call(
-            "advocacy.letters.tasks.check_template", snapshot, sample_shared(snapshot), [SAMPLE_MEMBER], timeout=timeout
-        )
+        return local_pool().call(check_template, snapshot, sample_shared(snapshot), [SAMPLE_MEMBER], timeout=timeout)
     except JobTimeout:
         return [{"field": "body", "label": "body", "line": None, "message": "took too long to render (time limit)"}]
 
