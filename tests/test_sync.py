@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.pool import NullPool
 
 from advocacy.bills.documents import bill_document, load_bill
+from advocacy.bills.errors import NotTracked
 from advocacy.bills.sync import sync_citation, sync_many
 from advocacy.congress.citations import Citation
 from advocacy.extensions import db
@@ -206,15 +207,18 @@ def test_concurrent_sync_of_many_bills(congress_app, congress_server):
             {"actionDate": "2025-01-09", "text": "Introduced in House", "type": "IntroReferral"}
         ]
         citations.append(Citation(119, "hr", 7000 + n))
-    results = sync_many(congress_app, citations, concurrency=4, create=True)
+    with congress_app.app_context():
+        results = sync_many(citations, concurrency=4, create=True)
     assert [r.status for r in results] == ["created"] * 12, [r.line() for r in results]
     with congress_app.app_context():
         assert db.session.scalar(select(func.count(Bill.id)).where(Bill.number > 7000)) == 12
         assert db.session.scalar(select(func.count(BillAction.id))) == 12
-    again = sync_many(congress_app, citations, concurrency=4)
+        again = sync_many(citations, concurrency=4)
     assert [r.status for r in again] == ["unchanged"] * 12 and sum(r.requests for r in again) == 12
-    untracked = sync_many(congress_app, [Citation(119, "hr", 7999)], concurrency=4)
-    assert untracked[0].status == "failed" and "not tracked" in untracked[0].error
+    with congress_app.app_context():
+        untracked = sync_many([Citation(119, "hr", 7999)], concurrency=4)
+    assert untracked[0].status == "failed" and "not tracked" in (untracked[0].message or "")
+    assert isinstance(untracked[0].error, NotTracked)
 
 
 def test_request_budget_defers_bills(congress_app, runner, congress_server):
@@ -358,7 +362,8 @@ def test_bill_page_query_count_constant(congress_app, client, login_as, congress
             }
             for i in range(n)
         ]
-        sync_citation(congress_app, Citation(119, "hr", 8000), create=True, force=True)
+        with congress_app.app_context():
+            sync_citation(Citation(119, "hr", 8000), create=True, force=True)
 
     counts = []
     with app.app_context():
@@ -487,7 +492,11 @@ def test_no_transaction_is_open_while_congress_gov_answers(congress_app, congres
         for path, kwargs in (("/116/hr/3571/cosponsors", {"create": True}), ("/bill/116/hr/3571", {"force": True})):
             arrived, release = congress_server.hold(path)
             results = []
-            worker = threading.Thread(target=lambda: results.append(sync_citation(congress_app, HR3571, **kwargs)))
+            def run(kwargs=kwargs):
+                with congress_app.app_context():
+                    results.append(sync_citation(HR3571, **kwargs))
+
+            worker = threading.Thread(target=run)
             worker.start()
             try:
                 assert arrived.wait(10), "the sync never asked Congress.gov"

@@ -8,7 +8,9 @@ from datetime import date
 from sqlalchemy import select
 
 from advocacy.bills.actions import action_key
+from advocacy.bills.errors import InvalidCitation
 from advocacy.bills.stage import StageResult, derive_stage
+from advocacy.congress.citations import Citation, CitationError, parse_citation
 from advocacy.extensions import db
 from advocacy.models import Bill
 
@@ -26,6 +28,14 @@ def refresh_stage(bill: Bill, today: date | None = None) -> StageResult:
     bill.stage = result.stage
     bill.stage_furthest = result.furthest
     return result
+
+
+def parse_bill_citation(text: str, congress: int | None = None) -> Citation:
+    """The citation in `text` (see `parse_citation`); raises InvalidCitation saying what could not be read."""
+    try:
+        return parse_citation(text, congress=congress)
+    except CitationError as exc:
+        raise InvalidCitation(str(exc)) from exc
 
 
 def get_bill(congress: int, bill_type: str, number: int) -> Bill | None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from advocacy.bills.sync import sync_many, tracked_citations
 from advocacy.congress.citations import Citation
 
 
 def sync_bills(citations: list[tuple[int, str, int]] | None, actor: str, force: bool = False) -> list[str]:
     """Sync the given bills (all tracked bills when None); returns the summary line of each bill."""
-    app = current_app._get_current_object()
     targets = [Citation(*c) for c in citations] if citations else tracked_citations()
-    return [result.line() for result in sync_many(app, targets, actor=actor, force=force)]
+    return [result.line() for result in sync_many(targets, actor=actor, force=force)]

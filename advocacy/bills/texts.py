@@ -34,6 +34,8 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from sqlalchemy import select
 
+from advocacy.bills.results import SyncResult, SyncStatus
+from advocacy.bills.services import get_bill
 from advocacy.congress.client import CongressClient, CongressError
 from advocacy.congress.texts import (
     DEFAULT_MAX_DOCUMENT_BYTES,
@@ -47,11 +49,10 @@ from advocacy.extensions import db
 from advocacy.models import Bill, BillTextCheck, BillTextVersion, Campaign, CampaignBill
 from advocacy.models.base import utcnow
 from advocacy.models.events import BILL_TEXT
+from advocacy.uow import checkpoint, unit_of_work
 
 if TYPE_CHECKING:
-    from flask import Flask
-
-    from advocacy.bills.sync import RequestBudget, SyncResult
+    from advocacy.bills.sync import RequestBudget
     from advocacy.congress.citations import Citation
 
 logger = logging.getLogger(__name__)
@@ -479,7 +480,6 @@ def sync_text_versions(
 
 
 def sync_bill_texts(
-    app: Flask,
     citation: Citation,
     client: CongressClient,
     result: SyncResult,
@@ -488,15 +488,13 @@ def sync_bill_texts(
     force: bool,
     budget: RequestBudget,
 ) -> None:
-    """The bill sync's hook: sync the texts of a stored bill in their own transaction, never raising.
+    """The bill sync's hook: sync the texts of a stored bill in a transaction of their own, never raising.
 
-    Runs after the bill's own transaction has committed, so a text failure (network, hostile XML, a bug) is
-    logged and recorded on the check row but never loses the bill's other data. Adds its lines to the bill's
-    `SyncResult` (an "unchanged" bill with a new text becomes "updated").
+    Runs inside the bill's unit of work after the bill's own data was committed (checkpoint), so a text
+    failure (network, hostile XML, a bug) is logged and recorded on the check row but never loses the bill's
+    other data. Adds its lines to the bill's `SyncResult` (an "unchanged" bill with a new text becomes "updated").
     """
-    from advocacy.bills.services import get_bill
-
-    with app.app_context():
+    with unit_of_work():
         bill = get_bill(citation.congress, citation.bill_type, citation.number)
         if bill is None:
             return
@@ -504,10 +502,10 @@ def sync_bill_texts(
             outcome = sync_text_versions(
                 bill, client, actor=actor, force=force, has_budget=lambda n: budget.used + n <= budget.per_hour
             )
-            db.session.commit()
+            checkpoint()
             lines = outcome.changes()
             if outcome.stored and result.status == "unchanged":
-                result.status = "updated"
+                result.status = SyncStatus.UPDATED
         except Exception as exc:  # the bill is synced; texts wait for the next sync
             db.session.rollback()
             if not isinstance(exc, CongressError):
@@ -516,7 +514,7 @@ def sync_bill_texts(
             check = db.session.get(BillTextCheck, bill.id) or BillTextCheck(bill_id=bill.id)
             check.error, check.checked_at = message[:1000], utcnow()
             db.session.add(check)
-            db.session.commit()
+            checkpoint()
             lines = [message]
         result.changes += lines
 

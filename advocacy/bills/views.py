@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,10 +11,12 @@ from wtforms.fields.choices import SelectChoice
 from advocacy.auth.decorators import role_required
 from advocacy.bills.cosponsor_chart import cosponsor_chart
 from advocacy.bills.documents import load_bill
+from advocacy.bills.errors import SyncError
 from advocacy.bills.forms import SyncForm, TrackForm, TrackRelatedForm
+from advocacy.bills.results import SyncResult, SyncStatus
 from advocacy.bills.services import campaign_suggestions
 from advocacy.bills.stage import STAGE_LABELS, StageResult, tracker_position
-from advocacy.bills.sync import SyncError, SyncResult, sync_enabled, track
+from advocacy.bills.sync import sync_enabled, track
 from advocacy.congress.citations import Citation
 from advocacy.extensions import db
 from advocacy.jobs import get_runner
@@ -34,10 +36,10 @@ def _track_form() -> TrackForm:
 
 
 def _flash_result(result: SyncResult) -> None:
-    if result.status == "failed":
-        flash(f"Sync of {result.citation.label} failed: {result.error}", "error")
-    elif result.status == "deferred":
-        flash(f"{result.citation.label}: {result.error}", "error")
+    if result.status == SyncStatus.FAILED:
+        flash(f"Sync of {result.citation.label} failed: {result.message}", "error")
+    elif result.status == SyncStatus.DEFERRED:
+        flash(f"{result.citation.label}: {result.message}", "error")
     else:
         flash(result.line(), "success")
 
@@ -83,15 +85,12 @@ def _track_and_redirect(citation: Citation, campaign_slug: str | None, form: Tra
     """Track a bill for the current user, flash the outcome, and go to the bill (or back to the list, where the
     track field shows what was typed)."""
     try:
-        result = track(
-            current_app._get_current_object(), citation, campaign_slug=campaign_slug, actor=current_user.email
-        )
+        result = track(citation, campaign_slug=campaign_slug, actor=current_user.email)
     except SyncError as exc:
-        flash(str(exc), "error")
-        result = None
+        flash(exc.message, "error")
     else:
         _flash_result(result)
-        if result.status != "failed":
+        if result.status != SyncStatus.FAILED:
             return redirect(_bill_url(citation))
     if form is not None:
         keep(form, "track", ("citation", "campaign"))
