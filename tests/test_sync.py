@@ -561,3 +561,80 @@ def test_rows_once_merged_are_restored_without_alerts(congress_app, runner, cong
     assert _events(congress_app, "bill.action") == ["New action (2025-03-04): Received in the Senate."]
     with congress_app.app_context():
         assert db.session.scalar(select(func.count(BillAction.id))) == 3
+
+
+def test_sync_results_keep_the_typed_error(congress_app, congress_server):
+    """A failed sync's result holds the error object (its type, kind and the client's error as cause), and the
+    status is a SyncStatus that still reads and compares as the plain word."""
+    from advocacy.bills.errors import BillNotFound, CongressUnavailable, SyncError
+    from advocacy.bills.results import SyncStatus
+    from advocacy.bills.sync import track
+    from advocacy.congress import client as congress
+
+    with congress_app.app_context():
+        missing = track(Citation(116, "hr", 9999), actor="test")
+    assert missing.status is SyncStatus.FAILED and missing.status == "failed" and f"{missing.status}" == "failed"
+    assert isinstance(missing.error, BillNotFound) and isinstance(missing.error.cause, congress.BillNotFound)
+    assert missing.error_kind == "missing" and (missing.message or "").startswith("No such bill")
+
+    with congress_app.app_context():
+        assert track(HR3571, actor="test").status is SyncStatus.CREATED
+    congress_server.fail_next("/bill/116/hr/3571", "500", times=10)
+    with congress_app.app_context():
+        outage = sync_citation(HR3571, actor="test", force=True)
+    assert isinstance(outage.error, CongressUnavailable) and isinstance(outage.error, SyncError)
+    assert outage.error_kind == "outage" and outage.message.endswith("The stored record is kept as it was.")
+    assert outage.line() == f"H.R. 3571 (116th): FAILED: {outage.message}"
+
+
+def test_track_raises_typed_errors_before_asking(congress_app, congress_server):
+    """An unknown campaign is CampaignNotFound and no key is SyncDisabled, both before any request."""
+    from advocacy.bills.errors import CampaignNotFound, SyncDisabled
+    from advocacy.bills.sync import track
+
+    congress_server.requests.clear()
+    with congress_app.app_context(), pytest.raises(CampaignNotFound, match="No campaign with the slug 'nope'"):
+        track(HR3571, campaign_slug="nope", actor="test")
+    factory = congress_app.extensions.pop("congress_client_factory")
+    try:
+        with congress_app.app_context(), pytest.raises(SyncDisabled, match="CONGRESS_API_KEY"):
+            track(HR3571, actor="test")
+    finally:
+        congress_app.extensions["congress_client_factory"] = factory
+    assert congress_server.requests == []
+
+
+def test_invalid_citation_is_a_bills_error_and_a_citation_error():
+    """parse_bill_citation raises InvalidCitation, which older callers still catch as CitationError."""
+    from advocacy.bills.errors import BillsError, InvalidCitation
+    from advocacy.bills.services import parse_bill_citation
+    from advocacy.congress.citations import CitationError
+
+    with pytest.raises(InvalidCitation) as caught:
+        parse_bill_citation("H.Q. 12")
+    assert isinstance(caught.value, BillsError) and isinstance(caught.value, CitationError)
+    assert parse_bill_citation("H.R. 3571 (116th)") == HR3571
+
+
+def test_stale_is_one_rule_on_the_model(app):
+    """Bill.is_stale and Bill.stale_clause agree: tracked Congress.gov data never synced or synced too long
+    ago is stale; demo data, untracked bills and a recent sync are not."""
+    from datetime import datetime, timedelta
+
+    now = datetime(2026, 3, 1, 12, 0)
+    hours = timedelta(hours=48)
+    bills = {
+        "fresh": Bill(congress=119, bill_type="hr", number=1, title="a", last_synced_at=now - timedelta(hours=47)),
+        "old": Bill(congress=119, bill_type="hr", number=2, title="b", last_synced_at=now - timedelta(hours=49)),
+        "never": Bill(congress=119, bill_type="hr", number=3, title="c"),
+        "demo": Bill(congress=119, bill_type="hr", number=4, title="d", data_source="demo"),
+        "untracked": Bill(congress=119, bill_type="hr", number=5, title="e", tracked=False),
+    }
+    with app.app_context():
+        db.session.add_all(bills.values())
+        db.session.flush()
+        assert {k for k, b in bills.items() if b.is_stale(now)} == {"old", "never"}
+        assert {k for k, b in bills.items() if b.is_stale(now, timedelta(hours=50))} == {"never"}
+        rows = db.session.scalars(select(Bill.number).where(Bill.stale_clause(now, hours))).all()
+        assert sorted(rows) == [2, 3]
+        db.session.rollback()
