@@ -91,7 +91,7 @@ def bill_document(bill: Bill) -> dict[str, Any]:
         ],
         "cosponsors": [
             {
-                **_member(c.member),
+                **(_member(c.member) or {}),
                 "sponsorship_date": _date(c.sponsorship_date),
                 "original": c.is_original,
                 "withdrawn_date": _date(c.withdrawn_date),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from advocacy.bills.errors import InvalidCitation
 from advocacy.bills.stage import StageResult, derive_stage
 from advocacy.congress.citations import Citation, CitationError, parse_citation
 from advocacy.extensions import db
-from advocacy.models import Bill
+from advocacy.models import Bill, Campaign, RelatedBill
 
 _SPACE = re.compile(r"\s+")
 
@@ -48,7 +49,7 @@ def _norm_title(title: str | None) -> str:
     return _SPACE.sub(" ", (title or "").strip().rstrip(".").lower())
 
 
-def campaign_suggestions(bill: Bill, campaigns: list) -> list[tuple]:
+def campaign_suggestions(bill: Bill, campaigns: Sequence[Campaign]) -> list[tuple[RelatedBill, Campaign]]:
     """Related bills that look like reintroductions of a campaign's bill: (related bill, campaign) pairs.
 
     A related bill is suggested for a campaign when its title matches the title of one of the campaign's

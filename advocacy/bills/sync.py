@@ -177,7 +177,7 @@ def fetch_full(client: CongressClient, citation: Citation, bill_data: BillData |
 
 
 def _shouting(value: str | None) -> bool:
-    return bool(value) and len(value) > 1 and value.isupper()
+    return value is not None and len(value) > 1 and value.isupper()
 
 
 def _record_name(ref: MemberRef) -> tuple[str, str]:

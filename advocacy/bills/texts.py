@@ -350,7 +350,7 @@ def _text_title(document: str) -> str | None:
 
 
 def _section_text(section: dict[str, Any]) -> str:
-    parts = []
+    parts: list[str] = []
     for block in section.get("blocks", []):
         parts.extend(part for part in (block.get("enum"), block.get("heading"), block.get("text")) if part)
     return " ".join(parts)
@@ -738,10 +738,10 @@ def compare_sections(old_sections: list[dict[str, Any]], new_sections: list[dict
     for j, section in enumerate(new_sections):
         if j in match:
             continue
-        i = old_by_number.get(section.get("number"))
-        if i is not None and i not in taken and _similarity(old_words[i], new_words[j]) >= 0.5:
-            match[j] = i
-            taken.add(i)
+        numbered = old_by_number.get(section.get("number"))
+        if numbered is not None and numbered not in taken and _similarity(old_words[numbered], new_words[j]) >= 0.5:
+            match[j] = numbered
+            taken.add(numbered)
 
     left_old = [i for i in range(len(old_sections)) if i not in taken]
     for j in range(len(new_sections)):
@@ -909,6 +909,8 @@ def changes_since_previous(bill: Bill) -> Reintroduction | None:
     campaign_ids = list(db.session.scalars(select(CampaignBill.campaign_id).where(CampaignBill.bill_id == bill.id)))
     for campaign_id in campaign_ids:
         campaign = db.session.get(Campaign, campaign_id)
+        if campaign is None:
+            continue
         for item in campaign_changes(campaign):
             if item.bill.id == bill.id:
                 return item

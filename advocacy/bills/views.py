@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,7 +25,7 @@ from advocacy.jobs import get_runner
 from advocacy.keep_input import keep, restore
 from advocacy.models import BILL_TYPES, Bill, Campaign, CampaignBill, Committee, CommitteeMembership, Endorsement
 from advocacy.models.campaigns import ACTIVE_STATUSES
-from advocacy.models.users import ADVOCATE, VIEWER
+from advocacy.models.users import ADVOCATE, VIEWER, User
 
 bp = Blueprint("bills", __name__, url_prefix="/bills")
 
@@ -42,6 +44,11 @@ def _flash_result(result: SyncResult) -> None:
         flash(f"{result.citation.label}: {result.message}", "error")
     else:
         flash(result.line(), "success")
+
+
+def _actor() -> str:
+    """The signed-in user's e-mail, recorded as the actor of what they do here."""
+    return cast(User, current_user).email
 
 
 def _bill_url(citation: Citation) -> str:
@@ -85,7 +92,7 @@ def _track_and_redirect(citation: Citation, campaign_slug: str | None, form: Tra
     """Track a bill for the current user, flash the outcome, and go to the bill (or back to the list, where the
     track field shows what was typed)."""
     try:
-        result = track(citation, campaign_slug=campaign_slug, actor=current_user.email)
+        result = track(citation, campaign_slug=campaign_slug, actor=_actor())
     except SyncError as exc:
         flash(exc.message, "error")
     else:
@@ -131,9 +138,7 @@ def sync_now(congress: int, bill_type: str, number: int):
     if not sync_enabled():
         flash("Syncing is off: set CONGRESS_API_KEY (free key at https://api.congress.gov/sign-up/).", "error")
     else:
-        job_id = get_runner().submit(
-            "advocacy.bills.tasks.sync_bills", [(congress, bill_type, number)], current_user.email, True
-        )
+        job_id = get_runner().submit("advocacy.bills.tasks.sync_bills", [(congress, bill_type, number)], _actor(), True)
         flash(f"Sync of {citation.label} started in the background: reload this page in a few seconds.", "success")
         return redirect(_bill_url(citation) + f"?job={job_id}")
     return redirect(_bill_url(citation))
@@ -148,7 +153,7 @@ def sync_all():
     if not sync_enabled():
         flash("Syncing is off: set CONGRESS_API_KEY (free key at https://api.congress.gov/sign-up/).", "error")
         return redirect(url_for("main.dashboard"))
-    get_runner().submit("advocacy.bills.tasks.sync_bills", None, current_user.email, False)
+    get_runner().submit("advocacy.bills.tasks.sync_bills", None, _actor(), False)
     flash("Sync of all tracked bills started in the background; changes appear under Recent activity.", "success")
     return redirect(url_for("main.dashboard"))
 
@@ -226,4 +231,4 @@ def _stored_related(bill: Bill) -> set[tuple[int, str, int]]:
     rows = db.session.execute(
         select(Bill.congress, Bill.bill_type, Bill.number).where(Bill.congress.in_(congresses))
     ).all()
-    return {tuple(r) for r in rows} & keys
+    return {(congress, bill_type, number) for congress, bill_type, number in rows} & keys

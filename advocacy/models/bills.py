@@ -162,7 +162,7 @@ class BillAction(Base):
     @property
     def action_types(self) -> list[str]:
         """Every type the copies of this action carry (the stage reads all of them)."""
-        types = [entry.get("type") for entry in self.reported_as or () if entry.get("type")]
+        types = [str(entry["type"]) for entry in self.reported_as or () if entry.get("type")]
         if self.action_type and self.action_type not in types:
             types.insert(0, self.action_type)
         return types
