@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -99,6 +100,28 @@ class _FirstServerError(CongressUnavailable):
 
 class BadResponse(CongressError):
     """Congress.gov answered, but not with the JSON object the client expects."""
+
+
+@dataclass(frozen=True)
+class _Retryable:
+    """A failed attempt worth retrying: the error to raise when no attempt is left, and how long to wait."""
+
+    failure: CongressError
+    cause: BaseException | None = None
+    wait: float | None = None  # None: the client's backoff
+
+
+def _json_object(response: requests.Response, path: str) -> dict[str, Any] | _Retryable:
+    """The JSON object of a 2xx answer; invalid JSON or another JSON type is a (retryable) BadResponse."""
+    try:
+        data = response.json()
+    except ValueError as exc:
+        return _Retryable(
+            BadResponse(f"Congress.gov sent invalid JSON for {path} (HTTP {response.status_code})."), cause=exc
+        )
+    if isinstance(data, dict):
+        return data
+    return _Retryable(BadResponse(f"Congress.gov sent {type(data).__name__}, not an object, for {path}."))
 
 
 def _duration(seconds: float) -> str:
@@ -315,63 +338,59 @@ class CongressClient:
 
         attempts = (self.max_retries if retries is None else max(0, retries)) + 1
         for attempt in range(1, attempts + 1):
-            failure: CongressError
-            cause: BaseException | None = None
-            wait: float | None = None
-            try:
-                response = self._send(url, query, headers)
-            except requests.Timeout as exc:
-                failure = CongressUnavailable(
-                    f"Congress.gov did not answer within {self.timeout:g} s ({path}); try again later."
-                )
-                cause = exc
-            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-                failure = CongressUnavailable(f"Could not reach Congress.gov ({path}); try again later.")
-                cause = exc
-            except requests.RequestException as exc:
-                raise CongressError(f"Request to Congress.gov failed ({path}): {exc}") from exc
-            else:
-                status = response.status_code
-                if 200 <= status < 300:
-                    try:
-                        data = response.json()
-                    except ValueError as exc:
-                        failure = BadResponse(f"Congress.gov sent invalid JSON for {path} (HTTP {status}).")
-                        cause = exc
-                    else:
-                        if isinstance(data, dict):
-                            return data
-                        failure = BadResponse(f"Congress.gov sent {type(data).__name__}, not an object, for {path}.")
-                elif status == 429:
-                    retry_after = _retry_after(response.headers.get("Retry-After"))
-                    failure = RateLimited(retry_after)
-                    if retry_after is not None:
-                        if retry_after > self.max_backoff:
-                            raise failure
-                        wait = retry_after
-                elif status >= 500:
-                    if status == 500 and final_500:
-                        raise _FirstServerError(f"Congress.gov answered HTTP 500 for {path}.")
-                    failure = CongressUnavailable(
-                        f"Congress.gov is failing (HTTP {status}) for {_describe_bill_path(path)}; try again later."
-                    )
-                else:
-                    raise self._client_error(response, path)
-
+            outcome = self._attempt(url, query, headers, path, final_500=final_500)
+            if not isinstance(outcome, _Retryable):
+                return outcome
             if attempt == attempts:
-                raise failure from cause
-            if wait is None:
-                wait = self._backoff_delay(attempt)
+                raise outcome.failure from outcome.cause
+            wait = outcome.wait if outcome.wait is not None else self._backoff_delay(attempt)
             logger.warning(
                 "Congress.gov %s failed (%s); retry %d of %d in %.2f s",
                 path,
-                failure,
+                outcome.failure,
                 attempt,
                 self.max_retries,
                 wait,
             )
             self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(
+        self, url: str, query: Mapping[str, Any], headers: Mapping[str, str], path: str, *, final_500: bool
+    ) -> dict[str, Any] | _Retryable:
+        """One request: the JSON object, a failure worth retrying, or (raised) one that is not."""
+        try:
+            response = self._send(url, query, headers)
+        except requests.Timeout as exc:
+            message = f"Congress.gov did not answer within {self.timeout:g} s ({path}); try again later."
+            return _Retryable(CongressUnavailable(message), cause=exc)
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            return _Retryable(
+                CongressUnavailable(f"Could not reach Congress.gov ({path}); try again later."), cause=exc
+            )
+        except requests.RequestException as exc:
+            raise CongressError(f"Request to Congress.gov failed ({path}): {exc}") from exc
+        return self._answer(response, path, final_500=final_500)
+
+    def _answer(self, response: requests.Response, path: str, *, final_500: bool) -> dict[str, Any] | _Retryable:
+        """What an HTTP answer means: 2xx its JSON object, 429 and 5xx retryable, other statuses raised at once."""
+        status = response.status_code
+        if 200 <= status < 300:
+            return _json_object(response, path)
+        if status == 429:
+            retry_after = _retry_after(response.headers.get("Retry-After"))
+            if retry_after is not None and retry_after > self.max_backoff:
+                raise RateLimited(retry_after)
+            return _Retryable(RateLimited(retry_after), wait=retry_after)
+        if status >= 500:
+            if status == 500 and final_500:
+                raise _FirstServerError(f"Congress.gov answered HTTP 500 for {path}.")
+            return _Retryable(
+                CongressUnavailable(
+                    f"Congress.gov is failing (HTTP {status}) for {_describe_bill_path(path)}; try again later."
+                )
+            )
+        raise self._client_error(response, path)
 
     def _send(self, url: str, query: Mapping[str, Any], headers: Mapping[str, str]) -> requests.Response:
         with self._lock:
