@@ -23,7 +23,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from advocacy.bills.actions import merge_actions, normalise_text
+from advocacy.bills.actions import MergedAction, merge_actions, normalise_text
 from advocacy.bills.errors import (
     ERROR,
     BillRemoved,
@@ -290,6 +290,21 @@ def apply_bill(ctx: _Apply) -> None:
         ctx.changes.append("title changed")
 
 
+def _action_values(item: MergedAction) -> tuple[tuple[str, Any], ...]:
+    """The columns of an action row besides its date, text and key, from the merged action."""
+    action, committee = item.primary, item.committee
+    return (
+        ("action_time", action.action_time),
+        ("action_type", action.type),
+        ("action_code", action.action_code),
+        ("source_system", action.source_system),
+        ("committee_code", committee.system_code if committee else None),
+        ("committee_name", committee.name if committee else None),
+        ("reported_as", item.reported_as),
+        ("source_note", None),
+    )
+
+
 def apply_actions(ctx: _Apply) -> None:
     """Every real action (advocacy.bills.actions says which rows are one action), each copy's type kept."""
     bill = ctx.bill
@@ -301,17 +316,8 @@ def apply_actions(ctx: _Apply) -> None:
     incoming = {m.key for m in merged}
     new_actions = 0
     for item in merged:
-        action, committee = item.primary, item.committee
-        values = (
-            ("action_time", action.action_time),
-            ("action_type", action.type),
-            ("action_code", action.action_code),
-            ("source_system", action.source_system),
-            ("committee_code", committee.system_code if committee else None),
-            ("committee_name", committee.name if committee else None),
-            ("reported_as", item.reported_as),
-            ("source_note", None),
-        )
+        action = item.primary
+        values = _action_values(item)
         row = existing.get(item.key)
         if row is not None:
             _set(row, "text", action.text)
