@@ -7,11 +7,12 @@ import json
 import click
 from flask.cli import AppGroup
 
-from advocacy.bills.documents import bill_document, load_bill
+from advocacy.bills.documents import bill_document
 from advocacy.bills.errors import InvalidCitation, SyncError
+from advocacy.bills.queries import load_bill, tracked_citations
 from advocacy.bills.results import SyncStatus
 from advocacy.bills.services import parse_bill_citation
-from advocacy.bills.sync import sync_enabled, sync_many, track, tracked_citations
+from advocacy.bills.sync import sync_enabled, sync_many, track
 from advocacy.congress.citations import Citation
 
 cli = AppGroup("bills", help="Track and sync bills from Congress.gov.")

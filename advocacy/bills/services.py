@@ -1,4 +1,4 @@
-"""Bill services shared by the sync, the demo loader and the pages."""
+"""Bill services (writes, and the parsing they need) shared by the sync, the demo loader and the pages."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
-
 from advocacy.bills.actions import action_key
 from advocacy.bills.errors import InvalidCitation
+from advocacy.bills.queries import get_bill as get_bill  # a read, kept importable from its old home
 from advocacy.bills.stage import StageResult, derive_stage
 from advocacy.congress.citations import Citation, CitationError, parse_citation
-from advocacy.extensions import db
 from advocacy.models import Bill, Campaign, RelatedBill
 
 _SPACE = re.compile(r"\s+")
@@ -37,12 +35,6 @@ def parse_bill_citation(text: str, congress: int | None = None) -> Citation:
         return parse_citation(text, congress=congress)
     except CitationError as exc:
         raise InvalidCitation(str(exc)) from exc
-
-
-def get_bill(congress: int, bill_type: str, number: int) -> Bill | None:
-    return db.session.scalar(
-        select(Bill).where(Bill.congress == congress, Bill.bill_type == bill_type, Bill.number == number)
-    )
 
 
 def _norm_title(title: str | None) -> str:

@@ -35,6 +35,7 @@ from advocacy.bills.errors import (
     SyncError,
     from_congress,
 )
+from advocacy.bills.queries import tracked_citations as tracked_citations  # re-exported: the schedule reads it here
 from advocacy.bills.results import SyncResult, SyncStatus
 from advocacy.bills.services import get_bill, refresh_stage
 from advocacy.bills.stage import STAGE_LABELS
@@ -772,16 +773,6 @@ def sync_many(
             if progress:
                 progress(results[-1])
     return results
-
-
-def tracked_citations() -> list[Citation]:
-    """Citations of every tracked bill, oldest sync first."""
-    rows = db.session.execute(
-        select(Bill.congress, Bill.bill_type, Bill.number)
-        .where(Bill.tracked.is_(True))
-        .order_by(Bill.last_synced_at.asc().nulls_first(), Bill.id)
-    ).all()
-    return [Citation(*row) for row in rows]
 
 
 def _campaign(slug: str) -> Campaign:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from advocacy.bills.sync import sync_many, tracked_citations
+from advocacy.bills.queries import tracked_citations
+from advocacy.bills.sync import sync_many
 from advocacy.congress.citations import Citation
 
 

@@ -34,8 +34,8 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from sqlalchemy import select
 
+from advocacy.bills.queries import get_bill
 from advocacy.bills.results import SyncResult, SyncStatus
-from advocacy.bills.services import get_bill
 from advocacy.congress.client import CongressClient, CongressError
 from advocacy.congress.texts import (
     DEFAULT_MAX_DOCUMENT_BYTES,

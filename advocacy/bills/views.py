@@ -6,13 +6,11 @@ from typing import cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from advocacy.auth.decorators import role_required
+from advocacy.bills import queries
 from advocacy.bills.cosponsor_chart import cosponsor_chart
-from advocacy.bills.documents import load_bill
 from advocacy.bills.errors import SyncError
 from advocacy.bills.forms import SyncForm, TrackForm, TrackRelatedForm
 from advocacy.bills.results import SyncResult, SyncStatus
@@ -23,8 +21,7 @@ from advocacy.congress.citations import Citation
 from advocacy.extensions import db
 from advocacy.jobs import get_runner
 from advocacy.keep_input import keep, restore
-from advocacy.models import BILL_TYPES, Bill, Campaign, CampaignBill, Committee, CommitteeMembership, Endorsement
-from advocacy.models.campaigns import ACTIVE_STATUSES
+from advocacy.models import BILL_TYPES, Bill
 from advocacy.models.users import ADVOCATE, VIEWER, User
 
 bp = Blueprint("bills", __name__, url_prefix="/bills")
@@ -32,7 +29,7 @@ bp = Blueprint("bills", __name__, url_prefix="/bills")
 
 def _track_form() -> TrackForm:
     form = TrackForm()
-    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.name)).all()
+    campaigns = queries.campaigns_by_name()
     form.campaign.choices = [SelectChoice("", "(none)")] + [SelectChoice(c.slug, c.name) for c in campaigns]
     return form
 
@@ -58,30 +55,20 @@ def _bill_url(citation: Citation) -> str:
 @bp.route("/")
 @role_required(VIEWER)
 def index():
-    query = select(Bill).options(selectinload(Bill.sponsor))
     congress = request.args.get("congress", type=int)
     stage = request.args.get("stage")
     campaign_slug = request.args.get("campaign")
-    if congress:
-        query = query.where(Bill.congress == congress)
-    if stage in STAGE_LABELS:
-        query = query.where(Bill.stage == stage)
-    if campaign_slug:
-        query = (
-            query.join(CampaignBill, CampaignBill.bill_id == Bill.id)
-            .join(Campaign)
-            .where(Campaign.slug == campaign_slug)
-        )
+    query = queries.bills_select(
+        congress=congress, stage=stage if stage in STAGE_LABELS else None, campaign_slug=campaign_slug
+    )
     bills = db.session.scalars(
         query.order_by(Bill.latest_action_date.desc().nulls_last(), Bill.congress.desc(), Bill.number)
     ).all()
-    congresses = db.session.scalars(select(Bill.congress).distinct().order_by(Bill.congress.desc())).all()
-    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.name)).all()
     return render_template(
         "bills/index.html",
         bills=bills,
-        congresses=congresses,
-        campaigns=campaigns,
+        congresses=queries.stored_congresses(),
+        campaigns=queries.campaigns_by_name(),
         filters={"congress": congress, "stage": stage, "campaign": campaign_slug},
         form=restore(_track_form(), "track"),
         sync_enabled=sync_enabled(),
@@ -170,28 +157,18 @@ def job_status(job_id: str):
 def detail(congress: int, bill_type: str, number: int):
     if bill_type not in BILL_TYPES:
         abort(404)
-    bill = load_bill(congress, bill_type, number)
+    bill = queries.load_bill(congress, bill_type, number)
     if bill is None:
         abort(404)
     result = StageResult(bill.stage, bill.stage_furthest)
-    campaigns = db.session.scalars(
-        select(Campaign)
-        .join(CampaignBill)
-        .where(CampaignBill.bill_id == bill.id)
-        .options(selectinload(Campaign.bill_links).selectinload(CampaignBill.bill))
-        .order_by(Campaign.name)
-    ).all()
-    endorsements = db.session.scalars(
-        select(Endorsement)
-        .where(Endorsement.campaign_id.in_([c.id for c in campaigns]), Endorsement.status.in_(ACTIVE_STATUSES))
-        .options(selectinload(Endorsement.city))
-    ).all()
+    campaigns = queries.campaigns_of(bill)
+    endorsements = queries.active_endorsements(campaigns)
     active_cosponsors = [c for c in bill.cosponsorships if c.withdrawn_date is None]
     party_split: dict[str, int] = {}
     for c in active_cosponsors:
         party_split[c.member.party_initial] = party_split.get(c.member.party_initial, 0) + 1
     referral_codes = {c.committee_code for c in bill.committees}
-    on_referral = _members_on_committees(referral_codes, [c.member_id for c in bill.cosponsorships])
+    on_referral = queries.members_on_committees(referral_codes, [c.member_id for c in bill.cosponsorships])
     return render_template(
         "bills/detail.html",
         bill=bill,
@@ -203,32 +180,8 @@ def detail(congress: int, bill_type: str, number: int):
         on_referral=on_referral,
         cosponsor_chart=cosponsor_chart(bill),
         suggestions=campaign_suggestions(bill, campaigns),
-        tracked_related=_stored_related(bill),
+        tracked_related=queries.stored_related(bill),
         sync_form=SyncForm(),
         related_form=TrackRelatedForm(),
         sync_enabled=sync_enabled(),
     )
-
-
-def _members_on_committees(system_codes: set[str], member_ids: list[str]) -> set[str]:
-    """Which of these members sit on a committee of referral (by Congress.gov system code)."""
-    if not system_codes or not member_ids:
-        return set()
-    rows = db.session.scalars(
-        select(CommitteeMembership.member_id)
-        .join(Committee)
-        .where(Committee.system_code.in_(system_codes), CommitteeMembership.member_id.in_(member_ids))
-    ).all()
-    return set(rows)
-
-
-def _stored_related(bill: Bill) -> set[tuple[int, str, int]]:
-    """Which related bills are already stored (so the page links instead of offering to track)."""
-    keys = {(r.related_congress, r.related_type, r.related_number) for r in bill.related_bills}
-    if not keys:
-        return set()
-    congresses = {k[0] for k in keys}
-    rows = db.session.execute(
-        select(Bill.congress, Bill.bill_type, Bill.number).where(Bill.congress.in_(congresses))
-    ).all()
-    return {(congress, bill_type, number) for congress, bill_type, number in rows} & keys
