@@ -492,6 +492,7 @@ def test_no_transaction_is_open_while_congress_gov_answers(congress_app, congres
         for path, kwargs in (("/116/hr/3571/cosponsors", {"create": True}), ("/bill/116/hr/3571", {"force": True})):
             arrived, release = congress_server.hold(path)
             results = []
+
             def run(kwargs=kwargs):
                 with congress_app.app_context():
                     results.append(sync_citation(HR3571, **kwargs))
@@ -638,3 +639,39 @@ def test_stale_is_one_rule_on_the_model(app):
         rows = db.session.scalars(select(Bill.number).where(Bill.stale_clause(now, hours))).all()
         assert sorted(rows) == [2, 3]
         db.session.rollback()
+
+
+def test_bills_synced_in_one_unit_commit_one_by_one(congress_app, congress_server, monkeypatch):
+    """One after the other in the caller's unit of work (concurrency 1), each bill commits when it is done:
+    a bill whose data cannot be stored is rolled back alone and noted, the bills before and after it stay."""
+    from advocacy.bills import sync
+    from advocacy.bills.errors import StoreFailed
+    from advocacy.uow import unit_of_work
+
+    citations = []
+    for n in (1, 2, 3):
+        congress_server.add_bill(119, "hr", 7100 + n, title=f"Bill {n}")
+        citations.append(Citation(119, "hr", 7100 + n))
+    real_apply = sync.apply_fetched
+
+    def failing_second(bill, data, actor, today=None):
+        stored = real_apply(bill, data, actor, today)
+        if data.bill.number == 7102 and bill is not None:
+            raise RuntimeError("disk full")
+        return stored
+
+    with congress_app.app_context():
+        with unit_of_work():
+            assert [r.status for r in sync_many(citations, concurrency=1, create=True)] == ["created"] * 3
+        monkeypatch.setattr(sync, "apply_fetched", failing_second)
+        with unit_of_work():
+            results = sync_many(citations, concurrency=1, force=True)
+    assert [r.status for r in results] == ["unchanged", "failed", "unchanged"]
+    assert isinstance(results[1].error, StoreFailed) and isinstance(results[1].error.cause, RuntimeError)
+    with congress_app.app_context():  # a new session: only what was committed
+        rows = db.session.execute(select(Bill.number, Bill.sync_error).where(Bill.number > 7100).order_by(Bill.number))
+        assert [tuple(r) for r in rows] == [
+            (7101, None),
+            (7102, "could not store the data: RuntimeError"),
+            (7103, None),
+        ]
