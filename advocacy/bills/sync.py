@@ -5,6 +5,12 @@ database transaction open), then write it in one short transaction. A failure ro
 it was and records the error (and its kind: outage, missing...) on the bill; other bills go on. A bill whose
 Congress.gov `updateDate` has not changed costs one request; a long Retry-After defers the bill.
 Bills sync a few at a time (threads, each with its own client and session) within an hourly request budget.
+
+Transactions: a bill's sync runs in the caller's unit of work (or its own) and ends each step with
+`checkpoint()`, so one bill's data is committed when that bill is done and a later failure cannot undo it.
+No function here takes the app object: they use the running app (`current_app`); `sync_many` alone captures
+it, to push it in each pool thread (a thread has no app context, and its own context gives it its own session).
+Outcomes are typed: `SyncResult.status` is a `SyncStatus`, `SyncResult.error` a `bills.errors.SyncError`.
 """
 
 from __future__ import annotations
