@@ -19,8 +19,10 @@ message after each attempt, before that outcome is committed, so what they write
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -42,6 +44,7 @@ MAX_ATTEMPTS = 5
 # A message still `sending` this long after its claim was abandoned (the sender crashed): send it again.
 CLAIM_TIMEOUT = timedelta(minutes=10)
 _SESSION_KEY = "advocacy.mail.queued"
+_TAKEN_KEY = "advocacy.mail.taken"  # messages whose sending their caller took over (`queued_ids`)
 # Sent with the MailMessage after each send attempt (status `sent` or `failed`), inside the unit of work that
 # commits the outcome.
 mail_result = Namespace().signal("mail-result")
@@ -71,16 +74,20 @@ def queue_mail(
         attachments=[MailAttachment(filename=n, mime_type=t, content=c) for n, t, c in attachments],
     )
     db.session.add(message)
+    db.session.info.setdefault(_SESSION_KEY, []).append(message)
     if in_unit_of_work():
         after_commit(_send_stored, message)
-    else:  # no unit to wait for: the caller commits, then sends with `deliver_pending(ids=queued_ids())`
-        db.session.info.setdefault(_SESSION_KEY, []).append(message)
     return message
 
 
 def _send_stored(message: MailMessage) -> None:
-    """After the commit that stored `message`: send it now (when a mail server is configured). A failure here
-    leaves it queued for `alerts send` / `mail retry`."""
+    """After the commit that stored `message`: send it now (when a mail server is configured), unless the code
+    that queued it took it over with `queued_ids()`. A failure here leaves it queued for `alerts send` /
+    `mail retry`."""
+    if message in db.session.info.get(_TAKEN_KEY, ()):
+        return
+    with contextlib.suppress(ValueError):  # sent now: no later `queued_ids()` of this session returns it
+        db.session.info.get(_SESSION_KEY, []).remove(message)
     identity = inspect(message).identity
     if identity:
         deliver_pending(limit=1, ids=[identity[0]])
@@ -107,14 +114,16 @@ def _smtp_send(message: MailMessage) -> None:
 
 
 def queued_ids() -> list[int]:
-    """Ids of the messages queued through this session outside a unit of work and since stored, forgetting them.
+    """Take over the messages queued through this session (and not sent yet): their ids, once stored.
 
-    For code that commits by itself (outside advocacy.uow) and then sends what it queued with
-    `deliver_pending(ids=queued_ids())`; messages of a rolled-back transaction have no id and are left out. Mail
-    queued inside a unit of work is sent after its commit without this. The backlog is sent by `alerts send` or
-    `flask mail retry`.
+    Mail queued inside a unit of work is sent after its commit without this. Code that must send it itself and
+    count the outcome (the letters' send page: `checkpoint()` then `deliver_pending(ids=...)`), or that commits
+    outside a unit, calls this first: the unit then leaves those messages alone. Messages of a rolled-back
+    transaction have no id and are left out. The backlog is sent by `alerts send` or `flask mail retry`.
     """
+    db.session.flush()  # messages queued in this transaction get their ids
     messages = db.session.info.pop(_SESSION_KEY, [])
+    db.session.info.setdefault(_TAKEN_KEY, weakref.WeakSet()).update(messages)
     return [identity[0] for identity in (inspect(m).identity for m in messages) if identity]
 
 

@@ -147,3 +147,21 @@ def test_inside_a_unit_of_work_each_claim_and_outcome_is_committed_before_the_un
         assert tuple(row) == ("sent", 1)
         assert deliver_pending() == (0, 0)
     assert [m["To"] for m in smtp.messages] == ["office@example.org"]
+
+
+def test_queued_ids_takes_messages_over_from_the_unit_of_work(app, smtp):
+    """Code that sends what it queued itself and counts it (checkpoint, then deliver_pending(ids=queued_ids()))
+    gets each message once: the unit does not send the messages it took over, only the others."""
+    from advocacy.mail import queued_ids
+    from advocacy.uow import checkpoint
+
+    with app.app_context():
+        with unit_of_work():
+            queue_mail("counted@example.org", "Sent and counted here", "Body")
+            ids = queued_ids()
+            queue_mail("other@example.org", "Sent by the unit after its commit", "Body")
+            checkpoint(defer_after_commit=True)
+            assert deliver_pending(ids=ids) == (1, 0)
+        rows = db.session.execute(select(MailMessage.recipient, MailMessage.attempts)).all()
+        assert sorted(tuple(r) for r in rows) == [("counted@example.org", 1), ("other@example.org", 1)]
+    assert sorted(m["To"] for m in smtp.messages) == ["counted@example.org", "other@example.org"]
