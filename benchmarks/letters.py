@@ -6,7 +6,7 @@ baseline (one process, `HTML(string=...).write_pdf()` per letter with the styles
 time, as a plain Flask view would). Prints letters/s for both, their ratio, peak memory per process, and the time
 of single-letter PDF previews after the batch (the first one included).
 
-    .venv/bin/python benchmarks/letters.py [--naive-letters 150] [--workers N]
+    .venv/bin/python benchmarks/letters.py [--naive-letters 150] [--workers N] [--sqlite-wal]
 
 Members come from ../shared/data/congress-legislators/legislators-current.yaml through `flask members import`
 when present; otherwise 535 synthetic members are made.
@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 
 from advocacy import create_app  # noqa: E402
 from advocacy.extensions import db  # noqa: E402
@@ -103,10 +103,19 @@ def _peak_per_worker(pool) -> dict[int, int]:
     return peaks
 
 
+def _cpu_seconds(pid: int) -> tuple[float, float]:
+    """(own, waited-for children's) CPU seconds of a process, from /proc: load-independent, unlike wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--naive-letters", type=int, default=150, help="letters rendered by the naive baseline")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--sqlite-wal", action="store_true",
+                        help="put the benchmark's SQLite database in WAL mode (the app leaves SQLite's default)")  # fmt: skip
     options = parser.parse_args()
 
     from advocacy.jobs import local_pool
@@ -123,6 +132,9 @@ def main() -> None:
              "JOBS_WORKERS": options.workers, "LETTER_TIMEOUT": 60.0},
         )  # fmt: skip
         with app.app_context():
+            if options.sqlite_wal:  # kept in the database file: the workers' connections use it too
+                db.session.execute(text("PRAGMA journal_mode=WAL"))
+                db.session.commit()
             upgrade()
             from advocacy.demo.services import load_demo
 
@@ -153,18 +165,25 @@ def main() -> None:
             batch = create_batch(template, campaign, "all", actor="bench", letter_date=date(2026, 11, 27))
             db.session.commit()
             batch_id, total = batch.id, batch.total
+            cpu_before = {pid: _cpu_seconds(pid) for pid in warm_peaks}
             started = time.perf_counter()
             start_batch(batch, pool)
             db.session.commit()
+            settled_at = None
             while True:
                 db.session.expire_all()
                 batch = db.session.get(LetterBatch, batch_id)
                 if batch.is_finished:
                     break
+                if settled_at is None and batch.settled >= batch.total:
+                    settled_at = time.perf_counter()
                 time.sleep(0.02)
             batch_seconds = time.perf_counter() - started
+            finishing = time.perf_counter() - (settled_at or time.perf_counter())
             print(f"batch: {total} letters ({batch.done} done, {batch.failed} failed, {batch.merged_pages} pages) "
-                  f"with {pool.workers} workers in {batch_seconds:.1f} s, including merged PDF and ZIP")  # fmt: skip
+                  f"with {pool.workers} workers in {batch_seconds:.1f} s, including merged PDF and ZIP "
+                  f"(the finishing step after the last letter: {finishing:.1f} s)")  # fmt: skip
+            cpu_after = {pid: _cpu_seconds(pid) for pid in cpu_before}
             peaks = _peak_per_worker(pool)
             # The merged PDF is written by a slim process of its own (pikepdf only): do it again the same way,
             # for that process's peak memory and to check that a second generation gives the same bytes.
@@ -202,6 +221,11 @@ def main() -> None:
 
     batch_rate = total / batch_seconds
     naive_rate = len(htmls) / naive_seconds
+    own_cpu = [cpu_after[pid][0] - cpu_before[pid][0] for pid in cpu_before]
+    child_cpu = sum(cpu_after[pid][1] - cpu_before[pid][1] for pid in cpu_before)
+    print(f"CPU of the batch workers: {sum(own_cpu):.1f} s ({', '.join(f'{c:.1f}' for c in own_cpu)}), "
+          f"{sum(own_cpu) / total * 1000:.0f} ms per letter; merged-PDF process: {child_cpu:.1f} s")  # fmt: skip
+    print(f"SQLite journal: {'WAL' if options.sqlite_wal else 'default (rollback journal)'}")
     print(f"naive baseline: {len(htmls)} letters in {naive_seconds:.1f} s (one process)")
     print(f"letters/s  batch: {batch_rate:.1f}   naive: {naive_rate:.1f}   ratio: {batch_rate / naive_rate:.2f}x")
     print("peak memory per worker (MiB) after 5 letters -> after the batch: "
