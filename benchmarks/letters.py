@@ -93,10 +93,10 @@ def _cities(app, count: int) -> None:
 
 def _peak_per_worker(pool) -> dict[int, int]:
     """Peak memory of the batch workers (jobs on the pool itself: `pool.call` would ask the interactive pool)."""
-    from advocacy.jobs import _run
+    from advocacy.jobs import _run, worker_peak_memory
 
     peaks: dict[int, int] = {}
-    futures = [pool.executor.submit(_run, "advocacy.jobs.worker_peak_memory", ()) for _ in range(pool.workers * 6)]
+    futures = [pool.executor.submit(_run, worker_peak_memory, ()) for _ in range(pool.workers * 6)]
     for future in futures:
         pid, kib = future.result(timeout=30)
         peaks[pid] = max(kib, peaks.get(pid, 0))
@@ -122,7 +122,15 @@ def main() -> None:
     from advocacy.letters.context import build_context  # noqa: F401 (import cost outside the timings)
     from advocacy.letters.render import CSS_PATH, letter_html
     from advocacy.letters.services import create_batch, start_batch
-    from advocacy.letters.tasks import MERGE_SCRIPT, batch_dir, load_spec, merge_letters, merge_plan, merged_name
+    from advocacy.letters.tasks import (
+        MERGE_SCRIPT,
+        batch_dir,
+        load_spec,
+        merge_letters,
+        merge_plan,
+        merged_name,
+        preview_pdf,
+    )
     from advocacy.models import Campaign, LetterBatch, LetterTemplate
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -159,8 +167,7 @@ def main() -> None:
             # A running app has shown previews before: start the interactive pool with one of the small batch.
             warm_spec = load_spec(warm.id)
             warm_first = next(iter(warm_spec["letters"].values()))["members"]
-            pool.call("advocacy.letters.tasks.preview_pdf", warm_spec["template"], warm_spec["shared"], warm_first,
-                      timeout=60)  # fmt: skip
+            pool.call(preview_pdf, warm_spec["template"], warm_spec["shared"], warm_first, timeout=60)
 
             batch = create_batch(template, campaign, "all", actor="bench", letter_date=date(2026, 11, 27))
             db.session.commit()
@@ -200,9 +207,7 @@ def main() -> None:
             first = next(iter(spec["letters"].values()))["members"]
             for _ in range(7):
                 t0 = time.perf_counter()
-                result = pool.call(
-                    "advocacy.letters.tasks.preview_pdf", spec["template"], spec["shared"], first, timeout=10
-                )
+                result = pool.call(preview_pdf, spec["template"], spec["shared"], first, timeout=10)
                 timings.append(time.perf_counter() - t0)
                 assert "pdf" in result, result
 

@@ -42,7 +42,7 @@ from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.extensions import db
-from advocacy.jobs import JobTimeout, time_limit
+from advocacy.jobs import JobTimeout, job, time_limit
 from advocacy.letters.render import letter_html, prepare_shared, render_letter
 from advocacy.letters.sandbox import TemplateProblem
 from advocacy.models.base import utcnow
@@ -237,9 +237,10 @@ def _write_atomically(path: Path, data: bytes) -> None:
     partial.replace(path)
 
 
+@job
 def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
     """Render the given letters of a batch (job function; each letter's claim and outcome are committed at once)."""
-    with unit_of_work():
+    with unit_of_work():  # joins the job's unit of work; one of its own when called directly (tests, tools)
         spec = load_spec(batch_id)
         shared = shared_dir()
         _prune_shared(shared)
@@ -296,6 +297,7 @@ def _make_letter(batch_id: int, letter_id: int, attempt: int, spec: dict, timeou
         _settle(batch_id, letter_id, {"status": LETTER_FAILED, "error": message}, "failed", attempt)
 
 
+@job
 def finalize_batch(batch_id: int) -> bool:
     """When every letter is settled, write the merged PDF and the ZIP (once: the first job to get here).
 
@@ -439,6 +441,7 @@ def manifest_csv(batch: LetterBatch) -> str:
 # --- interactive work (through jobs.PoolRunner.call, which limits the time) -----------------------------------
 
 
+@job
 def check_template(template: dict, shared: dict, members: list[dict]) -> list[dict]:
     """Dry-render every field against sample data; return the problems (field, line, message)."""
     from advocacy.letters.context import build_context
@@ -460,6 +463,7 @@ def check_template(template: dict, shared: dict, members: list[dict]) -> list[di
     return problems
 
 
+@job
 def preview_html(template: dict, shared: dict, members: list[dict]) -> dict:
     """The letter as HTML for the in-page preview, or the problem that stops it."""
     try:
@@ -468,6 +472,7 @@ def preview_html(template: dict, shared: dict, members: list[dict]) -> dict:
         return {"error": str(exc), "field": exc.field, "line": exc.line}
 
 
+@job
 def preview_pdf(template: dict, shared: dict, members: list[dict]) -> dict:
     """The letter as PDF bytes, or the problem that stops it."""
     try:
