@@ -129,6 +129,7 @@ def main() -> None:
         merge_letters,
         merge_plan,
         merged_name,
+        preview_html,
         preview_pdf,
     )
     from advocacy.models import Campaign, LetterBatch, LetterTemplate
@@ -164,10 +165,12 @@ def main() -> None:
                 db.session.expire_all()
                 time.sleep(0.05)
             warm_peaks = _peak_per_worker(pool)
-            # A running app has shown previews before: start the interactive pool with one of the small batch.
+            # A running app has shown previews before: start the interactive pool (an HTML preview, which lays out
+            # no PDF), so that the first PDF preview after the batch shows what its signatories pages cost.
             warm_spec = load_spec(warm.id)
             warm_first = next(iter(warm_spec["letters"].values()))["members"]
-            pool.call(preview_pdf, warm_spec["template"], warm_spec["shared"], warm_first, timeout=60)
+            for _ in range(4):
+                pool.call(preview_html, warm_spec["template"], warm_spec["shared"], warm_first, timeout=60)
 
             batch = create_batch(template, campaign, "all", actor="bench", letter_date=date(2026, 11, 27))
             db.session.commit()
