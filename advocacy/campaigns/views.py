@@ -68,7 +68,6 @@ def new():
             db.session.rollback()
             form.slug.errors.append(str(exc))
         else:
-            db.session.commit()
             flash("Campaign created. Now link its bill versions.", "success")
             return redirect(url_for("campaigns.detail", slug=campaign.slug))
     return render_template("campaigns/new.html", form=form)
@@ -105,7 +104,6 @@ def edit(slug: str):
         form.load_asks(campaign.letter_asks)
     if form.validate_on_submit():
         changed = update_campaign(campaign, _values(form), actor=current_user.email)
-        db.session.commit()
         flash("Campaign saved." if changed else "Nothing changed.", "success")
         return redirect(url_for("campaigns.detail", slug=campaign.slug))
     return render_template("campaigns/edit.html", campaign=campaign, form=form, ask_help=ASK_HELP)
@@ -124,7 +122,6 @@ def link(slug: str):
             flash(str(exc), "error")
             keep(form, "link-bill", ("citation",))
         else:
-            db.session.commit()
             flash(f"{bill.label} linked.", "success")
     else:
         flash(" ".join(form.citation.errors) or "The form expired; try again.", "error")
@@ -144,6 +141,5 @@ def unlink(slug: str, bill_id: int):
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        db.session.commit()
         flash("Bill unlinked.", "success")
     return redirect(url_for("campaigns.detail", slug=slug))

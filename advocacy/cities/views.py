@@ -117,7 +117,6 @@ def new():
             form.name.errors.append(f"{values['name']}, {values['state']} is already on file.")
         else:
             city = create_city(values, actor=current_user.email)
-            db.session.commit()
             flash(f"{city.label} added.", "success")
             return redirect(url_for("cities.detail", city_id=city.id))
     return render_template("cities/edit.html", form=form, city=None)
@@ -138,7 +137,6 @@ def edit(city_id: int):
             form.name.errors.append(f"{values['name']}, {values['state']} is already on file.")
         else:
             changed = update_city(city, values, actor=current_user.email)
-            db.session.commit()
             flash("City saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("cities.detail", city_id=city.id))
     return render_template("cities/edit.html", form=form, city=city)
@@ -156,7 +154,6 @@ def set_districts(city_id: int):
     if not form.validate_on_submit():
         return _render_detail(city, districts_form=form), 400
     changed = set_city_districts(city, form.pairs, source="manual", actor=current_user.email)
-    db.session.commit()
     flash("Districts set by hand." if changed else "Nothing changed.", "success")
     return redirect(url_for("cities.detail", city_id=city.id))
 
@@ -175,7 +172,6 @@ def districts_from_zips(city_id: int):
             form.zips.errors.append(f"None of these ZIP codes lies in {city.state}.")
         else:
             changed = set_city_districts(city, pairs, source="zip", actor=current_user.email)
-            db.session.commit()
             labels = ", ".join(district_label(s, d) for s, d in sorted(pairs))
             flash(
                 f"Districts {labels} set from ZIP codes {', '.join(form.codes)}." if changed else "Nothing changed.",

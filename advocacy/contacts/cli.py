@@ -7,8 +7,6 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from advocacy.extensions import db
-
 cli = AppGroup("contacts", help="Office contacts (members' and committees' staff).")
 
 
@@ -25,9 +23,7 @@ def import_command(path: Path) -> None:
     try:
         report = import_contacts(text, actor="cli")
     except ContactError as exc:
-        db.session.rollback()
         raise click.ClickException(f"{path}: {exc}. Nothing was imported.") from None
-    db.session.commit()
     click.echo(report.summary())
 
 

@@ -113,7 +113,6 @@ def import_csv():
         db.session.rollback()
         flash(f"Nothing imported: {exc}", "error")
         return redirect(url_for("contacts.index"))
-    db.session.commit()
     flash(f"Imported: {report.summary()}", "success")
     return redirect(url_for("contacts.index"))
 
@@ -134,7 +133,6 @@ def _edit(contact: OfficeContact | None):
             db.session.rollback()
             flash(str(exc), "error")
         else:
-            db.session.commit()
             flash(f"Saved {contact.name}.", "success")
             return redirect(_office_url(contact.member_id, contact.committee_id))
     status = 422 if request.method == "POST" else 200
@@ -163,7 +161,6 @@ def _remove(record: OfficeContact | Interaction, delete: Callable[..., None], me
     """Delete a contact or an interaction through its service, commit, and go back to its office's page."""
     back = _office_url(record.member_id, record.committee_id)
     delete(record, actor=current_user.email)
-    db.session.commit()
     flash(message, "success")
     return redirect(back)
 
@@ -195,7 +192,6 @@ def new_interaction():
             db.session.rollback()
             flash(str(exc), "error")
         else:
-            db.session.commit()
             flash(f"{interaction.kind_label} of {interaction.occurred_on:%B %-d, %Y} recorded.", "success")
             return redirect(_office_url(interaction.member_id, interaction.committee_id))
     status = 422 if request.method == "POST" else 200
@@ -216,6 +212,5 @@ def follow_up_done(interaction_id: int):
         services.complete_follow_up(interaction, actor=current_user.email)
     except services.ContactError as exc:
         abort(400, str(exc))
-    db.session.commit()
     flash("Follow-up marked done.", "success")
     return redirect(url_for("main.dashboard"))

@@ -27,9 +27,6 @@ def invite_command(slug: str, city_text: str, email: str, name: str | None) -> N
         city = services.find_city(city_text)
         invitation, link = services.invite(campaign, city, email, name, actor="cli")
     except services.EndorsementError as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
-    services.send_queued_mail()
     click.echo(f"Invited {city.label} ({invitation.email}) to sign {campaign.name}.")
     click.echo(f"Signing link (valid until {services.expires_label(invitation.expires_at)}): {link}")

@@ -1,8 +1,9 @@
 """The endorsement flow: invitations, signing, confirmation, review, withdrawal.
 
 Plain functions that never touch `request`: views, the CLI and tests call them, passing the actor and (for
-public actions) the client address. They add and flush; the caller commits once, then sends queued mail with
-`send_queued_mail()` so that a mail failure never loses what was stored.
+public actions) the client address. They add and flush, never commit: the caller's unit of work
+(`advocacy.uow`) commits once and sends the mail queued here only after the commit, so that a mail failure never
+loses what was stored.
 
 States: a signed endorsement is `pending` until the signer follows the confirmation link; it then becomes
 `verified` when the signer's address is on one of the city's official domains, else `confirmed` (waiting for
@@ -27,7 +28,7 @@ from advocacy.cities.states import parse_district
 from advocacy.endorsements.tokens import hash_token, looks_like_token, new_token, new_verification_code
 from advocacy.events import record_event
 from advocacy.extensions import db
-from advocacy.mail import deliver_pending, queue_mail, queued_ids
+from advocacy.mail import queue_mail
 from advocacy.models import Campaign, City, Endorsement, EndorsementToken, Invitation
 from advocacy.models.base import utcnow
 from advocacy.models.campaigns import ACTIVE_STATUSES, CONFIRMED, PENDING, REJECTED, VERIFIED, WITHDRAWN
@@ -199,15 +200,6 @@ def active_endorsement(campaign_id: int, city_id: int) -> Endorsement | None:
             Endorsement.status.in_(ACTIVE_STATUSES),
         )
     )
-
-
-def send_queued_mail() -> None:
-    """Send what this request queued, after the caller committed; failures stay queued for `flask mail retry`."""
-    try:
-        deliver_pending(ids=queued_ids())
-    except Exception:  # a mail problem must never turn a stored endorsement into an error page
-        logger.exception("sending queued mail failed; `flask mail retry` will try again")
-        db.session.rollback()
 
 
 # --- invitations ---------------------------------------------------------------------------------------------

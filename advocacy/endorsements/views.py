@@ -67,8 +67,6 @@ def _apply(change: Callable[[], object], success: Callable[[], str]) -> None:
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        db.session.commit()
-        services.send_queued_mail()
         flash(success(), "success")
 
 
@@ -165,8 +163,6 @@ def invite(slug: str):
             db.session.rollback()
             form.email.errors.append(str(exc))
         else:
-            db.session.commit()
-            services.send_queued_mail()
             flash(f"Invitation sent to {form.email.data} for {form.resolved_city.label}.", "success")
             return redirect(url_for("endorsements.invitations", slug=slug))
     return _invitations_page(campaign, form, BulkInviteForm(), code=400)
@@ -192,8 +188,6 @@ def invite_bulk(slug: str):
             db.session.rollback()
             form.file.errors.append(str(exc))
         else:
-            db.session.commit()
-            services.send_queued_mail()
             ok = sum(1 for r in results if r.ok)
             flash(f"{ok} invitation(s) sent, {len(results) - ok} row(s) with errors.", "success" if ok else "error")
     return _invitations_page(campaign, InviteForm(formdata=None), form, results=results)

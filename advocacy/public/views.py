@@ -47,7 +47,9 @@ def _campaign_or_404(slug: str) -> Campaign:
     return campaign
 
 
-def _link_error(error: services.TokenError):
+def _link_error(error: services.TokenError) -> tuple[str, int]:
+    """The page for a link that does not work; nothing the failed attempt touched is stored."""
+    db.session.rollback()
     code = 404 if error.reason == "invalid" else 410
     return render_template("public/link_error.html", message=str(error)), code
 
@@ -154,8 +156,6 @@ def _handle_sign(form: SignForm, campaign: Campaign, city: City | None, invitati
         db.session.rollback()
         form.already = str(exc)
         return None
-    db.session.commit()
-    services.send_queued_mail()
     return redirect(url_for("public.signed", slug=campaign.slug))
 
 
@@ -232,8 +232,6 @@ def confirm(token: str):
             endorsement = services.confirm(token, client_ip=request.remote_addr)
         except services.TokenError as exc:
             return _link_error(exc)
-        db.session.commit()
-        services.send_queued_mail()
         return render_template("public/confirmed.html", endorsement=endorsement)
     if endorsement.status != "pending":
         return _link_error(services.TokenError("used"))
@@ -256,7 +254,6 @@ def withdraw(token: str):
             db.session.rollback()
             error = str(exc)
         else:
-            db.session.commit()
             return render_template("public/withdrawn.html", endorsement=endorsement)
     return render_template("public/withdraw.html", endorsement=endorsement, form=form, error=error)
 
