@@ -22,7 +22,6 @@ from advocacy.cities.states import STATES, district_label
 from advocacy.extensions import db
 from advocacy.models import Campaign, City, Endorsement, Member
 from advocacy.models.users import ADVOCATE, VIEWER
-from advocacy.representation import members_representing, states_touched
 
 bp = Blueprint("cities", __name__, url_prefix="/cities")
 PER_PAGE = 50
@@ -68,12 +67,7 @@ def _get_city(city_id: int) -> City:
 
 
 def _render_detail(city: City, districts_form: DistrictsForm | None = None, zip_form: ZipForm | None = None):
-    members = db.session.scalars(
-        select(Member)
-        .where(Member.is_current.is_(True), Member.state.in_(states_touched([city])))
-        .order_by(Member.last_name)
-    ).all()
-    representing = members_representing(city, members)
+    representing = city.representatives(Member.last_name)
     senators = [m for m, _how in representing if m.chamber == "senate"]
     house = [(m, how) for m, how in representing if m.chamber != "senate"]
     by_seat = {(m.state, m.district): m for m, _how in house}

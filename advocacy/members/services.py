@@ -1,4 +1,4 @@
-"""Importing the @unitedstates roster and committees, and the queries of the members and committees pages."""
+"""Importing the @unitedstates roster and committees (the writes; the reads are in `members.queries`)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,8 @@ from advocacy.imports.sources import (
     read_source,
     where,
 )
-from advocacy.models import City, Committee, CommitteeMembership, Endorsement, Member
-from advocacy.models.campaigns import VERIFIED
+from advocacy.models import Committee, CommitteeMembership, Member
 from advocacy.models.members import HOUSE, JOINT, SENATE
-from advocacy.representation import Coverage, represented_cities
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +31,6 @@ MEMBERSHIP_URL = "https://unitedstates.github.io/congress-legislators/committee-
 ROSTER_SOURCE = "unitedstates"
 MEMBERS_IMPORTED = "import.members"
 COMMITTEES_IMPORTED = "import.committees"
-
-# Titles that lead a committee, in the order pages list them.
-CHAIR_TITLES = ("chair", "chairman", "chairwoman", "cochairman", "co-chair", "co-chairman")
-RANKING_TITLES = ("ranking member",)
 
 # Roster fields compared and copied on import (the Member attributes).
 MEMBER_FIELDS = (
@@ -60,32 +54,6 @@ MEMBER_FIELDS = (
     "is_current",
     "source",
 )
-
-
-def leadership_order(title: str | None) -> int:
-    """0 for a chair, 1 for a ranking member, 2 for another title (vice chair, ex officio), 3 for none."""
-    if not title:
-        return 3
-    lowered = title.strip().lower()
-    if lowered in CHAIR_TITLES:
-        return 0
-    if lowered in RANKING_TITLES:
-        return 1
-    return 2
-
-
-def is_leader(title: str | None) -> bool:
-    """True for a committee's chair or ranking member."""
-    return leadership_order(title) < 2
-
-
-def membership_order(membership: CommitteeMembership) -> tuple[int, int, int]:
-    """Sort key: chair and ranking member first, then the majority by rank, then the minority by rank."""
-    return (
-        0 if is_leader(membership.title) else 1,
-        0 if membership.party_side == "majority" else 1,
-        membership.rank if membership.rank is not None else 999,
-    )
 
 
 def system_code_for(thomas_id: str) -> str:
@@ -377,16 +345,3 @@ def import_committees(
         report.summary(),
     )
     return report
-
-
-def endorsing_cities_for(member: Member) -> list[tuple[City, Coverage]]:
-    """Cities with a verified endorsement (any campaign) that the member represents (advocacy.representation),
-    most populous first, each with how (partly in the district, approximate link)."""
-    endorsed = select(Endorsement.city_id).where(Endorsement.status == VERIFIED)
-    return represented_cities(member, endorsed)
-
-
-def missing_contact_fields(member: Member) -> list[str]:
-    """The contact details the roster does not (yet) have for a member, e.g. ["DC office", "phone"]."""
-    labels = {"office": "DC office", "phone": "phone", "website": "website"}
-    return [label for attr, label in labels.items() if not getattr(member, attr)]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from advocacy.auth.decorators import role_required
 from advocacy.cities.states import STATES
 from advocacy.extensions import db
-from advocacy.members.services import (
+from advocacy.members.queries import (
     endorsing_cities_for,
     is_leader,
     membership_order,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from advocacy.extensions import db
-from advocacy.members.services import leadership_order, membership_order
+from advocacy.members.queries import leadership_order, membership_order
 from advocacy.models import (
     Bill,
     BillCommittee,
