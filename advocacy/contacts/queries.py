@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from advocacy.csv_safety import safe_row
 from advocacy.extensions import db
 from advocacy.models.contacts import WILL_COSPONSOR, Interaction, OfficeContact, office_key
-from advocacy.public.queries import neutralise_formula
 
 
 def _ordered(query):
@@ -164,7 +164,7 @@ def export_csv(contacts: list[OfficeContact]) -> str:
     writer.writerow(["bioguide_id", "committee", "side", "name", "role", "email", "phone", "notes", "owner"])
     for c in contacts:
         cells = [c.member_id, c.committee_id, c.side, c.name, c.role, c.email, c.phone, c.notes, c.owner]
-        writer.writerow([neutralise_formula(cell) for cell in cells])
+        writer.writerow(safe_row(cells))
     return out.getvalue()
 
 

@@ -17,6 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import event, exists, or_, select, update
 from sqlalchemy.orm import Session
 
+from advocacy.csv_safety import unguarded_cell
 from advocacy.events import record_event
 from advocacy.extensions import db
 from advocacy.models import Bill, Campaign, CampaignBill, Committee, Cosponsorship, Member
@@ -152,13 +153,6 @@ class ImportReport:
         )
 
 
-def _unneutralised(value: str | None) -> str | None:
-    """Undo the export's guard against spreadsheet formulas ("'+1 202…" back to "+1 202…"): round trips hold."""
-    if value and value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "\t", "\r"):
-        return value[1:]
-    return value
-
-
 def import_contacts(text: str, *, actor: str) -> ImportReport:
     """Import contacts from CSV text (see CSV_HEADER; `bioguide_id` or `committee` names the office).
 
@@ -187,7 +181,7 @@ def import_contacts(text: str, *, actor: str) -> ImportReport:
             raise ContactImportError(f"more than {MAX_IMPORT_ROWS:,} contacts in one file", line)
         if None in row:
             raise ContactImportError("more cells than the header has columns", line)
-        row = {k: _unneutralised(v) for k, v in row.items()}
+        row = {k: unguarded_cell(v) for k, v in row.items()}
         try:
             office = resolve_office(row.get("bioguide_id"), row.get("committee"))
             values = _clean(row, office)

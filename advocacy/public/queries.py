@@ -13,6 +13,7 @@ from itertools import groupby
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from advocacy.csv_safety import safe_cell
 from advocacy.extensions import db
 from advocacy.models import Campaign, CampaignBill, City, Endorsement
 from advocacy.models.campaigns import VERIFIED
@@ -31,7 +32,6 @@ CSV_COLUMNS = (
     "verified_at",
     "sample",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def campaign_by_slug(slug: str) -> Campaign | None:
@@ -165,21 +165,11 @@ def export_rows(endorsements: list[Endorsement]) -> list[dict]:
     ]
 
 
-def neutralise_formula(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run: text starting with = + - @ (or tab, CR) gets a leading '."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
-
-
 def to_csv(rows: list[dict]) -> str:
     """CSV text of export rows, with formula injection neutralised in every cell."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow(
-            [("yes" if row[c] else "no") if c == "sample" else neutralise_formula(row[c]) for c in CSV_COLUMNS]
-        )
+        writer.writerow([("yes" if row[c] else "no") if c == "sample" else safe_cell(row[c]) for c in CSV_COLUMNS])
     return out.getvalue()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from advocacy.csv_safety import safe_row
 from advocacy.extensions import db
 from advocacy.members.queries import leadership_order, membership_order
 from advocacy.models import (
@@ -29,9 +30,6 @@ SPONSOR = "sponsor"
 COSPONSOR = "cosponsor"
 WITHDRAWN = "withdrew cosponsorship"
 NOT_COSPONSORING = "not cosponsoring"
-
-# Spreadsheet programs run cells that start with these as formulas (CSV injection).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -136,12 +134,6 @@ def campaign_targets(campaign: Campaign) -> TargetList:
     return TargetList(bill, committees, sorted(targets.values(), key=Target.sort_key))
 
 
-def safe_cell(value: object) -> str:
-    """A CSV cell that spreadsheets will not run as a formula: a leading = + - @ gets a quote prefix."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
-
-
 CSV_HEADER = (
     "priority",
     "member",
@@ -179,5 +171,5 @@ def targets_csv(target_list: TargetList) -> str:
             m.office,
             m.contact_form or m.website,
         )
-        writer.writerow([safe_cell(v) for v in row])
+        writer.writerow(safe_row(row))
     return out.getvalue()
