@@ -40,6 +40,7 @@ from advocacy.models.events import (
     INVITATION_REVOKED,
     INVITATION_SENT,
 )
+from advocacy.urls import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -134,11 +135,6 @@ class ImportRow:
 def token_days() -> int:
     """How long invitation and confirmation links stay valid (config ENDORSEMENT_TOKEN_DAYS, default 30)."""
     return int(current_app.config.get("ENDORSEMENT_TOKEN_DAYS", 30))
-
-
-def public_url(path: str) -> str:
-    """An absolute link for e-mails, built from BASE_URL (services have no request to take it from)."""
-    return f"{current_app.config['BASE_URL'].rstrip('/')}{path}"
 
 
 def campaign_contact(campaign: Campaign) -> str:
@@ -243,7 +239,7 @@ def invite(campaign: Campaign, city: City, email: str, contact_name: str | None,
     )
     db.session.add(invitation)
     db.session.flush()
-    link = public_url(f"/sign/{raw}")
+    link = absolute_url(f"/sign/{raw}")
     _invitation_mail(invitation, link)
     record_event(
         INVITATION_SENT,
@@ -266,7 +262,7 @@ def resend_invitation(invitation: Invitation, actor: str) -> str:
     invitation.expires_at = now + timedelta(days=token_days())
     invitation.last_sent_at = now
     invitation.send_count += 1
-    link = public_url(f"/sign/{raw}")
+    link = absolute_url(f"/sign/{raw}")
     _invitation_mail(invitation, link)
     record_event(
         INVITATION_RESENT,
@@ -482,10 +478,10 @@ def sign(
             f"Dear {details.name},\n\n"
             f"Thank you for signing “{campaign.name}” on behalf of {city.label}.\n\n"
             f"Please confirm your e-mail address by opening this link (valid for {token_days()} days):\n"
-            f"{public_url('/confirm/' + confirm_raw)}\n\n"
+            f"{absolute_url('/confirm/' + confirm_raw)}\n\n"
             "Until you confirm, the endorsement is pending and is not shown publicly.\n\n"
             "If you did not sign, or want to withdraw the endorsement later, use this link:\n"
-            f"{public_url('/withdraw/' + withdraw_raw)}\n\n"
+            f"{absolute_url('/withdraw/' + withdraw_raw)}\n\n"
             f"Questions: {contact}\n"
         ),
     )
@@ -581,7 +577,7 @@ def _verified_mail(endorsement: Endorsement) -> None:
             f"Dear {endorsement.signer_name},\n\n"
             f"The endorsement of “{endorsement.campaign.name}” by {endorsement.city.label} is verified.\n\n"
             f"Verification code: {code}\n"
-            f"Anyone can check it, and download the receipt (PDF), at:\n{public_url('/verify/' + str(code))}\n"
+            f"Anyone can check it, and download the receipt (PDF), at:\n{absolute_url('/verify/' + str(code))}\n"
         ),
     )
 

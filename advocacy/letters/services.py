@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from advocacy.bills.texts import letter_changes
+from advocacy.endorsements.queries import verified_endorsements
 from advocacy.events import record_event
 from advocacy.extensions import db
 from advocacy.jobs import JobRunner, JobTimeout, PoolRunner, get_runner, local_pool
@@ -43,7 +44,6 @@ from advocacy.models import (
     Member,
 )
 from advocacy.models.base import utcnow
-from advocacy.models.campaigns import VERIFIED
 from advocacy.models.letters import (
     BATCH_CANCELLED,
     BATCH_CANCELLING,
@@ -223,13 +223,7 @@ def _current(query: Any) -> list[Member]:
 
 
 def _verified_cities(campaign: Campaign, include_samples: bool = False) -> list[City]:
-    query = (
-        select(City)
-        .join(Endorsement, Endorsement.city_id == City.id)
-        .where(Endorsement.campaign_id == campaign.id, Endorsement.status == VERIFIED)
-    )
-    if not include_samples:
-        query = query.where(Endorsement.source_note.is_(None))
+    query = verified_endorsements(campaign, include_samples=include_samples).with_only_columns(City)
     return list(db.session.scalars(query.options(selectinload(City.districts)).order_by(City.state, City.name)))
 
 
@@ -419,14 +413,10 @@ def shared_data(campaign: Campaign, template: dict, letter_date: date, *, includ
     """What every letter of a batch shares: the campaign, the verified endorsing cities, the bill facts behind each
     recipient's standing, the campaign's asks, sender and date. Sample endorsements only with `include_samples`."""
     query = (
-        select(Endorsement)
-        .join(City)
-        .where(Endorsement.campaign_id == campaign.id, Endorsement.status == VERIFIED)
+        verified_endorsements(campaign, include_samples=include_samples)
         .options(selectinload(Endorsement.city).selectinload(City.districts))
         .order_by(City.state, City.name)
     )
-    if not include_samples:
-        query = query.where(Endorsement.source_note.is_(None))
     endorsements = db.session.scalars(query).all()
     endorsers = [
         {

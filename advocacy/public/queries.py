@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from advocacy.csv_safety import safe_cell
+from advocacy.endorsements.queries import verified_endorsements
 from advocacy.extensions import db
 from advocacy.models import Campaign, CampaignBill, City, Endorsement
 from advocacy.models.campaigns import VERIFIED
@@ -51,14 +52,10 @@ def public_endorsements(campaign: Campaign, state: str | None = None) -> list[En
     One query (the city comes with the same join), so thousands of endorsements load quickly.
     """
     query = (
-        select(Endorsement)
-        .join(City, Endorsement.city_id == City.id)
-        .where(Endorsement.campaign_id == campaign.id, Endorsement.status == VERIFIED)
+        verified_endorsements(campaign, state=state)
         .options(contains_eager(Endorsement.city))
         .order_by(City.state, City.name)
     )
-    if state:
-        query = query.where(City.state == state)
     return list(db.session.scalars(query))
 
 

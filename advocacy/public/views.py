@@ -26,6 +26,7 @@ from advocacy.public.queries import (
 )
 from advocacy.public.usmap import build_map
 from advocacy.representation import population_total
+from advocacy.urls import absolute_url
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
@@ -68,6 +69,7 @@ def campaign(slug: str):
         summary=summarise(endorsements),
         usmap=build_map(map_points(endorsements)),
         STATE_PREVIEW=STATE_PREVIEW,
+        widget_src=absolute_url(url_for("public.widget", slug=campaign.slug)),
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from advocacy.csv_safety import safe_row
+from advocacy.endorsements.queries import verified_city_ids
 from advocacy.extensions import db
 from advocacy.members.queries import leadership_order, membership_order
 from advocacy.models import (
@@ -20,9 +21,7 @@ from advocacy.models import (
     Committee,
     CommitteeMembership,
     Cosponsorship,
-    Endorsement,
 )
-from advocacy.models.campaigns import VERIFIED
 from advocacy.models.members import Member
 from advocacy.representation import Coverage, cities_represented
 
@@ -116,9 +115,7 @@ def campaign_targets(campaign: Campaign) -> TargetList:
     cosponsors = {
         c.member_id: c for c in db.session.scalars(select(Cosponsorship).where(Cosponsorship.bill_id == bill.id))
     }
-    endorsing = select(Endorsement.city_id).where(
-        Endorsement.campaign_id == campaign.id, Endorsement.status == VERIFIED
-    )
+    endorsing = verified_city_ids(campaign)
     endorsed = db.session.scalars(
         select(City).where(City.id.in_(endorsing)).options(selectinload(City.districts))
     ).all()
