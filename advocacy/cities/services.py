@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,8 +195,31 @@ def import_cities(
 
 
 def _import_places(location: str, report: ImportReport, say: Progress) -> dict[int, set[tuple[str, int]]]:
+    """Read a place file, add and update its cities (bulk), and return the districts its rows give, by city id."""
     text, name = read_source(location)
     columns, rows = read_csv(text, name, aliases=CITY_COLUMNS, required=("name", "state", "population"))
+    by_key = _read_places(rows, name, columns, report, say)
+    population_source = "GeoNames" if "geonames_id" in columns else "place file"
+    inserts, updates, matched = _plan_city_writes(by_key, population_source, report)
+    for chunk_start in range(0, len(inserts), 5000):
+        db.session.execute(insert(City), inserts[chunk_start : chunk_start + 5000])
+        say(f"{name}: {min(chunk_start + 5000, len(inserts))} of {len(inserts)} new cities written")
+    bulk_update_cities(updates)
+    report.add("added", len(inserts))
+    report.add("updated", len(updates))
+    report.add("unchanged", matched - len(updates))
+    with_districts = {key: p.districts for key, p in by_key.items() if p.districts is not None}
+    if not with_districts:
+        return {}
+    ids = _city_ids_by_name()
+    return {ids[key]: pairs for key, pairs in with_districts.items() if key in ids}
+
+
+def _read_places(
+    rows: Iterable[Any], name: str, columns: set[str], report: ImportReport, say: Progress
+) -> dict[tuple[str, str], _Place]:
+    """The file's places by (name, state): a repeated GeoNames id is an error; of two rows with the same name and
+    state the more populous is kept and the other reported as skipped."""
     by_key: dict[tuple[str, str], _Place] = {}
     gid_lines: dict[int, int] = {}
     count = 0
@@ -221,7 +245,11 @@ def _import_places(location: str, report: ImportReport, say: Progress) -> dict[i
         if count % PROGRESS_EVERY == 0:
             say(f"{name}: {count} rows read")
     report.read = count
+    return by_key
 
+
+def _stored_cities() -> tuple[dict[int, Any], dict[tuple[str, str], Any]]:
+    """The stored cities' import-relevant columns, by GeoNames id and by (name, state)."""
     existing = db.session.execute(
         select(
             City.id,
@@ -235,12 +263,37 @@ def _import_places(location: str, report: ImportReport, say: Progress) -> dict[i
             City.population_source,
         )
     ).all()
-    population_source = "GeoNames" if "geonames_id" in columns else "place file"
     by_gid = {c.geonames_id: c for c in existing if c.geonames_id is not None}
     by_name = {(c.name, c.state): c for c in existing}
+    return by_gid, by_name
+
+
+def _place_values(place: _Place, city: Any, population_source: str) -> dict[str, Any]:
+    """The columns a place row sets; a stored Census population is kept (the better figure)."""
+    values = {
+        "name": place.name,
+        "state": place.state,
+        "population": place.population,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "geonames_id": place.geonames_id,
+        "geoid": place.geoid,
+        "population_source": population_source if place.population is not None else None,
+    }
+    if city is not None and city.population_source in CENSUS_POPULATION_SOURCES:
+        values["population"] = values["population_source"] = None
+    return values
+
+
+def _plan_city_writes(
+    by_key: dict[tuple[str, str], _Place], population_source: str, report: ImportReport
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """Match each place to a stored city (GeoNames id, else name and state): the rows to insert, the changes to
+    write, and how many stored cities the file matched. Conflicting matches are reported as skipped."""
+    by_gid, by_name = _stored_cities()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    matched: dict[int, _Place] = {}
+    matched: set[int] = set()
     for place in by_key.values():
         found_gid = by_gid.get(place.geonames_id) if place.geonames_id is not None else None
         found_name = by_name.get((place.name, place.state))
@@ -254,19 +307,7 @@ def _import_places(location: str, report: ImportReport, say: Progress) -> dict[i
         if city is not None and city.id in matched:
             report.skipped.append(f"line {place.line}: {place.name}, {place.state} matches a city already imported")
             continue
-        values = {
-            "name": place.name,
-            "state": place.state,
-            "population": place.population,
-            "latitude": place.latitude,
-            "longitude": place.longitude,
-            "geonames_id": place.geonames_id,
-            "geoid": place.geoid,
-            "population_source": population_source if place.population is not None else None,
-        }
-        if city is not None and city.population_source in CENSUS_POPULATION_SOURCES:
-            # The Census figure is the better one: a GeoNames re-import keeps it.
-            values["population"] = values["population_source"] = None
+        values = _place_values(place, city, population_source)
         if city is None:
             inserts.append({**values, "name_key": name_search_key(place.name), "email_domains": []})
             continue
@@ -276,33 +317,34 @@ def _import_places(location: str, report: ImportReport, say: Progress) -> dict[i
             if "name" in changes:
                 changes["name_key"] = name_search_key(place.name)
             updates.append({"id": city.id, **changes})
-        matched[city.id] = place
-    for chunk_start in range(0, len(inserts), 5000):
-        db.session.execute(insert(City), inserts[chunk_start : chunk_start + 5000])
-        say(f"{name}: {min(chunk_start + 5000, len(inserts))} of {len(inserts)} new cities written")
-    bulk_update_cities(updates)
-    report.add("added", len(inserts))
-    report.add("updated", len(updates))
-    report.add("unchanged", len(matched) - len(updates))
-    with_districts = {key: p.districts for key, p in by_key.items() if p.districts is not None}
-    if not with_districts:
-        return {}
-    ids = _city_ids_by_name()
-    return {ids[key]: pairs for key, pairs in with_districts.items() if key in ids}
+        matched.add(city.id)
+    return inserts, updates, len(matched)
 
 
 def _city_ids_by_name() -> dict[tuple[str, str], int]:
     return {(r.name, r.state): r.id for r in db.session.execute(select(City.id, City.name, City.state))}
 
 
-def _read_place_districts(location: str, report: ImportReport, say: Progress) -> dict[int, set[tuple[str, int]]]:
-    """Read a place → district CSV (geonameid or name+state; district number or code) into city id → districts."""
-    text, name = read_source(location)
-    columns, rows = read_csv(text, name, aliases=PLACE_DISTRICT_COLUMNS, required=())
+def _check_place_district_columns(columns: set[str], name: str) -> None:
     if "geonames_id" not in columns and not {"name", "state"} <= columns:
         raise ImportDataError(f"{name} line 1: unknown column layout: need geonameid, or name and state")
     if not columns & {"district", "district_code"}:
         raise ImportDataError(f"{name} line 1: unknown column layout: need district or district_code")
+
+
+def _row_district(row: Any, name: str, state: str | None) -> tuple[str, int]:
+    code = row.get("district_code") or row.get("district")
+    try:
+        return parse_district(code, state)
+    except ValueError as exc:
+        raise ImportDataError(f"{name} line {row.line}: bad district {exc}") from exc
+
+
+def _read_place_districts(location: str, report: ImportReport, say: Progress) -> dict[int, set[tuple[str, int]]]:
+    """Read a place → district CSV (geonameid or name+state; district number or code) into city id → districts."""
+    text, name = read_source(location)
+    columns, rows = read_csv(text, name, aliases=PLACE_DISTRICT_COLUMNS, required=())
+    _check_place_district_columns(columns, name)
     ids = db.session.execute(select(City.id, City.name, City.state, City.geonames_id)).all()
     by_gid = {r.geonames_id: r for r in ids if r.geonames_id is not None}
     by_name = {(r.name, r.state): r for r in ids}
@@ -310,11 +352,7 @@ def _read_place_districts(location: str, report: ImportReport, say: Progress) ->
     unknown = 0
     for count, row in enumerate(rows, start=1):
         state = _state(row, name) if "state" in columns else None
-        code = row.get("district_code") or row.get("district")
-        try:
-            pair = parse_district(code, state)
-        except ValueError as exc:
-            raise ImportDataError(f"{name} line {row.line}: bad district {exc}") from exc
+        pair = _row_district(row, name, state)
         gid = _int(row, name, "geonames_id", minimum=1) if "geonames_id" in columns else None
         city = by_gid.get(gid) if gid is not None else by_name.get((row.get("name"), state or ""))
         if city is None:
