@@ -14,7 +14,8 @@ cli = AppGroup("contacts", help="Office contacts (members' and committees' staff
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_command(path: Path) -> None:
     """Import contacts from a CSV (bioguide_id or committee, name, role, email, phone, notes): all or nothing."""
-    from advocacy.contacts.services import ContactError, import_contacts
+    from advocacy.contacts.errors import ContactError
+    from advocacy.contacts.services import import_contacts
 
     try:
         text = path.read_text(encoding="utf-8")

@@ -96,6 +96,8 @@ def open_commitments(campaign_id: int, member_ids: Iterable[str]) -> dict[str, I
     ).all()
     result: dict[str, Interaction] = {}
     for row in rows:
+        if row.member_id is None:  # not a member's office (the query asks for members; typed as optional)
+            continue
         # an open commitment wins over a fulfilled one (it is what staff must act on)
         if row.fulfilled_at is None or row.member_id not in result:
             result[row.member_id] = row

@@ -22,7 +22,7 @@ def _campaign_ids(campaigns: Campaign | Iterable[int]) -> list[int]:
 
 def verified_endorsements(
     campaigns: Campaign | Iterable[int], *, include_samples: bool = True, state: str | None = None
-) -> Select[tuple[Endorsement]]:
+) -> Select[Endorsement]:
     """Verified endorsements of a campaign (or of several campaign ids), joined to their city so that callers can
     filter and order by it; `include_samples=False` leaves out the demo's sample endorsements, `state` keeps one
     state's cities. Unordered: each caller orders (public pages by state and city, the API by verification)."""

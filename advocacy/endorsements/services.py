@@ -17,10 +17,11 @@ import io
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.cities.services import set_city_districts
@@ -325,23 +326,27 @@ def import_invitations(campaign: Campaign, csv_text: str, actor: str) -> list[Im
         if number - 1 > MAX_CSV_ROWS:
             results.append(ImportRow(number, False, f"stopped: at most {MAX_CSV_ROWS} rows per file"))
             break
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
-        if not any(row.values()):
-            continue
-        if any("\x00" in value for value in row.values()):
-            results.append(ImportRow(number, False, "contains a NUL character (\\x00): not a text CSV?"))
-            continue
-        if not row.get("city") or not row.get("state") or not row.get("email"):
-            results.append(ImportRow(number, False, "city, state and email are all required"))
-            continue
-        try:
-            city = find_city(f"{row['city']}, {row['state']}")
-            invitation, _ = invite(campaign, city, row["email"], row.get("name"), actor)
-        except EndorsementError as exc:
-            results.append(ImportRow(number, False, str(exc)))
-        else:
-            results.append(ImportRow(number, True, f"invited {city.label} ({invitation.email})"))
+        cells = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
+        result = _invite_row(campaign, number, cells, actor)
+        if result is not None:
+            results.append(result)
     return results
+
+
+def _invite_row(campaign: Campaign, number: int, row: dict[str, str], actor: str) -> ImportRow | None:
+    """Invite the city of one CSV line; what happened to the line (None for a blank line)."""
+    if not any(row.values()):
+        return None
+    if any("\x00" in value for value in row.values()):
+        return ImportRow(number, False, "contains a NUL character (\\x00): not a text CSV?")
+    if not row.get("city") or not row.get("state") or not row.get("email"):
+        return ImportRow(number, False, "city, state and email are all required")
+    try:
+        city = find_city(f"{row['city']}, {row['state']}")
+        invitation, _ = invite(campaign, city, row["email"], row.get("name"), actor)
+    except EndorsementError as exc:
+        return ImportRow(number, False, str(exc))
+    return ImportRow(number, True, f"invited {city.label} ({invitation.email})")
 
 
 # --- signing and confirmation --------------------------------------------------------------------------------
@@ -508,12 +513,13 @@ def _token(raw: str, purpose: str) -> EndorsementToken:
 
 def _spend(token: EndorsementToken) -> None:
     """Mark a link token used, atomically: of two concurrent uses (a double click) only one gets through."""
-    spent = db.session.execute(
+    result = db.session.execute(
         update(EndorsementToken)
         .where(EndorsementToken.id == token.id, EndorsementToken.used_at.is_(None))
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    spent = cast(CursorResult[Any], result).rowcount
     if spent != 1:
         raise TokenError("used")
 
