@@ -359,8 +359,8 @@ def test_csv_safety_rows_and_round_trip():
     from advocacy.csv_safety import safe_cell, safe_row, unguarded_cell
 
     assert safe_row(["=HYPERLINK(1)", "Austin", None]) == ["'=HYPERLINK(1)", "Austin", ""]
-    for text in ("=1+1", "+1 202 555 0100", "-2", "@x", "\tx", "\rx", "Austin", "'quoted", ""):
-        assert unguarded_cell(safe_cell(text)) == text
+    for cell in ("=1+1", "+1 202 555 0100", "-2", "@x", "\tx", "\rx", "Austin", "'quoted", ""):
+        assert unguarded_cell(safe_cell(cell)) == cell
     assert unguarded_cell("'Austin") == "'Austin"
     assert unguarded_cell(None) is None
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from advocacy.auth.decorators import role_required
+from advocacy.campaigns.errors import CampaignError
 from advocacy.campaigns.forms import ASK_HELP, CampaignForm, LinkBillForm, NewCampaignForm
 from advocacy.campaigns.services import (
     EDITABLE,
-    CampaignError,
     create_campaign,
     link_bill,
     unlink_bill,

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, delete, exists, insert, select
 
 from advocacy.cities.census import apply_links, bulk_update_cities
+from advocacy.cities.errors import CityNameTaken
 from advocacy.cities.states import STATES, district_label, parse_district
 from advocacy.events import record_event
 from advocacy.extensions import db
@@ -430,8 +431,15 @@ HAND_POPULATION = "set by hand"
 CENSUS_POPULATION_SOURCES = ("Census estimate", "2020 Census")
 
 
+def _ensure_name_free(name: str, state: str) -> None:
+    if db.session.scalar(select(City.id).where(City.name == name, City.state == state)) is not None:
+        raise CityNameTaken(name, state)
+
+
 def create_city(values: dict[str, Any], *, actor: str) -> City:
-    """Add a city an advocate entered by hand (values already validated by the form)."""
+    """Add a city an advocate entered by hand (values already validated by the form); CityNameTaken when
+    another city has its name in its state."""
+    _ensure_name_free(values["name"], values["state"])
     city = City(**{k: values.get(k) for k in CITY_FIELDS if k != "email_domains"})
     city.email_domains = list(values.get("email_domains") or [])
     if city.population:
@@ -444,7 +452,10 @@ def create_city(values: dict[str, Any], *, actor: str) -> City:
 
 
 def update_city(city: City, values: dict[str, Any], *, actor: str) -> list[str]:
-    """Apply edited fields; return the names of those that changed (empty: nothing to save)."""
+    """Apply edited fields; return the names of those that changed (empty: nothing to save). CityNameTaken
+    when the new name and state are another city's."""
+    if (values.get("name", city.name), values.get("state", city.state)) != (city.name, city.state):
+        _ensure_name_free(values.get("name", city.name), values.get("state", city.state))
     changed = [k for k in CITY_FIELDS if k in values and getattr(city, k) != values[k]]
     for key in changed:
         setattr(city, key, list(values[key]) if key == "email_domains" else values[key])

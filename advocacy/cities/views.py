@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from advocacy.auth.decorators import role_required
+from advocacy.cities.errors import CityError
 from advocacy.cities.forms import CityForm, DistrictsForm, ZipForm
 from advocacy.cities.services import (
     ENDORSEMENT_FILTERS,
@@ -106,11 +107,11 @@ def detail(city_id: int):
 def new():
     form = CityForm()
     if form.validate_on_submit():
-        values = form.values()
-        if _name_taken(values["name"], values["state"]):
-            form.name.errors.append(f"{values['name']}, {values['state']} is already on file.")
+        try:
+            city = create_city(form.values(), actor=current_user.email)
+        except CityError as exc:
+            form.name.errors.append(str(exc))
         else:
-            city = create_city(values, actor=current_user.email)
             flash(f"{city.label} added.", "success")
             return redirect(url_for("cities.detail", city_id=city.id))
     return render_template("cities/edit.html", form=form, city=None)
@@ -124,20 +125,14 @@ def edit(city_id: int):
         obj=city, data=None if request.method == "POST" else {"email_domains": "\n".join(city.email_domains)}
     )
     if form.validate_on_submit():
-        values = form.values()
-        if (values["name"], values["state"]) != (city.name, city.state) and _name_taken(
-            values["name"], values["state"]
-        ):
-            form.name.errors.append(f"{values['name']}, {values['state']} is already on file.")
+        try:
+            changed = update_city(city, form.values(), actor=current_user.email)
+        except CityError as exc:
+            form.name.errors.append(str(exc))
         else:
-            changed = update_city(city, values, actor=current_user.email)
             flash("City saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("cities.detail", city_id=city.id))
     return render_template("cities/edit.html", form=form, city=city)
-
-
-def _name_taken(name: str, state: str) -> bool:
-    return db.session.scalar(select(City.id).where(City.name == name, City.state == state)) is not None
 
 
 @bp.route("/<int:city_id>/districts", methods=["POST"])

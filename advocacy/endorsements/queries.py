@@ -1,4 +1,5 @@
-"""Reads of the endorsement flow, shared by the staff pages, the public pages, letters, targets and the API.
+"""Reads of the endorsement flow, shared by the staff pages, the public pages, letters, targets and the API:
+finding the city a person names, a city's active endorsement, the campaign's contact, official addresses.
 
 `verified_endorsements` is the one definition of "the verified endorsements of a campaign": every public page,
 export, widget, letter batch, targets list and API document starts from it, adding only its own ordering and
@@ -10,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, select
+from flask import current_app
+from sqlalchemy import Select, func, select
 
+from advocacy.endorsements.errors import CityLookupError
+from advocacy.extensions import db
 from advocacy.models import Campaign, City, Endorsement
-from advocacy.models.campaigns import VERIFIED
+from advocacy.models.campaigns import ACTIVE_STATUSES, VERIFIED
 
 
 def _campaign_ids(campaigns: Campaign | Iterable[int]) -> list[int]:
@@ -44,4 +48,57 @@ def verified_city_ids(campaigns: Campaign | Iterable[int], *, include_samples: b
         verified_endorsements(campaigns, include_samples=include_samples)
         .with_only_columns(Endorsement.city_id)
         .order_by(None)
+    )
+
+
+def campaign_contact(campaign: Campaign) -> str:
+    """Where people write about the campaign: its contact e-mail, else the app's sender address."""
+    return campaign.contact_email or current_app.config["MAIL_DEFAULT_SENDER"]
+
+
+def is_official_email(address: str | None, domains: list[str] | None) -> bool:
+    """True when the address is on one of the domains, or a subdomain of one (case-insensitive)."""
+    if not address or "@" not in address:
+        return False
+    host = address.rsplit("@", 1)[1].strip().lower().rstrip(".")
+    for domain in domains or []:
+        domain = domain.strip().lower().lstrip("@").rstrip(".")
+        if domain and (host == domain or host.endswith("." + domain)):
+            return True
+    return False
+
+
+def find_city(text: str) -> City:
+    """Resolve "Austin, TX" (or a name alone, when only one city has it) to a stored city."""
+    text = " ".join((text or "").split())
+    if not text:
+        raise CityLookupError("Enter the city as “City, ST”, for example “Austin, TX”.")
+    name, state = text, None
+    if "," in text:
+        name, state = (part.strip() for part in text.rsplit(",", 1))
+        if len(state) != 2 or not state.isalpha():
+            raise CityLookupError(f"“{state}” is not a two-letter state code. Write the city as “City, ST”.")
+        state = state.upper()
+    query = select(City).where(func.lower(City.name) == name.lower())
+    if state:
+        query = query.where(City.state == state)
+    matches = db.session.scalars(query.order_by(City.population.desc().nulls_last()).limit(6)).all()
+    if not matches:
+        raise CityLookupError(f"We have no city called “{text}”. Write it as “City, ST”, for example “Austin, TX”.")
+    if len(matches) > 1:
+        names = "; ".join(m.label for m in matches[:5])
+        raise CityLookupError(
+            f"Several cities are called “{name}” ({names}). Add the state, e.g. “{matches[0].label}”."
+        )
+    return matches[0]
+
+
+def active_endorsement(campaign_id: int, city_id: int) -> Endorsement | None:
+    """The city's active (pending, confirmed or verified) endorsement of the campaign, if any."""
+    return db.session.scalar(
+        select(Endorsement).where(
+            Endorsement.campaign_id == campaign_id,
+            Endorsement.city_id == city_id,
+            Endorsement.status.in_(ACTIVE_STATUSES),
+        )
     )

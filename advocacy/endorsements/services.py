@@ -26,6 +26,13 @@ from sqlalchemy.exc import IntegrityError
 
 from advocacy.cities.services import set_city_districts
 from advocacy.cities.states import parse_district
+from advocacy.endorsements.errors import (
+    CityAlreadyEndorsed,
+    CityNotEndorsable,
+    EndorsementError,
+    TokenError,
+)
+from advocacy.endorsements.queries import active_endorsement, campaign_contact, find_city, is_official_email
 from advocacy.endorsements.tokens import hash_token, looks_like_token, new_token, new_verification_code
 from advocacy.events import record_event
 from advocacy.extensions import db
@@ -49,56 +56,6 @@ PUBLIC_ACTOR = "public"
 # A withdrawal link stays usable for as long as an endorsement is likely to matter.
 WITHDRAW_TOKEN_DAYS = 3650
 MAX_CSV_ROWS = 2000
-
-
-class EndorsementError(Exception):
-    """A request the flow cannot honour; the message is safe to show to the person who made it."""
-
-
-class TokenError(EndorsementError):
-    """A link token that does not work; `reason` is invalid, expired, used or revoked."""
-
-    MESSAGES = {
-        "invalid": "This link is not valid. Check that you copied the whole address from the e-mail.",
-        "expired": "This link has expired. Ask the campaign staff for a new one.",
-        "used": "This link has already been used.",
-        "revoked": "This invitation was withdrawn by the campaign staff.",
-    }
-
-    def __init__(self, reason: str):
-        self.reason = reason
-        super().__init__(self.MESSAGES[reason])
-
-
-class CityLookupError(EndorsementError):
-    """The city text did not name exactly one known city."""
-
-
-class CityAlreadyEndorsed(EndorsementError):
-    """The city already has an active endorsement of the campaign."""
-
-    def __init__(self, city: City, campaign: Campaign, status: str | None, contact: str):
-        self.city_label = city.label
-        self.status = status
-        self.contact = contact
-        super().__init__(
-            f"{city.label} has already endorsed this campaign"
-            f"{' (' + status + ')' if status else ''}. If you think this is a mistake, contact the campaign "
-            f"staff at {contact}."
-        )
-
-
-class CityNotEndorsable(EndorsementError):
-    """The place is not a municipality (a census-designated place, a neighbourhood) and staff have not marked it
-    endorsable: it has no government of its own to endorse."""
-
-    def __init__(self, city: City):
-        self.city_label = city.label
-        super().__init__(
-            f"{city.label} cannot endorse: it is {city.kind_label}, not a city, town or village with its own "
-            "government. Endorsements come from municipalities; if this place has one, ask the campaign staff "
-            "to mark it endorsable."
-        )
 
 
 def ensure_endorsable(city: City) -> None:
@@ -138,65 +95,12 @@ def token_days() -> int:
     return int(current_app.config.get("ENDORSEMENT_TOKEN_DAYS", 30))
 
 
-def campaign_contact(campaign: Campaign) -> str:
-    """Where people write about the campaign: its contact e-mail, else the app's sender address."""
-    return campaign.contact_email or current_app.config["MAIL_DEFAULT_SENDER"]
-
-
 def normalise_email(address: str) -> str:
     """Validate an e-mail address (syntax only, no DNS) and return its normalised form."""
     try:
         return validate_email(address.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
         raise EndorsementError(f"{address!r} is not a valid e-mail address: {exc}") from exc
-
-
-def is_official_email(address: str | None, domains: list[str] | None) -> bool:
-    """True when the address is on one of the domains, or a subdomain of one (case-insensitive)."""
-    if not address or "@" not in address:
-        return False
-    host = address.rsplit("@", 1)[1].strip().lower().rstrip(".")
-    for domain in domains or []:
-        domain = domain.strip().lower().lstrip("@").rstrip(".")
-        if domain and (host == domain or host.endswith("." + domain)):
-            return True
-    return False
-
-
-def find_city(text: str) -> City:
-    """Resolve "Austin, TX" (or a name alone, when only one city has it) to a stored city."""
-    text = " ".join((text or "").split())
-    if not text:
-        raise CityLookupError("Enter the city as “City, ST”, for example “Austin, TX”.")
-    name, state = text, None
-    if "," in text:
-        name, state = (part.strip() for part in text.rsplit(",", 1))
-        if len(state) != 2 or not state.isalpha():
-            raise CityLookupError(f"“{state}” is not a two-letter state code. Write the city as “City, ST”.")
-        state = state.upper()
-    query = select(City).where(func.lower(City.name) == name.lower())
-    if state:
-        query = query.where(City.state == state)
-    matches = db.session.scalars(query.order_by(City.population.desc().nulls_last()).limit(6)).all()
-    if not matches:
-        raise CityLookupError(f"We have no city called “{text}”. Write it as “City, ST”, for example “Austin, TX”.")
-    if len(matches) > 1:
-        names = "; ".join(m.label for m in matches[:5])
-        raise CityLookupError(
-            f"Several cities are called “{name}” ({names}). Add the state, e.g. “{matches[0].label}”."
-        )
-    return matches[0]
-
-
-def active_endorsement(campaign_id: int, city_id: int) -> Endorsement | None:
-    """The city's active (pending, confirmed or verified) endorsement of the campaign, if any."""
-    return db.session.scalar(
-        select(Endorsement).where(
-            Endorsement.campaign_id == campaign_id,
-            Endorsement.city_id == city_id,
-            Endorsement.status.in_(ACTIVE_STATUSES),
-        )
-    )
 
 
 # --- invitations ---------------------------------------------------------------------------------------------

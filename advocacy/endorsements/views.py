@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from advocacy.auth.decorators import role_required
-from advocacy.endorsements import services
+from advocacy.endorsements import queries, services
 from advocacy.endorsements.forms import ActionForm, BulkInviteForm, InviteForm, ReasonForm
 from advocacy.endorsements.receipts import receipt_pdf
 from advocacy.extensions import db
@@ -53,7 +53,7 @@ def detail(endorsement_id: int):
         e=endorsement,
         events=events,
         invitation=invitation,
-        official=services.is_official_email(endorsement.signer_email, endorsement.city.email_domains),
+        official=queries.is_official_email(endorsement.signer_email, endorsement.city.email_domains),
         action_form=ActionForm(),
         reason_form=ReasonForm(),
     )

@@ -13,6 +13,8 @@ from typing import Any
 import requests
 import yaml
 
+from advocacy.imports.errors import ImportDataError
+
 logger = logging.getLogger(__name__)
 
 # Progress callback: called with a line of text (the CLI prints it to stderr).
@@ -20,10 +22,6 @@ Progress = Callable[[str], None]
 PROGRESS_EVERY = 5000
 URL_TIMEOUT = 60
 LINE_KEY = "__line__"
-
-
-class ImportDataError(Exception):
-    """Bad import input (unreadable, malformed, unknown layout, bad value); the message says where."""
 
 
 def _no_progress(message: str) -> None:

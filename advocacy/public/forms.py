@@ -8,7 +8,9 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 
 from advocacy.cities.services import parse_district_list
 from advocacy.cities.states import district_label
-from advocacy.endorsements.services import CityLookupError, CityNotEndorsable, ensure_endorsable, find_city
+from advocacy.endorsements.errors import CityLookupError, CityNotEndorsable
+from advocacy.endorsements.queries import find_city
+from advocacy.endorsements.services import ensure_endorsable
 from advocacy.models import City
 
 STATEMENT_MAX = 2000

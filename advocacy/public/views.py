@@ -7,6 +7,7 @@ import logging
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from advocacy.endorsements import queries as endorsement_queries
 from advocacy.endorsements import services
 from advocacy.endorsements.receipts import receipt_pdf
 from advocacy.endorsements.tokens import normalise_code
@@ -197,7 +198,7 @@ def sign_open(slug: str):
     campaign = _campaign_or_404(slug)
     if not campaign.allow_open_signon:
         return render_template(
-            "public/closed.html", campaign=campaign, contact=services.campaign_contact(campaign)
+            "public/closed.html", campaign=campaign, contact=endorsement_queries.campaign_contact(campaign)
         ), 403
     form = SignForm()
     form.attestation.label.text = campaign.attestation
