@@ -1,7 +1,8 @@
 """Cities: importing places, place → district and ZIP → district files; editing cities and their districts.
 
 Imports preload the existing rows into dicts and write with bulk INSERT / UPDATE / DELETE statements, so that
-21,783 places take seconds; they add and flush, and the command that runs them commits once.
+21,783 places take seconds; they add and flush, and the unit of work of the command that runs them commits
+once. The reads (the cities list, ZIP look-ups) are in `cities.queries`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, insert, select
+from sqlalchemy import delete, insert, select
 
 from advocacy.cities.census import apply_links, bulk_update_cities
 from advocacy.cities.errors import CityNameTaken
@@ -31,8 +32,7 @@ from advocacy.imports.sources import (
     read_csv,
     read_source,
 )
-from advocacy.models import City, CityDistrict, Endorsement, ZipDistrict
-from advocacy.models.campaigns import ACTIVE_STATUSES, CONFIRMED, PENDING, VERIFIED
+from advocacy.models import City, CityDistrict, ZipDistrict
 from advocacy.models.cities import name_search_key
 
 logger = logging.getLogger(__name__)
@@ -483,66 +483,3 @@ def set_city_districts(city: City, pairs: set[tuple[str, int]], *, source: str, 
     db.session.flush()
     logger.info("city %s districts set to %s (%s) by %s", city.id, labels, source, actor)
     return True
-
-
-def districts_for_zips(zips: list[str]) -> tuple[dict[str, list[tuple[str, int]]], list[str]]:
-    """Look ZIP codes up in the ZIP → district table: ({zip: [(state, district)]}, [ZIPs not found])."""
-    rows = db.session.execute(
-        select(ZipDistrict.zcta, ZipDistrict.state, ZipDistrict.district).where(ZipDistrict.zcta.in_(zips))
-    ).all()
-    found: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for row in rows:
-        found[row.zcta].append((row.state, row.district))
-    return dict(found), [z for z in zips if z not in found]
-
-
-# --- queries for the pages ------------------------------------------------------------------------------------
-
-ENDORSEMENT_FILTERS = {"endorsed": "Endorsed (verified)", "in_progress": "In progress", "none": "Not endorsed"}
-
-
-def city_search(
-    q: str | None = None,
-    state: str | None = None,
-    population_min: int | None = None,
-    population_max: int | None = None,
-    endorsement: str | None = None,
-) -> Select:
-    """The cities list query: name prefix (indexed), state, population range, endorsement status."""
-    query = select(City)
-    key = name_search_key(q or "")
-    if key:
-        query = query.where(City.name_key >= key, City.name_key < key + "\x7f")
-    if state:
-        query = query.where(City.state == state)
-    if population_min is not None:
-        query = query.where(City.population >= population_min)
-    if population_max is not None:
-        query = query.where(City.population <= population_max)
-    if endorsement == "endorsed":
-        query = query.where(exists().where(Endorsement.city_id == City.id, Endorsement.status == VERIFIED))
-    elif endorsement == "in_progress":
-        query = query.where(
-            exists().where(Endorsement.city_id == City.id, Endorsement.status.in_((PENDING, CONFIRMED))),
-            ~exists().where(Endorsement.city_id == City.id, Endorsement.status == VERIFIED),
-        )
-    elif endorsement == "none":
-        query = query.where(~exists().where(Endorsement.city_id == City.id, Endorsement.status.in_(ACTIVE_STATUSES)))
-    return query.order_by(City.population.desc().nulls_last(), City.name, City.id)
-
-
-def endorsement_status_by_city(city_ids: list[int]) -> dict[int, str]:
-    """The most advanced active endorsement status of each city (verified > confirmed > pending), one query."""
-    order = {VERIFIED: 0, CONFIRMED: 1, PENDING: 2}
-    best: dict[int, str] = {}
-    if not city_ids:
-        return best
-    rows = db.session.execute(
-        select(Endorsement.city_id, Endorsement.status).where(
-            Endorsement.city_id.in_(city_ids), Endorsement.status.in_(ACTIVE_STATUSES)
-        )
-    )
-    for city_id, status in rows:
-        if city_id not in best or order[status] < order[best[city_id]]:
-            best[city_id] = status
-    return best

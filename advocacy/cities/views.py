@@ -10,17 +10,11 @@ from sqlalchemy.orm import selectinload
 from advocacy.auth.decorators import role_required
 from advocacy.cities.errors import CityError
 from advocacy.cities.forms import CityForm, DistrictsForm, ZipForm
-from advocacy.cities.services import (
-    ENDORSEMENT_FILTERS,
-    city_search,
-    create_city,
-    districts_for_zips,
-    endorsement_status_by_city,
-    set_city_districts,
-    update_city,
-)
+from advocacy.cities.queries import ENDORSEMENT_FILTERS, city_search, districts_for_zips, endorsement_status_by_city
+from advocacy.cities.services import create_city, set_city_districts, update_city
 from advocacy.cities.states import STATES, district_label
 from advocacy.extensions import db
+from advocacy.form_errors import add_error
 from advocacy.models import Campaign, City, Endorsement, Member
 from advocacy.models.users import ADVOCATE, VIEWER
 
@@ -110,7 +104,7 @@ def new():
         try:
             city = create_city(form.values(), actor=current_user.email)
         except CityError as exc:
-            form.name.errors.append(str(exc))
+            add_error(form.name, str(exc))
         else:
             flash(f"{city.label} added.", "success")
             return redirect(url_for("cities.detail", city_id=city.id))
@@ -128,7 +122,7 @@ def edit(city_id: int):
         try:
             changed = update_city(city, form.values(), actor=current_user.email)
         except CityError as exc:
-            form.name.errors.append(str(exc))
+            add_error(form.name, str(exc))
         else:
             flash("City saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("cities.detail", city_id=city.id))
@@ -156,9 +150,9 @@ def districts_from_zips(city_id: int):
         found, unknown = districts_for_zips(form.codes)
         pairs = {pair for pairs in found.values() for pair in pairs if pair[0] == city.state}
         if unknown:
-            form.zips.errors.append(f"Not in the ZIP → district table: {', '.join(unknown)}.")
+            add_error(form.zips, f"Not in the ZIP → district table: {', '.join(unknown)}.")
         elif not pairs:
-            form.zips.errors.append(f"None of these ZIP codes lies in {city.state}.")
+            add_error(form.zips, f"None of these ZIP codes lies in {city.state}.")
         else:
             changed = set_city_districts(city, pairs, source="zip", actor=current_user.email)
             labels = ", ".join(district_label(s, d) for s, d in sorted(pairs))

@@ -13,10 +13,11 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
 from advocacy.endorsements.errors import CityLookupError
 from advocacy.extensions import db
-from advocacy.models import Campaign, City, Endorsement
+from advocacy.models import Campaign, City, Endorsement, Event, Invitation
 from advocacy.models.campaigns import ACTIVE_STATUSES, VERIFIED
 
 
@@ -100,5 +101,40 @@ def active_endorsement(campaign_id: int, city_id: int) -> Endorsement | None:
             Endorsement.campaign_id == campaign_id,
             Endorsement.city_id == city_id,
             Endorsement.status.in_(ACTIVE_STATUSES),
+        )
+    )
+
+
+def endorsement_by_id(endorsement_id: int) -> Endorsement | None:
+    """One endorsement with its city and campaign loaded (the staff detail page, the receipt)."""
+    return db.session.scalar(
+        select(Endorsement)
+        .where(Endorsement.id == endorsement_id)
+        .options(selectinload(Endorsement.city), selectinload(Endorsement.campaign))
+    )
+
+
+def audit_trail(endorsement: Endorsement) -> list[Event]:
+    """The events of an endorsement, oldest first (its audit trail)."""
+    return list(
+        db.session.scalars(
+            select(Event).where(Event.endorsement_id == endorsement.id).order_by(Event.created_at, Event.id)
+        )
+    )
+
+
+def invitation_of(endorsement: Endorsement) -> Invitation | None:
+    """The invitation the endorsement was signed through, if any."""
+    return db.session.scalar(select(Invitation).where(Invitation.endorsement_id == endorsement.id))
+
+
+def invitations_of(campaign: Campaign) -> list[Invitation]:
+    """A campaign's invitations, newest first, their cities loaded."""
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(Invitation.campaign_id == campaign.id)
+            .options(selectinload(Invitation.city))
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
         )
     )

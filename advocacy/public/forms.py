@@ -89,6 +89,8 @@ class SignForm(FlaskForm):
     # The city of an invitation (the view deletes the `city` field then).
     fixed_city: City | None = None
     confirmed_districts: list[str] | None = None
+    # Why this city cannot sign (already endorsed, not a municipality): shown above the form, answered with 409.
+    already: str | None = None
 
     def validate_city(self, field: StringField) -> None:
         try:

@@ -144,7 +144,8 @@ def _details(form: SignForm) -> services.SignerDetails:
 
 
 def _handle_sign(form: SignForm, campaign: Campaign, city: City | None, invitation: Invitation | None):
-    """Validate, store, commit, send mail; returns a response, or None to show the form again."""
+    """Validate and store the signature (the request's unit of work commits it and then sends the mail);
+    returns a response, or None to show the form again."""
     if not form.validate_on_submit():
         return None
     if form.website.data:
@@ -153,6 +154,8 @@ def _handle_sign(form: SignForm, campaign: Campaign, city: City | None, invitati
         )
         return redirect(url_for("public.signed", slug=campaign.slug))
     city = city or form.resolved_city
+    if city is None:  # cannot happen: the city field is required and resolves the city when it validates
+        return None
     try:
         services.sign(campaign, city, _details(form), client_ip=request.remote_addr, invitation=invitation)
     except (services.CityAlreadyEndorsed, services.CityNotEndorsable) as exc:
@@ -188,7 +191,7 @@ def sign_invited(token: str):
     response = _handle_sign(form, campaign, city, invitation)
     if response is not None:
         return response
-    status = 409 if getattr(form, "already", None) else 200
+    status = 409 if form.already else 200
     return render_template("public/sign.html", form=form, campaign=campaign, city=city, invited=True), status
 
 
@@ -205,7 +208,7 @@ def sign_open(slug: str):
     response = _handle_sign(form, campaign, None, None)
     if response is not None:
         return response
-    status = 409 if getattr(form, "already", None) else 200
+    status = 409 if form.already else 200
     return (
         render_template(
             "public/sign.html", form=form, campaign=campaign, city=None, invited=False, suggestions=_city_suggestions()
