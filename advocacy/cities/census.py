@@ -265,7 +265,7 @@ def import_census_districts(location: str, *, progress: Progress | None = None, 
     GEOID, else by name) gets the districts its land lies in, with the share and whole/partial, basis "census".
 
     Places not stored are counted, not created (import the Gazetteer with `cities import-census` for them).
-    The caller commits.
+    The caller's unit of work commits.
     """
     say = progress_or_default(progress)
     text, name = read_source(location)
@@ -399,7 +399,7 @@ def import_census_places(
 
     A place matches a stored city by GEOID, else by state + normalised name + distance (reported); stored
     cities keep their name. New places are added under their display name (no legal suffix). Populations
-    from the estimates carry their source and vintage year. The caller commits.
+    from the estimates carry their source and vintage year. The caller's unit of work commits.
     """
     say = progress_or_default(progress)
     text, name = read_source(location)

@@ -59,7 +59,7 @@ def _d(value: str | None) -> date | None:
 
 
 def load_demo() -> DemoReport:
-    """Load (or complete) the demo data; running it again adds nothing. The caller commits."""
+    """Load (or complete) the demo data; running it again adds nothing. The caller's unit of work commits."""
     report = DemoReport()
     _load_members(report)
     _load_committees(report)

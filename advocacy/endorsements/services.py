@@ -301,7 +301,7 @@ class ExpiryResult:
 
 def expire_stale(now: datetime | None = None) -> ExpiryResult:
     """End every pending endorsement whose confirmation link expired unused (so it stops holding its city), and
-    count the invitations whose link expired unused. Run by the schedule; flushes, the caller commits."""
+    count the invitations whose link expired unused. Run by the schedule; flushes, the caller's unit of work commits."""
     now = now or utcnow()
     pending = db.session.scalars(select(Endorsement).where(Endorsement.status == PENDING)).all()
     lapsed = sum(1 for endorsement in pending if _lapse_if_unconfirmed(endorsement, None))

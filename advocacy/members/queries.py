@@ -3,13 +3,14 @@ ordered, what contact details are missing (the members pages, the API, letters a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from advocacy.extensions import db
-from advocacy.models import City, CityDistrict, CommitteeMembership, Endorsement, Member
+from advocacy.models import Bill, City, CityDistrict, Committee, CommitteeMembership, Cosponsorship, Endorsement, Member
 from advocacy.models.campaigns import VERIFIED
 from advocacy.representation import Coverage, cities_represented, seat_of
 
@@ -72,3 +73,129 @@ def missing_contact_fields(member: Member) -> list[str]:
     """The contact details the roster does not (yet) have for a member, e.g. ["DC office", "phone"]."""
     labels = {"office": "DC office", "phone": "phone", "website": "website"}
     return [label for attr, label in labels.items() if not getattr(member, attr)]
+
+
+# --- the members and committees pages -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberFilters:
+    """The members list's filters (None: any); former members only with `former`."""
+
+    chamber: str | None = None
+    state: str | None = None
+    party: str | None = None
+    committee: str | None = None
+    former: bool = False
+
+
+def members_list(filters: MemberFilters) -> list[Member]:
+    """Members matching the filters by state, chamber (Senate first), district and name, seats loaded."""
+    query = select(Member).options(selectinload(Member.memberships).selectinload(CommitteeMembership.committee))
+    if not filters.former:
+        query = query.where(Member.is_current.is_(True))
+    if filters.chamber in ("house", "senate"):
+        query = query.where(Member.chamber == filters.chamber)
+    if filters.state:
+        query = query.where(Member.state == filters.state)
+    if filters.party:
+        query = query.where(Member.party == filters.party)
+    if filters.committee:
+        seats = select(CommitteeMembership.member_id).where(CommitteeMembership.committee_id == filters.committee)
+        query = query.where(Member.bioguide_id.in_(seats))
+    return list(
+        db.session.scalars(query.order_by(Member.state, Member.chamber.desc(), Member.district, Member.last_name))
+    )
+
+
+def top_committees() -> list[Committee]:
+    """Committees that are not subcommittees, by chamber and name."""
+    return list(
+        db.session.scalars(
+            select(Committee).where(Committee.parent_id.is_(None)).order_by(Committee.chamber, Committee.name)
+        )
+    )
+
+
+def parties() -> list[str]:
+    """The parties members have, sorted."""
+    return sorted(db.session.scalars(select(Member.party).where(Member.party.is_not(None)).distinct()))
+
+
+def member_by_id(bioguide_id: str) -> Member | None:
+    """A member with their committee seats loaded."""
+    return db.session.scalar(
+        select(Member)
+        .where(Member.bioguide_id == bioguide_id)
+        .options(selectinload(Member.memberships).selectinload(CommitteeMembership.committee))
+    )
+
+
+def sponsored_bills(member: Member) -> list[Bill]:
+    """Tracked bills the member sponsors, newest Congress first."""
+    return list(
+        db.session.scalars(
+            select(Bill)
+            .where(Bill.sponsor_id == member.bioguide_id, Bill.tracked.is_(True))
+            .order_by(Bill.congress.desc())
+        )
+    )
+
+
+def cosponsorships(member: Member) -> list[Cosponsorship]:
+    """The member's cosponsorships of tracked bills, newest Congress first, bills loaded."""
+    return list(
+        db.session.scalars(
+            select(Cosponsorship)
+            .join(Bill)
+            .where(Cosponsorship.member_id == member.bioguide_id, Bill.tracked.is_(True))
+            .options(selectinload(Cosponsorship.bill))
+            .order_by(Bill.congress.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CommitteesOverview:
+    """The committees page: top committees (subcommittees loaded), seats per committee, leaders per committee."""
+
+    committees: list[Committee]
+    seats: dict[str, int]
+    leaders: dict[str, list[CommitteeMembership]]
+
+
+def committees_overview() -> CommitteesOverview:
+    """Every top committee with its number of seats and its chair and ranking member(s), in three queries."""
+    parents = db.session.scalars(
+        select(Committee)
+        .where(Committee.parent_id.is_(None))
+        .options(selectinload(Committee.subcommittees))
+        .order_by(Committee.chamber, Committee.name)
+    ).all()
+    counts = db.session.execute(
+        select(CommitteeMembership.committee_id, func.count(CommitteeMembership.id)).group_by(
+            CommitteeMembership.committee_id
+        )
+    ).all()
+    titled = db.session.scalars(
+        select(CommitteeMembership)
+        .where(CommitteeMembership.title.is_not(None))
+        .options(selectinload(CommitteeMembership.member))
+    ).all()
+    leaders: dict[str, list[CommitteeMembership]] = {}
+    for seat in sorted(titled, key=membership_order):
+        if is_leader(seat.title):
+            leaders.setdefault(seat.committee_id, []).append(seat)
+    return CommitteesOverview(list(parents), {committee_id: count for committee_id, count in counts}, leaders)
+
+
+def committee_by_thomas_id(thomas_id: str) -> Committee | None:
+    """A committee (thomas id in any case) with its seats, their members and its subcommittees loaded."""
+    return db.session.scalar(
+        select(Committee)
+        .where(Committee.thomas_id == thomas_id.upper())
+        .options(
+            selectinload(Committee.memberships).selectinload(CommitteeMembership.member),
+            selectinload(Committee.subcommittees),
+        )
+    )
