@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import selectinload
 
 from advocacy.extensions import db
 from advocacy.models import City, Endorsement, ZipDistrict
@@ -72,3 +73,20 @@ def endorsement_status_by_city(city_ids: list[int]) -> dict[int, str]:
         if city_id not in best or order[status] < order[best[city_id]]:
             best[city_id] = status
     return best
+
+
+def city_by_id(city_id: int) -> City | None:
+    """A city with its district links loaded."""
+    return db.session.scalar(select(City).where(City.id == city_id).options(selectinload(City.districts)))
+
+
+def endorsements_of(city: City) -> list[Endorsement]:
+    """Every endorsement the city made (any campaign, any status), newest first, campaigns loaded."""
+    return list(
+        db.session.scalars(
+            select(Endorsement)
+            .where(Endorsement.city_id == city.id)
+            .options(selectinload(Endorsement.campaign))
+            .order_by(Endorsement.created_at.desc())
+        )
+    )

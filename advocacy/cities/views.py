@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from advocacy.auth.decorators import role_required
+from advocacy.campaigns.queries import all_campaigns
 from advocacy.cities.errors import CityError
 from advocacy.cities.forms import CityForm, DistrictsForm, ZipForm
-from advocacy.cities.queries import ENDORSEMENT_FILTERS, city_search, districts_for_zips, endorsement_status_by_city
+from advocacy.cities.queries import (
+    ENDORSEMENT_FILTERS,
+    city_by_id,
+    city_search,
+    districts_for_zips,
+    endorsement_status_by_city,
+    endorsements_of,
+)
 from advocacy.cities.services import create_city, set_city_districts, update_city
 from advocacy.cities.states import STATES, district_label
 from advocacy.extensions import db
 from advocacy.form_errors import add_error
-from advocacy.models import Campaign, City, Endorsement, Member
+from advocacy.models import City, Member
 from advocacy.models.users import ADVOCATE, VIEWER
 
 bp = Blueprint("cities", __name__, url_prefix="/cities")
@@ -55,7 +62,7 @@ def index():
 
 
 def _get_city(city_id: int) -> City:
-    city = db.session.scalar(select(City).where(City.id == city_id).options(selectinload(City.districts)))
+    city = city_by_id(city_id)
     if city is None:
         abort(404)
     return city
@@ -67,16 +74,11 @@ def _render_detail(city: City, districts_form: DistrictsForm | None = None, zip_
     house = [(m, how) for m, how in representing if m.chamber != "senate"]
     by_seat = {(m.state, m.district): m for m, _how in house}
     districts = [(d, by_seat.get((d.state, d.district)) or by_seat.get((d.state, 0))) for d in city.districts]
-    endorsements = db.session.scalars(
-        select(Endorsement)
-        .where(Endorsement.city_id == city.id)
-        .options(selectinload(Endorsement.campaign))
-        .order_by(Endorsement.created_at.desc())
-    ).all()
+    endorsements = endorsements_of(city)
     if districts_form is None:
         districts_form = DistrictsForm(state=city.state, data={"districts": ", ".join(d.label for d in city.districts)})
     endorsed = {e.campaign_id for e in endorsements if e.is_active}
-    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.name)).all()
+    campaigns = all_campaigns()
     return render_template(
         "cities/detail.html",
         city=city,

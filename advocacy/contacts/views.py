@@ -13,10 +13,10 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from advocacy.auth.decorators import role_required
+from advocacy.campaigns.queries import all_campaigns
 from advocacy.contacts import queries, services
 from advocacy.contacts.forms import ContactForm, ImportForm, InteractionForm
 from advocacy.extensions import db
@@ -167,7 +167,7 @@ def _remove(record: OfficeContact | Interaction, delete: Callable[..., None], me
 
 def _interaction_form() -> InteractionForm:
     form = InteractionForm()
-    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.name)).all()
+    campaigns = all_campaigns()
     form.campaign.choices = [SelectChoice("", "(none)")] + [SelectChoice(str(c.id), c.name) for c in campaigns]
     if request.method == "GET" and len(campaigns) == 1:
         form.campaign.data = str(campaigns[0].id)

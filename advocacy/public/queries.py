@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager
 
 from advocacy.csv_safety import safe_cell
 from advocacy.endorsements.queries import verified_endorsements
 from advocacy.extensions import db
-from advocacy.models import Campaign, CampaignBill, City, Endorsement
+from advocacy.models import Campaign, City, Endorsement
 from advocacy.models.campaigns import VERIFIED
 from advocacy.public.usmap import MapPoint
 from advocacy.representation import population_total
@@ -33,15 +33,6 @@ CSV_COLUMNS = (
     "verified_at",
     "sample",
 )
-
-
-def campaign_by_slug(slug: str) -> Campaign | None:
-    """A campaign with its bill versions loaded."""
-    return db.session.scalar(
-        select(Campaign)
-        .where(Campaign.slug == slug)
-        .options(selectinload(Campaign.bill_links).selectinload(CampaignBill.bill))
-    )
 
 
 def public_endorsements(campaign: Campaign, state: str | None = None) -> list[Endorsement]:
@@ -170,3 +161,14 @@ def to_csv(rows: list[dict]) -> str:
     for row in rows:
         writer.writerow([("yes" if row[c] else "no") if c == "sample" else safe_cell(row[c]) for c in CSV_COLUMNS])
     return out.getvalue()
+
+
+def city_suggestions(limit: int) -> list[str]:
+    """Labels of the `limit` most populous cities, sorted: the signing form's suggestions."""
+    cities = db.session.scalars(select(City).order_by(City.population.desc().nulls_last()).limit(limit))
+    return sorted(city.label for city in cities)
+
+
+def endorsement_by_code(code: str) -> Endorsement | None:
+    """The endorsement with this (normalised) verification code: the public receipt check."""
+    return db.session.scalar(select(Endorsement).where(Endorsement.verification_code == code))

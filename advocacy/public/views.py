@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
-from sqlalchemy import select
 
+from advocacy.campaigns.queries import campaign_by_slug
 from advocacy.endorsements import queries as endorsement_queries
 from advocacy.endorsements import services
 from advocacy.endorsements.receipts import receipt_pdf
@@ -18,7 +18,8 @@ from advocacy.models.endorsements import CONFIRM, WITHDRAW
 from advocacy.public.forms import ConfirmForm, SignForm, WithdrawForm
 from advocacy.public.queries import (
     STATE_PREVIEW,
-    campaign_by_slug,
+    city_suggestions,
+    endorsement_by_code,
     export_rows,
     map_points,
     public_endorsements,
@@ -126,11 +127,6 @@ def widget(slug: str):
 # --- signing -------------------------------------------------------------------------------------------------
 
 
-def _city_suggestions() -> list[str]:
-    cities = db.session.scalars(select(City).order_by(City.population.desc().nulls_last()).limit(CITY_SUGGESTIONS))
-    return sorted(city.label for city in cities)
-
-
 def _details(form: SignForm) -> services.SignerDetails:
     return services.SignerDetails(
         name=form.signer_name.data,
@@ -211,7 +207,12 @@ def sign_open(slug: str):
     status = 409 if form.already else 200
     return (
         render_template(
-            "public/sign.html", form=form, campaign=campaign, city=None, invited=False, suggestions=_city_suggestions()
+            "public/sign.html",
+            form=form,
+            campaign=campaign,
+            city=None,
+            invited=False,
+            suggestions=city_suggestions(CITY_SUGGESTIONS),
         ),
         status,
     )
@@ -269,7 +270,7 @@ def withdraw(token: str):
 
 def _by_code(code: str) -> Endorsement:
     code = normalise_code(code)
-    endorsement = db.session.scalar(select(Endorsement).where(Endorsement.verification_code == code)) if code else None
+    endorsement = endorsement_by_code(code) if code else None
     if endorsement is None:
         abort(404)
     return endorsement
