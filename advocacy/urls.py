@@ -1,10 +1,12 @@
 """Absolute links, the one place that builds them, and development's BASE_URL.
 
 Links in e-mails, receipts, feeds, the widget snippet and letters are built from `BASE_URL` (services have
-no request to take it from) with `absolute_url(path)`; nothing else concatenates BASE_URL by hand. In development without `BASE_URL`, each request tells the app the address the
-server is bound to (from the WSGI environment's SERVER_NAME and SERVER_PORT: the socket, not the client's
-Host header, so a request cannot plant another host in e-mails); it is recorded in the instance folder so
-that CLI commands and jobs started later link to the same server. Production requires `BASE_URL`.
+no request to take it from) with `absolute_url(path)`; nothing else concatenates BASE_URL by hand.
+
+In development without `BASE_URL`, each request tells the app the address the server is bound to (from the
+WSGI environment's SERVER_NAME and SERVER_PORT: the socket, not the client's Host header, so a request cannot
+plant another host in e-mails); it is recorded in the instance folder so that CLI commands and jobs started
+later link to the same server. Production requires `BASE_URL`.
 """
 
 from __future__ import annotations

@@ -57,7 +57,8 @@ def test_verified_endorsements_is_one_definition(app_ctx):
     db.session.flush()
     db.session.add_all([
         Endorsement(campaign_id=campaign.id, city_id=cities[0].id, status=VERIFIED, signer_name="S"),
-        Endorsement(campaign_id=campaign.id, city_id=cities[1].id, status=VERIFIED, signer_name="S", source_note="sample"),
+        Endorsement(campaign_id=campaign.id, city_id=cities[1].id, status=VERIFIED, signer_name="S",
+                    source_note="sample"),
         Endorsement(campaign_id=campaign.id, city_id=cities[2].id, status=CONFIRMED, signer_name="S"),
         Endorsement(campaign_id=other.id, city_id=cities[3].id, status=VERIFIED, signer_name="S"),
     ])  # fmt: skip

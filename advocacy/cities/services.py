@@ -170,7 +170,8 @@ def import_cities(
 
     Places match existing cities by GeoNames id, else by name and state; of two rows with the same name and
     state the more populous is kept and the other reported as skipped (a city is unique by name and state).
-    Imported districts never replace districts an advocate set (manual or from ZIP codes). The caller's unit of work commits.
+    Imported districts never replace districts an advocate set (manual or from ZIP codes). The caller's unit of
+    work commits.
     """
     if location is None and districts_location is None:
         raise ImportDataError("give a places file, a --districts file, or both")
@@ -375,7 +376,8 @@ def _apply_imported_districts(wanted: dict[int, set[tuple[str, int]]], report: I
 def import_zip_districts(location: str, *, progress: Progress | None = None, actor: str = "cli") -> ImportReport:
     """Make the ZIP → district table equal to a zccd.csv-format file (state_fips,state_abbr,zcta,cd).
 
-    Rows not in the file are removed, new ones added; the same file again changes nothing. The caller's unit of work commits.
+    Rows not in the file are removed, new ones added; the same file again changes nothing. The caller's unit of
+    work commits.
     """
     say = progress_or_default(progress)
     text, name = read_source(location)

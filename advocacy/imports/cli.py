@@ -21,7 +21,8 @@ def _progress(message: str) -> None:
 
 
 def _run(action: Callable[[], ImportReport]) -> None:
-    """Run an import in the command's unit of work: it commits on success; an error rolls back and fails with the message."""
+    """Run an import in the command's unit of work (it commits on success); an error rolls back and fails with
+    its message."""
     try:
         report = action()
     except ImportDataError as exc:  # the command's unit of work rolls everything back

@@ -25,8 +25,8 @@ BASIS_LABELS = {
     "demo": "approximate (demo data)",
 }
 DISTRICT_SOURCES = tuple(BASIS_RANK)
-# Bases that are guesses (APPROXIMATE_BASES, imported above from the representation rule that reads them): pages,
-# letters and batch reports say "approximate" for them.
+# Bases that are guesses, which pages, letters and batch reports call "approximate": APPROXIMATE_BASES, defined
+# with the representation rule that reads them (advocacy.representation) and imported above.
 # Bases an import never replaces.
 PROTECTED_BASES = ("signer", "manual")
 
