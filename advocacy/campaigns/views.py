@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
 
+from advocacy.auth import current_staff
 from advocacy.auth.decorators import role_required
 from advocacy.campaigns.errors import CampaignError
 from advocacy.campaigns.forms import ASK_HELP, CampaignForm, LinkBillForm, NewCampaignForm
@@ -54,7 +54,7 @@ def new():
     form = NewCampaignForm()
     if form.validate_on_submit():
         try:
-            campaign = create_campaign(form.slug.data, _values(form), actor=current_user.email)
+            campaign = create_campaign(form.slug.data, _values(form), actor=current_staff().email)
         except CampaignError as exc:
             db.session.rollback()
             add_error(form.slug, str(exc))
@@ -87,7 +87,7 @@ def edit(slug: str):
     if not form.is_submitted():
         form.load_asks(campaign.letter_asks)
     if form.validate_on_submit():
-        changed = update_campaign(campaign, _values(form), actor=current_user.email)
+        changed = update_campaign(campaign, _values(form), actor=current_staff().email)
         flash("Campaign saved." if changed else "Nothing changed.", "success")
         return redirect(url_for("campaigns.detail", slug=campaign.slug))
     return render_template("campaigns/edit.html", campaign=campaign, form=form, ask_help=ASK_HELP)
@@ -100,7 +100,7 @@ def link(slug: str):
     form = LinkBillForm()
     if form.validate_on_submit():
         try:
-            bill = link_bill(campaign, form.citation.data, actor=current_user.email)
+            bill = link_bill(campaign, form.citation.data, actor=current_staff().email)
         except CampaignError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -120,7 +120,7 @@ def unlink(slug: str, bill_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        unlink_bill(campaign, bill_id, actor=current_user.email)
+        unlink_bill(campaign, bill_id, actor=current_staff().email)
     except CampaignError as exc:
         db.session.rollback()
         flash(str(exc), "error")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from advocacy.auth import current_staff
 from advocacy.auth.decorators import role_required
 from advocacy.campaigns.queries import all_campaigns
 from advocacy.cities.errors import CityError
@@ -104,7 +104,7 @@ def new():
     form = CityForm()
     if form.validate_on_submit():
         try:
-            city = create_city(form.values(), actor=current_user.email)
+            city = create_city(form.values(), actor=current_staff().email)
         except CityError as exc:
             add_error(form.name, str(exc))
         else:
@@ -122,7 +122,7 @@ def edit(city_id: int):
     )
     if form.validate_on_submit():
         try:
-            changed = update_city(city, form.values(), actor=current_user.email)
+            changed = update_city(city, form.values(), actor=current_staff().email)
         except CityError as exc:
             add_error(form.name, str(exc))
         else:
@@ -138,7 +138,7 @@ def set_districts(city_id: int):
     form = DistrictsForm(state=city.state)
     if not form.validate_on_submit():
         return _render_detail(city, districts_form=form), 400
-    changed = set_city_districts(city, form.pairs, source="manual", actor=current_user.email)
+    changed = set_city_districts(city, form.pairs, source="manual", actor=current_staff().email)
     flash("Districts set by hand." if changed else "Nothing changed.", "success")
     return redirect(url_for("cities.detail", city_id=city.id))
 
@@ -156,7 +156,7 @@ def districts_from_zips(city_id: int):
         elif not pairs:
             add_error(form.zips, f"None of these ZIP codes lies in {city.state}.")
         else:
-            changed = set_city_districts(city, pairs, source="zip", actor=current_user.email)
+            changed = set_city_districts(city, pairs, source="zip", actor=current_staff().email)
             labels = ", ".join(district_label(s, d) for s, d in sorted(pairs))
             flash(
                 f"Districts {labels} set from ZIP codes {', '.join(form.codes)}." if changed else "Nothing changed.",

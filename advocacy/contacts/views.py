@@ -12,9 +12,9 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from advocacy.auth import current_staff
 from advocacy.auth.decorators import role_required
 from advocacy.campaigns.queries import all_campaigns
 from advocacy.contacts import queries, services
@@ -108,7 +108,7 @@ def import_csv():
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise services.ContactImportError("the file is not UTF-8 text") from None
-        report = services.import_contacts(text, actor=current_user.email)
+        report = services.import_contacts(text, actor=current_staff().email)
     except services.ContactError as exc:
         db.session.rollback()
         flash(f"Nothing imported: {exc}", "error")
@@ -128,7 +128,7 @@ def _edit(contact: OfficeContact | None):
         try:
             office = services.resolve_office(form.bioguide_id.data, form.committee.data)
             data = {name: getattr(form, name).data for name in services.CONTACT_FIELDS}
-            contact = services.save_contact(contact, office, data, actor=current_user.email)
+            contact = services.save_contact(contact, office, data, actor=current_staff().email)
         except services.ContactError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -160,7 +160,7 @@ def delete(contact_id: int):
 def _remove(record: OfficeContact | Interaction, delete: Callable[..., None], message: str) -> ResponseReturnValue:
     """Delete a contact or an interaction through its service, commit, and go back to its office's page."""
     back = _office_url(record.member_id, record.committee_id)
-    delete(record, actor=current_user.email)
+    delete(record, actor=current_staff().email)
     flash(message, "success")
     return redirect(back)
 
@@ -187,7 +187,7 @@ def new_interaction():
                                                              "follow_up_on")} | {"campaign": campaign}  # fmt: skip
         try:
             office = services.resolve_office(form.bioguide_id.data, form.committee.data)
-            interaction = services.record_interaction(office, data, actor=current_user.email)
+            interaction = services.record_interaction(office, data, actor=current_staff().email)
         except services.ContactError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -209,7 +209,7 @@ def delete_interaction(interaction_id: int):
 def follow_up_done(interaction_id: int):
     interaction = db.get_or_404(Interaction, interaction_id)
     try:
-        services.complete_follow_up(interaction, actor=current_user.email)
+        services.complete_follow_up(interaction, actor=current_staff().email)
     except services.ContactError as exc:
         abort(400, str(exc))
     flash("Follow-up marked done.", "success")

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from functools import partial
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
+from advocacy.auth import current_staff
 from advocacy.auth.decorators import role_required
 from advocacy.campaigns.queries import campaign_by_slug
 from advocacy.endorsements import queries, services
@@ -72,9 +72,9 @@ def _review(endorsement_id: int, action: str):
     change: Callable[[], object]
     if isinstance(form, ReasonForm):
         refuse = services.reject if action == "reject" else services.withdraw_by_staff
-        change = partial(refuse, endorsement, form.reason.data, actor=current_user.email)
+        change = partial(refuse, endorsement, form.reason.data, actor=current_staff().email)
     else:
-        change = partial(services.approve, endorsement, actor=current_user.email)
+        change = partial(services.approve, endorsement, actor=current_staff().email)
     _apply(change, lambda: f"Endorsement of {endorsement.city.label}: {endorsement.status}.")
     return redirect(url_for("endorsements.detail", endorsement_id=endorsement_id))
 
@@ -144,7 +144,7 @@ def invite(slug: str):
     city = form.resolved_city if form.validate_on_submit() else None  # the city field resolves it when valid
     if city is not None:
         try:
-            _, link = services.invite(campaign, city, form.email.data, form.name.data, actor=current_user.email)
+            _, link = services.invite(campaign, city, form.email.data, form.name.data, actor=current_staff().email)
         except services.EndorsementError as exc:
             db.session.rollback()
             add_error(form.email, str(exc))
@@ -169,7 +169,7 @@ def invite_bulk(slug: str):
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
                 raise services.EndorsementError("The file is not UTF-8 text; save it as “CSV UTF-8”.") from exc
-            results = services.import_invitations(campaign, text, actor=current_user.email)
+            results = services.import_invitations(campaign, text, actor=current_staff().email)
         except services.EndorsementError as exc:
             db.session.rollback()
             add_error(form.file, str(exc))
@@ -186,7 +186,7 @@ def _invitation_action(invitation_id: int, action: str):
         abort(400)
     service = services.resend_invitation if action == "resend" else services.revoke_invitation
     _apply(
-        partial(service, invitation, actor=current_user.email),
+        partial(service, invitation, actor=current_staff().email),
         lambda: f"Invitation {'sent again' if action == 'resend' else 'revoked'}.",
     )
     return redirect(url_for("endorsements.invitations", slug=slug))
