@@ -33,14 +33,14 @@ def track_bill(app: Flask, citation_text: str, campaign_slug: str | None, actor:
     existed = get_bill(citation.congress, citation.bill_type, citation.number) is not None
     db.session.commit()  # track() works in its own app context and transactions
     try:
-        result = track(app, citation, campaign_slug=campaign_slug, actor=actor)
+        result = track(citation, campaign_slug=campaign_slug, actor=actor)
     except SyncError as exc:
         status, code = (404, "not_found") if "campaign" in str(exc) else (503, "sync_disabled")
         raise _error(status, code, str(exc)) from exc
-    if result.status == "failed" and (result.error or "").startswith("No such bill"):
-        raise _error(404, "not_found", result.error or "No such bill on Congress.gov.")
+    if result.status == "failed" and (result.message or "").startswith("No such bill"):
+        raise _error(404, "not_found", result.message or "No such bill on Congress.gov.")
     if result.status in ("failed", "deferred"):
-        raise _error(502 if result.status == "failed" else 503, "upstream_error", result.error or "sync failed")
+        raise _error(502 if result.status == "failed" else 503, "upstream_error", result.message or "sync failed")
     db.session.expire_all()
     from advocacy.bills.documents import load_bill
 
