@@ -41,6 +41,7 @@ from flask import current_app
 from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from advocacy.csv_safety import safe_cell
 from advocacy.extensions import db
 from advocacy.jobs import JobTimeout, job, time_limit
 from advocacy.letters.render import letter_html, prepare_shared, render_letter
@@ -61,7 +62,6 @@ from advocacy.models.letters import (
     Letter,
     LetterBatch,
 )
-from advocacy.public.queries import neutralise_formula
 from advocacy.uow import checkpoint, unit_of_work
 
 logger = logging.getLogger(__name__)
@@ -426,7 +426,7 @@ def _manifest_row(letter: Letter) -> dict[str, Any]:
         "error": letter.error,
     }
     # names and error texts come from outside: no cell may start a spreadsheet formula
-    return {key: neutralise_formula(value or "") for key, value in row.items()}
+    return {key: safe_cell(value or "") for key, value in row.items()}
 
 
 def manifest_csv(batch: LetterBatch) -> str:
