@@ -19,6 +19,7 @@ from advocacy.models.mail import FAILED as MAIL_FAILED
 from advocacy.models.users import ADMIN, VIEWER
 from advocacy.scheduler import overview
 from advocacy.security import rate_limits_shared
+from advocacy.urls import absolute_url
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("alerts", __name__)
@@ -132,8 +133,7 @@ def _atom(body: bytes) -> Response:
 @bp.route("/feeds/bills.atom")
 def feed_bills():
     events = feeds.tracked_bill_events()
-    base = current_app.config["BASE_URL"]
-    return _atom(feeds.render_feed("feeds/bills", "Tracked bills", "/feeds/bills.atom", base + "/", events))
+    return _atom(feeds.render_feed("feeds/bills", "Tracked bills", "/feeds/bills.atom", absolute_url("/"), events))
 
 
 @bp.route("/feeds/bills/<int:congress>/<bill_type>/<int:number>.atom")
@@ -155,13 +155,12 @@ def feed_campaign(slug: str):
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
         abort(404)
-    base = current_app.config["BASE_URL"]
     return _atom(
         feeds.render_feed(
             f"feeds/campaign/{campaign.id}",
             campaign.name,
             f"/feeds/campaigns/{campaign.slug}.atom",
-            f"{base}/c/{campaign.slug}",
+            absolute_url(f"/c/{campaign.slug}"),
             feeds.campaign_events(campaign),
         )
     )

@@ -70,7 +70,6 @@ def invite(campaign: Campaign, city_id: int, email: str, contact_name: str | Non
         db.session.rollback()
         raise _error(409, "conflict", str(exc)) from exc
     db.session.commit()
-    endorsements.send_queued_mail()
     return invitation
 
 
