@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
@@ -10,8 +13,7 @@ from wtforms.validators import DataRequired, Length
 
 from advocacy.api import tokens
 from advocacy.auth.decorators import role_required
-from advocacy.extensions import db
-from advocacy.models.users import VIEWER
+from advocacy.models.users import VIEWER, User
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens")
 
@@ -29,23 +31,26 @@ class RevokeForm(FlaskForm):
     submit = SubmitField("Revoke")
 
 
+def _user() -> User:
+    """The logged-in user (role_required has checked there is one)."""
+    return cast(User, current_user)
+
+
 @bp.route("/", methods=["GET", "POST"])
 @role_required(VIEWER)
-def index():
+def index() -> ResponseReturnValue:
     form = TokenForm()
     raw = None
     if form.validate_on_submit():
         try:
-            _row, raw = tokens.create_token(current_user, form.name.data)
+            _row, raw = tokens.create_token(_user(), form.name.data or "")
         except tokens.TokenError as exc:
-            db.session.rollback()
-            form.name.errors.append(str(exc))
+            form.name.errors.append(str(exc))  # type: ignore[attr-defined]  # a list after validation
         else:
-            db.session.commit()
             form = TokenForm(formdata=None)
     code = 400 if form.errors else 200
     page = render_template(
-        "api/tokens.html", form=form, raw=raw, tokens=tokens.tokens_of(current_user), revoke_form=RevokeForm()
+        "api/tokens.html", form=form, raw=raw, tokens=tokens.tokens_of(_user()), revoke_form=RevokeForm()
     )
     response = (page, code, {"Cache-Control": "no-store"})
     return response
@@ -53,13 +58,12 @@ def index():
 
 @bp.route("/<int:token_id>/revoke", methods=["POST"])
 @role_required(VIEWER)
-def revoke(token_id: int):
+def revoke(token_id: int) -> ResponseReturnValue:
     if not RevokeForm().validate_on_submit():
         abort(400)
     try:
-        tokens.revoke_token(current_user, token_id)
+        tokens.revoke_token(_user(), token_id)
     except tokens.TokenError:
         abort(404)
-    db.session.commit()
     flash("Token revoked: it no longer works.", "success")
     return redirect(url_for("api_tokens.index"))
