@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import cast
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -17,7 +19,7 @@ from advocacy.models import AlertDelivery, AlertRun, Bill, Campaign, MailMessage
 from advocacy.models.alerts import FAILED, WEBHOOK_FAILED, WEBHOOK_PENDING
 from advocacy.models.base import utcnow
 from advocacy.models.mail import FAILED as MAIL_FAILED
-from advocacy.models.users import ADMIN, VIEWER
+from advocacy.models.users import ADMIN, VIEWER, User
 from advocacy.scheduler import overview
 from advocacy.security import rate_limits_shared
 
@@ -30,9 +32,9 @@ def follow_helpers() -> dict:
     """`follow_of(type, key)` for the Follow button include (one query per button)."""
 
     def follow_of(target_type: str, target_key: object):
-        if not current_user.is_authenticated:
+        if not current_user.is_authenticated:  # type: ignore[attr-defined]  # Flask-Login's proxy is untyped
             return None
-        return services.find_follow(current_user.id, target_type, str(target_key))
+        return services.find_follow(_user().id, target_type, str(target_key))
 
     return {"follow_of": follow_of, "follow_form": FollowForm, "unfollow_form": ActionForm}
 
@@ -43,15 +45,9 @@ def _safe_next(value: str | None) -> str:
     return url_for("alerts.following")
 
 
-def _send_mail_now() -> None:
-    """Send the mail this request queued (not the backlog: that is `alerts send` / `flask mail retry`)."""
-    from advocacy.mail import deliver_pending, queued_ids
-
-    try:
-        deliver_pending(ids=queued_ids())
-    except Exception:  # a mail problem must not turn a saved follow into an error page
-        logger.exception("sending queued mail failed; `flask mail retry` will try again")
-        db.session.rollback()
+def _user() -> User:
+    """The logged-in user (role_required has checked there is one)."""
+    return cast(User, current_user)
 
 
 # --------------------------------------------------------------------------------------------- following
@@ -64,14 +60,11 @@ def follow():
     if not form.validate_on_submit():
         abort(400)
     try:
-        row, created = services.follow(current_user, form.target_type.data, form.target_key.data)
+        row, created = services.follow(_user(), form.target_type.data, form.target_key.data)
     except services.AlertError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return redirect(_safe_next(form.next.data))
-    db.session.commit()
-    if created:
-        _send_mail_now()
+    if created:  # the receipt is sent after the request's unit of work commits
         flash(f"You now follow {row.label}. A receipt is on its way by e-mail.", "success")
     return redirect(_safe_next(form.next.data))
 
@@ -82,8 +75,7 @@ def unfollow(follow_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    if services.unfollow(current_user, follow_id):
-        db.session.commit()
+    if services.unfollow(_user(), follow_id):
         flash("Stopped following.", "success")
     return redirect(_safe_next(form.next.data))
 
@@ -91,16 +83,14 @@ def unfollow(follow_id: int):
 @bp.route("/alerts/following", methods=["GET", "POST"])
 @role_required(VIEWER)
 def following():
-    settings = services.settings_for(current_user)
+    settings = services.settings_for(_user())  # may create the defaults (committed with the request)
     form = SettingsForm(obj=settings)
     if form.validate_on_submit():
-        services.set_mode(current_user, form.mode.data)
-        db.session.commit()
+        services.set_mode(_user(), form.mode.data)
         flash("Alert settings saved.", "success")
         return redirect(url_for("alerts.following"))
-    db.session.commit()  # settings_for may have created the defaults
     return render_template(
-        "alerts/following.html", follows=services.follows_of(current_user), form=form, action_form=ActionForm()
+        "alerts/following.html", follows=services.follows_of(_user()), form=form, action_form=ActionForm()
     )
 
 
@@ -115,7 +105,6 @@ def unsubscribe(token: str):
     form = UnsubscribeForm()
     if request.method == "POST":
         removed = services.unsubscribe(unsub)
-        db.session.commit()
         return render_template("alerts/unsubscribe.html", done=True, removed=removed, unsub=unsub, form=None)
     return render_template("alerts/unsubscribe.html", done=False, unsub=unsub, form=form)
 
@@ -123,7 +112,7 @@ def unsubscribe(token: str):
 # --------------------------------------------------------------------------------------------- feeds
 
 
-def _atom(body: bytes) -> Response:
+def _atom(body: bytes) -> ResponseReturnValue:
     response = Response(body, mimetype="application/atom+xml")
     response.headers["Cache-Control"] = "public, max-age=300"
     response.add_etag()
@@ -213,13 +202,11 @@ def webhook_list():
     if form.validate_on_submit():
         try:
             created = webhooks.create_endpoint(
-                form.url.data, form.event_types.data, form.description.data, actor=current_user.email
+                form.url.data, form.event_types.data, form.description.data, actor=_user().email
             )
         except webhooks.WebhookError as exc:
-            db.session.rollback()
             form.url.errors.append(str(exc))
         else:
-            db.session.commit()
             form = WebhookForm(formdata=None)
     endpoints = db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
     code = 400 if form.errors else 200
@@ -246,7 +233,6 @@ def webhook_toggle(endpoint_id: int):
     endpoint = db.get_or_404(WebhookEndpoint, endpoint_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    webhooks.set_active(endpoint, not endpoint.active, actor=current_user.email)
-    db.session.commit()
+    webhooks.set_active(endpoint, not endpoint.active, actor=_user().email)
     flash(f"Webhook {endpoint.id} {'resumed' if endpoint.active else 'paused'}.", "success")
     return redirect(url_for("alerts.webhook_detail", endpoint_id=endpoint.id))
