@@ -6,6 +6,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from advocacy.alerts.services import enqueue_or_run, run_alerts, summary
+
 cli = AppGroup("alerts", help="E-mail alerts, digests and webhooks.")
 
 
@@ -14,8 +16,6 @@ cli = AppGroup("alerts", help="E-mail alerts, digests and webhooks.")
 @click.option("--here", is_flag=True, help="Run in this process even when REDIS_URL is set.")
 def send_command(digest_now: bool, here: bool) -> None:
     """Deliver what is due. Safe to run twice or concurrently: each event reaches each follower once."""
-    from advocacy.alerts.services import enqueue_or_run, run_alerts, summary
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if digest_now or here or not app.config.get("REDIS_URL"):
         run = run_alerts(force_digest=digest_now)
