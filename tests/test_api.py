@@ -326,3 +326,33 @@ def test_a_refused_letter_batch_leaves_nothing_behind(letters_app, demo, client,
     with letters_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LetterTemplateVersion)) == versions
         assert db.session.scalar(select(func.count()).select_from(LetterBatch)) == 0
+
+
+def test_track_bill_errors_by_type(congress_app, congress_server, client, api_token):
+    """Each sync error type has its answer: no such bill or campaign 404, Congress.gov down 502; a campaign
+    given with the citation gets the bill."""
+    from advocacy.models import Bill, Campaign, CampaignBill
+
+    _email, raw = api_token("advocate")
+    with congress_app.app_context():
+        db.session.add(Campaign(slug="diplomacy", name="Diplomacy"))
+        db.session.commit()
+    missing = client.post("/api/v1/bills", json={"citation": "H.R. 9999 (116th)"}, headers=_auth(raw))
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+    assert "No such bill" in missing.get_json()["error"]["message"]
+    no_campaign = client.post(
+        "/api/v1/bills", json={"citation": "H.R. 5323 (119th)", "campaign": "nope"}, headers=_auth(raw)
+    )
+    assert no_campaign.status_code == 404 and "campaign" in no_campaign.get_json()["error"]["message"]
+    congress_server.fail_next("/bill/119/hr/5323", "500", times=10)
+    down = client.post("/api/v1/bills", json={"citation": "H.R. 5323 (119th)"}, headers=_auth(raw))
+    assert down.status_code == 502 and down.get_json()["error"]["code"] == "upstream_error"
+    congress_server._faults.clear()
+    linked = client.post(
+        "/api/v1/bills", json={"citation": "H.R. 5323 (119th)", "campaign": "diplomacy"}, headers=_auth(raw)
+    )
+    assert linked.status_code == 201, linked.get_data(as_text=True)
+    with congress_app.app_context():
+        bill_id = db.session.scalar(select(Bill.id).where(Bill.number == 5323))
+        assert db.session.scalar(select(CampaignBill.campaign_id).where(CampaignBill.bill_id == bill_id))
+        assert db.session.scalar(select(Bill.tracked).where(Bill.id == bill_id)) is True
