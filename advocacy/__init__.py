@@ -127,9 +127,12 @@ def register_security(app: Flask) -> None:
 
 
 def register_jobs(app: Flask) -> None:
-    from advocacy.jobs import install_recovery
+    """Hand the job runners this factory (their workers build the app with it: advocacy.jobs never imports this
+    package) and the recovery of interrupted letter batches, resumed when this process answers its first request."""
+    from advocacy import jobs
+    from advocacy.letters.recovery import recover_expired_batches
 
-    install_recovery(app)  # work a crash left behind is resumed when this process answers its first request
+    jobs.init_app(app, factory=create_app, recover=recover_expired_batches)
 
 
 def register_template_helpers(app: Flask) -> None:

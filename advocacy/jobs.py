@@ -1,11 +1,18 @@
 """Background jobs: RQ when REDIS_URL is set, otherwise a pool of long-lived worker processes in this process.
 
-The interface is small: `submit(func_path, *args) -> job id` and `status(job id)`, on the runner returned by
-`get_runner()`. A job is a module-level function named by its dotted path ("advocacy.letters.tasks.run_chunk");
-it runs inside an application context in the worker, with plain (picklable) arguments, and does its own commits.
+The interface is small: `submit(func, *args) -> job id` and `status(job id)`, on the runner returned by
+`get_runner()`. A job is a module-level function registered with the `@job` decorator and handed to the runner as
+the function itself (`get_runner().submit(run_chunk, batch_id, ids)`), so that readers and tools can follow the
+call; a function that is not registered is refused (`UnregisteredJob`). In the worker it runs inside an
+application context and one `unit_of_work()` (advocacy.uow): it commits once when it returns, rolls back when it
+raises, and calls `checkpoint()` for progress that others must see before it ends. Arguments are plain
+(picklable) values.
+
+The workers build their app with the factory that `init_app(app, factory=create_app, ...)` handed over when the
+app was made: this module never imports the root package, so the package's import graph has no cycle through it.
 
 The in-process pool (`ProcessPoolExecutor`, one worker per core, created on first use and kept) also runs short
-interactive work with `call(func_path, *args, timeout=...)`: template checks and previews run in a small pool of
+interactive work with `call(func, *args, timeout=...)`: template checks and previews run in a small pool of
 their own, so that a hostile template is limited in time and memory without ever blocking a web worker. The time
 limit is kept twice: a timer in the worker stops the work after `timeout`, and if the worker does not answer
 `HARD_LIMIT_GRACE` seconds later (work that never returns to Python, or that catches the timer's exception) its
@@ -18,7 +25,6 @@ Every job worker (the pools and RQ work horses) caps its own address space (RLIM
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import multiprocessing
 import os
@@ -32,11 +38,15 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
+
+from advocacy.extensions import db
+from advocacy.uow import unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -67,16 +77,78 @@ class JobTimeout(Exception):
     """Work ran longer than its time limit."""
 
 
+class UnregisteredJob(TypeError):
+    """A function handed to a runner that was not registered with `@job`."""
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+AppFactory = Callable[..., Flask]
+
+_JOBS: dict[str, Callable[..., Any]] = {}
+
+
+def job_name(func: Callable[..., Any]) -> str:
+    """The name logs, RQ's job description and error messages give a job: "package.module.function"."""
+    return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
+
+
+def job(func: F) -> F:
+    """Register a module-level function as a background job (returned unchanged: callable directly too).
+
+    Only module-level functions: a worker process receives the function by reference (module and name) and
+    imports it, which a nested function or a lambda cannot survive.
+    """
+    if func.__qualname__ != func.__name__ or func.__name__ == "<lambda>":
+        raise TypeError(f"@job registers module-level functions only, not {func.__qualname__}")
+    _JOBS[job_name(func)] = func
+    return func
+
+
+def registered(func: Callable[..., Any]) -> str:
+    """The job's name; raises UnregisteredJob unless `func` is a function registered with `@job`."""
+    name = job_name(func)
+    if _JOBS.get(name) is not func:
+        raise UnregisteredJob(f"{name} is not a registered job: decorate it with @advocacy.jobs.job")
+    return name
+
+
+def registered_jobs() -> dict[str, Callable[..., Any]]:
+    """Every job registered so far (by name), for tools and tests."""
+    return dict(_JOBS)
+
+
+@dataclass(frozen=True)
+class JobSetup:
+    """What the app factory hands to this module (`init_app`): how workers rebuild the app, what recovery runs."""
+
+    factory: AppFactory
+    recover: Callable[[], Any] | None = None
+
+
+_SETUP_KEY = "advocacy.jobs"
+
+
+def init_app(app: Flask, *, factory: AppFactory, recover: Callable[[], Any] | None = None) -> None:
+    """Called by `create_app`: remember the factory the workers use and the crash recovery to run (see below).
+
+    `recover()` runs in an app context and returns what it did (an object with a truthy `anything` when it did
+    something); the root package passes the letters' batch recovery.
+    """
+    app.extensions[_SETUP_KEY] = JobSetup(factory=factory, recover=recover)
+    install_recovery(app)
+
+
+def _setup(app: Flask) -> JobSetup:
+    setup = app.extensions.get(_SETUP_KEY)
+    if setup is None:
+        raise RuntimeError("advocacy.jobs.init_app(app, factory=...) was not called for this app")
+    return setup
+
+
 class JobRunner(Protocol):
-    def submit(self, func_path: str, *args: Any) -> str: ...
+    def submit(self, func: Callable[..., Any], *args: Any) -> str: ...
 
     def status(self, job_id: str) -> str: ...
-
-
-def resolve(func_path: str) -> Callable:
-    """Import "package.module.function" and return the function."""
-    module_name, _, name = func_path.rpartition(".")
-    return getattr(importlib.import_module(module_name), name)
 
 
 @contextlib.contextmanager
@@ -114,44 +186,40 @@ def limit_memory(megabytes: int | None) -> None:
 _worker_app: Flask | None = None
 
 
-def _init_worker(env_name: str, overrides: dict[str, Any], memory_mb: int | None) -> None:
+def _init_worker(factory: AppFactory, env_name: str, overrides: dict[str, Any], memory_mb: int | None) -> None:
     global _worker_app
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which shuts the pool down
-    from advocacy import create_app
-
-    _worker_app = create_app(env_name, overrides)
+    _worker_app = factory(env_name, overrides)
     limit_memory(memory_mb)
 
 
-def _run(func_path: str, args: tuple, timeout: float | None = None, started: str | None = None) -> Any:
-    from advocacy.extensions import db
-
+def _run(func: Callable[..., Any], args: tuple, timeout: float | None = None, started: str | None = None) -> Any:
+    """Run one job in this worker: app context, time limit, one unit of work; the session is removed after."""
+    registered(func)  # the worker imported the function's module (unpickling it), which registered it
     app = _worker_app
     assert app is not None, "worker not initialised"
     if started:  # tell `PoolRunner.call` that the work begins now: its hard limit counts from here
         Path(started).touch()
     with app.app_context():
         try:
-            with time_limit(timeout):
-                return resolve(func_path)(*args)
+            with time_limit(timeout), unit_of_work():
+                return func(*args)
         finally:
             db.session.remove()
 
 
-def run_in_app(func_path: str, *args: Any) -> Any:
-    """Entry point of RQ jobs: build the app once per worker process, then run the job in its context.
+def run_in_app(factory: AppFactory, func: Callable[..., Any], *args: Any) -> Any:
+    """Entry point of RQ jobs: build the app once per worker process (with `factory`), then run the job.
 
     A new worker process first recovers work that a dead worker left behind (when JOBS_RECOVER_ON_START).
     """
     global _worker_app
     if _worker_app is None:
-        from advocacy import create_app
-
-        _worker_app = create_app()
+        _worker_app = factory()
         limit_memory(_worker_app.config.get("LETTER_MEMORY_MB"))
         if _worker_app.config.get("JOBS_RECOVER_ON_START"):
             _recover_logged(_worker_app)
-    return _run(func_path, args)
+    return _run(func, args)
 
 
 # --- runners ---------------------------------------------------------------------------------------------------
@@ -160,7 +228,10 @@ def run_in_app(func_path: str, *args: Any) -> Any:
 class PoolRunner:
     """Long-lived worker processes (one per core by default), created on first use."""
 
-    def __init__(self, env_name: str, overrides: dict[str, Any], workers: int, memory_mb: int | None):
+    def __init__(
+        self, factory: AppFactory, env_name: str, overrides: dict[str, Any], workers: int, memory_mb: int | None
+    ):
+        self.factory = factory
         self.env_name = env_name
         self.overrides = overrides
         self.workers = workers
@@ -175,20 +246,23 @@ class PoolRunner:
         with self._lock:
             if self._executor is None:
                 context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["advocacy.letters.tasks"])
+                # The fork server imports the modules of the jobs registered so far once (the letters' WeasyPrint
+                # above all), so that each new worker starts warm.
+                context.set_forkserver_preload(sorted({func.__module__ for func in _JOBS.values()}))
                 self._executor = ProcessPoolExecutor(
                     max_workers=self.workers,
                     mp_context=context,
                     initializer=_init_worker,
-                    initargs=(self.env_name, self.overrides, self.memory_mb),
+                    initargs=(self.factory, self.env_name, self.overrides, self.memory_mb),
                 )
                 logger.info("started a pool of %d worker processes", self.workers)
             return self._executor
 
-    def submit(self, func_path: str, *args: Any) -> str:
-        """Queue `func_path(*args)` on the pool; return a job id for `status`."""
+    def submit(self, func: Callable[..., Any], *args: Any) -> str:
+        """Queue the job `func(*args)` on the pool; return a job id for `status`."""
+        registered(func)
         job_id = f"pool-{uuid.uuid4().hex}"
-        self._futures[job_id] = self.executor.submit(_run, func_path, args)
+        self._futures[job_id] = self.executor.submit(_run, func, args)
         return job_id
 
     def status(self, job_id: str) -> str:
@@ -208,11 +282,11 @@ class PoolRunner:
         with self._lock:
             if self._interactive is None:
                 workers = min(self.workers, INTERACTIVE_WORKERS)
-                self._interactive = PoolRunner(self.env_name, self.overrides, workers, self.memory_mb)
+                self._interactive = PoolRunner(self.factory, self.env_name, self.overrides, workers, self.memory_mb)
             return self._interactive
 
-    def call(self, func_path: str, *args: Any, timeout: float) -> Any:
-        """Run `func_path(*args)` in a worker of the interactive pool and return its result.
+    def call(self, func: Callable[..., Any], *args: Any, timeout: float) -> Any:
+        """Run the job `func(*args)` in a worker of the interactive pool and return its result.
 
         Raises JobTimeout after `timeout` seconds of work, at the latest `HARD_LIMIT_GRACE` seconds later: a worker
         that has not answered by then is killed (with the other workers of that pool; a call that was running there
@@ -220,17 +294,18 @@ class PoolRunner:
         so through a marker file), so starting the pool or waiting for a free worker (up to CALL_QUEUE_WAIT) does
         not count.
         """
+        name = registered(func)
         pool = self.interactive
         for attempt in range(2):
             marker = Path(tempfile.gettempdir()) / f"advocacy-call-{uuid.uuid4().hex}"
-            future = pool.executor.submit(_run, func_path, args, timeout, str(marker))
+            future = pool.executor.submit(_run, func, args, timeout, str(marker))
             try:
                 if not _wait_until_taken(future, marker, CALL_QUEUE_WAIT):
                     future.cancel()
                     raise JobTimeout(f"no worker was free for {CALL_QUEUE_WAIT:g} s; try again")
                 return future.result(timeout=timeout + HARD_LIMIT_GRACE)
             except FutureTimeout:
-                logger.warning("%s overran its %g s limit: killing its worker processes", func_path, timeout)
+                logger.warning("%s overran its %g s limit: killing its worker processes", name, timeout)
                 pool.kill()
                 raise JobTimeout(f"stopped after {timeout:g} s (time limit)") from None
             except BrokenProcessPool:
@@ -280,17 +355,22 @@ def _wait_until_taken(future: Future, marker: Path, limit: float) -> bool:
 class RQRunner:
     """Jobs in Redis, run by `rq worker` processes (`rq worker --url $REDIS_URL letters`)."""
 
-    def __init__(self, redis_url: str, queue_name: str, job_timeout: int):
+    def __init__(self, factory: AppFactory, redis_url: str, queue_name: str, job_timeout: int):
         from redis import Redis
         from rq import Queue
 
+        self.factory = factory
         self.connection = Redis.from_url(redis_url)
         self.queue = Queue(queue_name, connection=self.connection)
         self.job_timeout = job_timeout
 
-    def submit(self, func_path: str, *args: Any) -> str:
-        job = self.queue.enqueue("advocacy.jobs.run_in_app", func_path, *args, job_timeout=self.job_timeout)
-        return job.id
+    def submit(self, func: Callable[..., Any], *args: Any) -> str:
+        """Queue the job `func(*args)` in Redis: the worker runs it through `run_in_app` with the app's factory."""
+        name = registered(func)
+        queued = self.queue.enqueue(
+            run_in_app, self.factory, func, *args, job_timeout=self.job_timeout, description=f"{name}{args!r}"[:200]
+        )
+        return queued.id
 
     def status(self, job_id: str) -> str:
         from rq.exceptions import NoSuchJobError
@@ -323,11 +403,13 @@ def local_pool(app: Flask | None = None) -> PoolRunner:
     overrides.update({k: app.config[k] for k in ("LETTER_MEMORY_MB", "JOBS_WORKERS") if k in app.config})
     workers = int(app.config.get("JOBS_WORKERS") or os.cpu_count() or 1)
     memory_mb = app.config.get("LETTER_MEMORY_MB")
-    key = (app.config.get("ENV_NAME"), tuple(sorted((k, repr(v)) for k, v in overrides.items())), workers)
+    factory = _setup(app).factory
+    key = (factory, app.config.get("ENV_NAME"), tuple(sorted((k, repr(v)) for k, v in overrides.items())), workers)
     with _pools_lock:
         pool = _pools.get(key)
         if pool is None:
-            pool = _pools[key] = PoolRunner(app.config.get("ENV_NAME", "production"), overrides, workers, memory_mb)
+            env_name = app.config.get("ENV_NAME", "production")
+            pool = _pools[key] = PoolRunner(factory, env_name, overrides, workers, memory_mb)
         return pool
 
 
@@ -361,7 +443,7 @@ def get_runner(app: Flask | None = None, *, local: bool = False) -> JobRunner:
     url = app.config.get("REDIS_URL")
     if url and not local:
         if redis_answers(url, float(app.config.get("REDIS_PING_TIMEOUT", 0.5))):
-            return RQRunner(url, app.config.get("JOBS_QUEUE", "advocacy"), job_timeout=3600)
+            return RQRunner(_setup(app).factory, url, app.config.get("JOBS_QUEUE", "advocacy"), job_timeout=3600)
         logger.warning("Redis at %s does not answer: running jobs in this process's worker pool", _redacted(url))
     return local_pool(app)
 
@@ -379,16 +461,18 @@ def shutdown_pools() -> None:
 
 
 def recover_expired_work(app: Flask | None = None) -> Any:
-    """Put back in hand work whose lease has expired (letter batches: see advocacy.letters.recovery).
+    """Put back in hand work whose lease has expired (the recovery given to `init_app`: the letter batches', see
+    advocacy.letters.recovery), in an app context and a unit of work of its own.
 
     For start-up (below) and for the scheduler: safe to call often and from several processes at once; returns
-    what it did (a `Recovery`).
+    what it did (a `Recovery`), or None when the app has no recovery.
     """
-    from advocacy.letters.recovery import recover_expired_batches
-
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    with app.app_context():
-        return recover_expired_batches()
+    recover = _setup(app).recover
+    if recover is None:
+        return None
+    with app.app_context(), unit_of_work():
+        return recover()
 
 
 def _recover_logged(app: Flask) -> None:
@@ -397,7 +481,7 @@ def _recover_logged(app: Flask) -> None:
     except Exception:  # noqa: BLE001 - start-up must go on (e.g. before `flask db upgrade` has made the tables)
         logger.exception("recovering interrupted work failed")
         return
-    if result.anything:
+    if result is not None and result.anything:
         logger.warning("recovered interrupted work: %s", result)
 
 
@@ -419,6 +503,7 @@ def install_recovery(app: Flask) -> None:
         _recover_logged(app)
 
 
+@job
 def worker_peak_memory() -> tuple[int, int]:
     """(pid, peak resident memory in KiB) of the process running it: benchmarks ask each worker."""
     return os.getpid(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -92,9 +92,11 @@ def _cities(app, count: int) -> None:
 
 
 def _peak_per_worker(pool) -> dict[int, int]:
+    from advocacy.jobs import worker_peak_memory
+
     peaks: dict[int, int] = {}
     for _ in range(pool.workers * 6):
-        pid, kib = pool.call("advocacy.jobs.worker_peak_memory", timeout=10)
+        pid, kib = pool.call(worker_peak_memory, timeout=10)
         peaks[pid] = max(kib, peaks.get(pid, 0))
     return peaks
 
@@ -109,7 +111,15 @@ def main() -> None:
     from advocacy.letters.context import build_context  # noqa: F401 (import cost outside the timings)
     from advocacy.letters.render import CSS_PATH, letter_html
     from advocacy.letters.services import create_batch, start_batch
-    from advocacy.letters.tasks import MERGE_SCRIPT, batch_dir, load_spec, merge_letters, merge_plan, merged_name
+    from advocacy.letters.tasks import (
+        MERGE_SCRIPT,
+        batch_dir,
+        load_spec,
+        merge_letters,
+        merge_plan,
+        merged_name,
+        preview_pdf,
+    )
     from advocacy.models import Campaign, LetterBatch, LetterTemplate
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -172,9 +182,7 @@ def main() -> None:
             first = next(iter(spec["letters"].values()))["members"]
             for _ in range(7):
                 t0 = time.perf_counter()
-                result = pool.call(
-                    "advocacy.letters.tasks.preview_pdf", spec["template"], spec["shared"], first, timeout=10
-                )
+                result = pool.call(preview_pdf, spec["template"], spec["shared"], first, timeout=10)
                 timings.append(time.perf_counter() - t0)
                 assert "pdf" in result, result
 

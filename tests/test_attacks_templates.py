@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from advocacy.demo.letter import DEMO_TEMPLATE
 from advocacy.extensions import db
+from advocacy.jobs import job
 from advocacy.letters.context import SAMPLE_MEMBER, build_context, sample_shared
 from advocacy.letters.render import letter_html
 from advocacy.letters.sandbox import TemplateProblem, render_field
@@ -173,6 +174,7 @@ def test_the_save_check_keeps_its_time_limit_across_fields(letters_app, client, 
     assert elapsed < 1.0 + HARD_LIMIT_GRACE + 5, f"{elapsed:.1f} s"
 
 
+@job
 def ignore_the_timer(seconds: float) -> str:
     """Work that the worker's timer cannot stop (it ignores SIGALRM): only killing the process ends it."""
     import signal
@@ -182,12 +184,14 @@ def ignore_the_timer(seconds: float) -> str:
     return "finished"
 
 
+@job
 def address_space_limit() -> int:
     import resource
 
     return resource.getrlimit(resource.RLIMIT_AS)[0]
 
 
+@job
 def allocate(size: int) -> int:
     return len(bytearray(size))
 
@@ -198,13 +202,13 @@ def test_work_that_ignores_the_timer_is_killed_at_the_hard_limit(letters_app):
 
     with letters_app.app_context():
         pool = local_pool()
-        assert pool.call(f"{__name__}.allocate", 10, timeout=30) == 10  # workers started
+        assert pool.call(allocate, 10, timeout=30) == 10  # workers started
         started = time.monotonic()
         with pytest.raises(JobTimeout):
-            pool.call(f"{__name__}.ignore_the_timer", 600, timeout=1)
+            pool.call(ignore_the_timer, 600, timeout=1)
         elapsed = time.monotonic() - started
         assert elapsed < 1 + HARD_LIMIT_GRACE + 10, f"{elapsed:.1f} s"  # against 600 s of work
-        assert pool.call(f"{__name__}.allocate", 10, timeout=30) == 10
+        assert pool.call(allocate, 10, timeout=30) == 10
 
 
 def test_every_job_worker_has_a_memory_limit_by_default(letters_app):
@@ -214,7 +218,7 @@ def test_every_job_worker_has_a_memory_limit_by_default(letters_app):
     assert letters_app.config["LETTER_MEMORY_MB"] == 1024
     with letters_app.app_context():
         pool = local_pool()
-        assert pool.call(f"{__name__}.address_space_limit", timeout=30) == 1024 * 1024 * 1024
+        assert pool.call(address_space_limit, timeout=30) == 1024 * 1024 * 1024
         with pytest.raises(MemoryError):
-            pool.call(f"{__name__}.allocate", 2 * 1024**3, timeout=30)
-        assert pool.call(f"{__name__}.allocate", 10, timeout=30) == 10
+            pool.call(allocate, 2 * 1024**3, timeout=30)
+        assert pool.call(allocate, 10, timeout=30) == 10

@@ -297,7 +297,7 @@ def test_letters_from_the_web_when_redis_is_down(
 
 def test_alerts_run_here_when_redis_is_down(app: Flask, redis_down: str):
     """The alerts job runs in this process (and says what it did) instead of being lost in a dead queue."""
-    from advocacy.alerts.services import enqueue_or_run
+    from advocacy.alerts.tasks import enqueue_or_run
 
     with app.app_context():
         summary = enqueue_or_run(app)

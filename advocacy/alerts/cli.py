@@ -6,7 +6,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from advocacy.alerts.services import enqueue_or_run, run_alerts, summary
+from advocacy.alerts.services import run_alerts, summary
+from advocacy.alerts.tasks import enqueue_or_run
 
 cli = AppGroup("alerts", help="E-mail alerts, digests and webhooks.")
 

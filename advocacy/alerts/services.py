@@ -603,18 +603,6 @@ def run_alerts(now: datetime | None = None, *, force_digest: bool = False) -> Al
     return run
 
 
-def enqueue_or_run(app: Any) -> str:
-    """With REDIS_URL, queue the run for an RQ worker (the app's job queue); else run it here. Returns a summary."""
-    if app.config.get("REDIS_URL"):
-        from advocacy.jobs import RQRunner, get_runner
-
-        runner = get_runner(app)
-        if isinstance(runner, RQRunner):  # else Redis is down: run it here (get_runner logged a warning)
-            job_id = runner.submit("advocacy.alerts.tasks.run_due")
-            return f"queued job {job_id} on RQ queue {app.config.get('JOBS_QUEUE', 'advocacy')!r}"
-    return summary(run_alerts())
-
-
 def summary(run: AlertRun) -> str:
     """One line for the CLI and logs."""
     text = (

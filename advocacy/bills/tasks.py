@@ -6,8 +6,10 @@ from flask import current_app
 
 from advocacy.bills.sync import sync_many, tracked_citations
 from advocacy.congress.citations import Citation
+from advocacy.jobs import job
 
 
+@job
 def sync_bills(citations: list[tuple[int, str, int]] | None, actor: str, force: bool = False) -> list[str]:
     """Sync the given bills (all tracked bills when None); returns the summary line of each bill."""
     app = current_app._get_current_object()

@@ -16,6 +16,7 @@ from advocacy.bills.queries import bills_matching
 from advocacy.bills.services import campaign_suggestions
 from advocacy.bills.stage import STAGE_LABELS, StageResult, tracker_position
 from advocacy.bills.sync import SyncError, SyncResult, sync_enabled, track
+from advocacy.bills.tasks import sync_bills
 from advocacy.congress.citations import Citation
 from advocacy.extensions import db
 from advocacy.jobs import get_runner
@@ -123,9 +124,7 @@ def sync_now(congress: int, bill_type: str, number: int):
     if not sync_enabled():
         flash("Syncing is off: set CONGRESS_API_KEY (free key at https://api.congress.gov/sign-up/).", "error")
     else:
-        job_id = get_runner().submit(
-            "advocacy.bills.tasks.sync_bills", [(congress, bill_type, number)], current_user.email, True
-        )
+        job_id = get_runner().submit(sync_bills, [(congress, bill_type, number)], current_user.email, True)
         flash(f"Sync of {citation.label} started in the background: reload this page in a few seconds.", "success")
         return redirect(_bill_url(citation) + f"?job={job_id}")
     return redirect(_bill_url(citation))
@@ -140,7 +139,7 @@ def sync_all():
     if not sync_enabled():
         flash("Syncing is off: set CONGRESS_API_KEY (free key at https://api.congress.gov/sign-up/).", "error")
         return redirect(url_for("main.dashboard"))
-    get_runner().submit("advocacy.bills.tasks.sync_bills", None, current_user.email, False)
+    get_runner().submit(sync_bills, None, current_user.email, False)
     flash("Sync of all tracked bills started in the background; changes appear under Recent activity.", "success")
     return redirect(url_for("main.dashboard"))
 

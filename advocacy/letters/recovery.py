@@ -26,7 +26,7 @@ from sqlalchemy import or_, select, update
 
 from advocacy.extensions import db
 from advocacy.jobs import JobRunner, PoolRunner, get_runner
-from advocacy.letters.tasks import lease_seconds
+from advocacy.letters.tasks import finalize_batch, lease_seconds, run_chunk
 from advocacy.models.base import utcnow
 from advocacy.models.letters import (
     BATCH_CANCELLING,
@@ -107,10 +107,7 @@ def _release_lost_letters(batch: LetterBatch, now: datetime, result: Recovery) -
 def _submit(batch_id: int, letter_ids: list[int], runner: JobRunner) -> list[str]:
     workers = runner.workers if isinstance(runner, PoolRunner) else 4
     size = max(1, math.ceil(len(letter_ids) / (workers * 3)))
-    return [
-        runner.submit("advocacy.letters.tasks.run_chunk", batch_id, letter_ids[i : i + size])
-        for i in range(0, len(letter_ids), size)
-    ]
+    return [runner.submit(run_chunk, batch_id, letter_ids[i : i + size]) for i in range(0, len(letter_ids), size)]
 
 
 def recover_batch(batch_id: int, *, now: datetime | None = None, runner: JobRunner | None = None) -> Recovery:
@@ -157,7 +154,7 @@ def recover_batch(batch_id: int, *, now: datetime | None = None, runner: JobRunn
         batch.job_ids = [*(batch.job_ids or []), *_submit(batch_id, queued, runner)]
         result.resumed.append(batch_id)
     elif batch.settled >= batch.total:
-        runner.submit("advocacy.letters.tasks.finalize_batch", batch_id)
+        runner.submit(finalize_batch, batch_id)
         result.finishing.append(batch_id)
     db.session.commit()
     if result.anything:

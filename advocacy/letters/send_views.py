@@ -93,7 +93,7 @@ def send(batch_id: int):
                 queued = [line.email for line in lines if line.outcome == sending.QUEUED_NOW]
                 limit = int(current_app.config.get("LETTER_EMAIL_IN_REQUEST", sending.DEFAULT_IN_REQUEST))
                 if len(queued) > limit:  # a long send must not hold the request: a job sends them
-                    get_runner().submit("advocacy.letters.sending.deliver_job", [e.id for e in queued])
+                    get_runner().submit(sending.deliver_job, [e.id for e in queued])
                     flash(*_summary(lines, len(queued), None, None))
                 else:
                     sent, failed = sending.deliver(queued)

@@ -31,7 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from advocacy.contacts.queries import ContactChoice, committee_office, contacts_of, member_office, pick_contact
 from advocacy.extensions import db
-from advocacy.jobs import JobTimeout, local_pool
+from advocacy.jobs import JobTimeout, job, local_pool
 from advocacy.letters.tasks import batch_dir, letter_extra, load_spec
 from advocacy.mail import deliver_pending, mail_result, queue_mail
 from advocacy.models import Letter, LetterBatch, MailMessage
@@ -170,6 +170,7 @@ def _item_data(item: PlannedEmail, spec: dict) -> dict:
     }
 
 
+@job
 def render_task(subject: str, body: str, shared: dict, items: list[dict]) -> dict:
     """Worker task: the (subject, body) of each item, or the first problem (field, line, message)."""
     from advocacy.letters.context import build_context
@@ -197,7 +198,7 @@ def render_messages(batch: LetterBatch, items: list[PlannedEmail], subject: str,
     timeout = float(current_app.config.get("LETTER_CHECK_TIMEOUT", 5.0)) + 0.05 * len(items)
     try:
         result = local_pool().call(
-            "advocacy.letters.sending.render_task", subject, body, spec["shared"],
+            render_task, subject, body, spec["shared"],
             [_item_data(item, spec) for item in items], timeout=timeout,
         )  # fmt: skip
     except JobTimeout:
@@ -320,6 +321,7 @@ def deliver(emails: list[LetterEmail]) -> tuple[int, int]:
     return deliver_pending(limit=max(len(ids), 1), ids=ids)
 
 
+@job
 def deliver_job(email_ids: list[int]) -> tuple[int, int]:
     """Job: send these letter e-mails through the outbox (a large send goes to the background)."""
     emails = list(db.session.scalars(select(LetterEmail).where(LetterEmail.id.in_(email_ids))))

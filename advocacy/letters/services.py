@@ -27,7 +27,7 @@ from advocacy.letters.context import SAMPLE_MEMBER, build_context, sample_shared
 from advocacy.letters.errors import LetterError
 from advocacy.letters.logos import LOGO_MAX_BYTES, check_logo, sanitise_svg
 from advocacy.letters.standing import committee_title_name, load_bill_facts
-from advocacy.letters.tasks import DEFAULT_TIMEOUT, finalize_batch, lease_seconds, write_spec
+from advocacy.letters.tasks import DEFAULT_TIMEOUT, check_template, finalize_batch, lease_seconds, run_chunk, write_spec
 from advocacy.models import (
     Campaign,
     City,
@@ -93,9 +93,7 @@ def check_template_fields(data: dict[str, Any], *, timeout: float | None = None)
     snapshot = {name: data.get(name) for name in VERSIONED_FIELDS}
     timeout = timeout or current_app.config.get("LETTER_CHECK_TIMEOUT", 5.0)
     try:
-        return local_pool().call(
-            "advocacy.letters.tasks.check_template", snapshot, sample_shared(snapshot), [SAMPLE_MEMBER], timeout=timeout
-        )
+        return local_pool().call(check_template, snapshot, sample_shared(snapshot), [SAMPLE_MEMBER], timeout=timeout)
     except JobTimeout:
         return [{"field": "body", "label": "body", "line": None, "message": "took too long to render (time limit)"}]
 
@@ -689,9 +687,7 @@ def start_batch(batch: LetterBatch, runner: JobRunner | None = None) -> list[str
     batch.status = BATCH_RUNNING
     batch.lease_expires_at = utcnow() + timedelta(seconds=lease_seconds())  # its jobs renew it as they work
     db.session.commit()  # workers must see "running" before they can finish the batch
-    job_ids = [
-        runner.submit("advocacy.letters.tasks.run_chunk", batch.id, ids[i : i + size]) for i in range(0, len(ids), size)
-    ]
+    job_ids = [runner.submit(run_chunk, batch.id, ids[i : i + size]) for i in range(0, len(ids), size)]
     batch.job_ids = job_ids
     return job_ids
 

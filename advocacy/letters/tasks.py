@@ -32,7 +32,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.extensions import db
-from advocacy.jobs import JobTimeout, time_limit
+from advocacy.jobs import JobTimeout, job, time_limit
 from advocacy.letters.render import letter_html, prepare_shared, render_letter
 from advocacy.letters.sandbox import TemplateProblem
 from advocacy.models.base import utcnow
@@ -177,6 +177,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
     partial.replace(path)
 
 
+@job
 def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
     """Render the given letters of a batch (job function)."""
     spec = load_spec(batch_id)
@@ -227,6 +228,7 @@ def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
     finalize_batch(batch_id)
 
 
+@job
 def finalize_batch(batch_id: int) -> bool:
     """When every letter is settled, write the merged PDF and the ZIP (once: the first job to get here)."""
     claimed = db.session.execute(
@@ -353,6 +355,7 @@ def write_outputs(batch: LetterBatch) -> None:
 # --- interactive work (through jobs.PoolRunner.call, which limits the time) -----------------------------------
 
 
+@job
 def check_template(template: dict, shared: dict, members: list[dict]) -> list[dict]:
     """Dry-render every field against sample data; return the problems (field, line, message)."""
     from advocacy.letters.context import build_context
@@ -374,6 +377,7 @@ def check_template(template: dict, shared: dict, members: list[dict]) -> list[di
     return problems
 
 
+@job
 def preview_html(template: dict, shared: dict, members: list[dict]) -> dict:
     """The letter as HTML for the in-page preview, or the problem that stops it."""
     try:
@@ -382,6 +386,7 @@ def preview_html(template: dict, shared: dict, members: list[dict]) -> dict:
         return {"error": str(exc), "field": exc.field, "line": exc.line}
 
 
+@job
 def preview_pdf(template: dict, shared: dict, members: list[dict]) -> dict:
     """The letter as PDF bytes, or the problem that stops it."""
     try:

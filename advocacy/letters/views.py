@@ -20,7 +20,7 @@ from advocacy.letters import services
 from advocacy.letters.context import FIELDS, SAMPLE_MEMBER, insertable_fields, sample_shared
 from advocacy.letters.forms import DeliveryForm, GenerateForm, TemplateForm
 from advocacy.letters.standing import SEGMENTS, load_bill_facts, standing_of
-from advocacy.letters.tasks import batch_dir, merged_name, zip_name
+from advocacy.letters.tasks import batch_dir, merged_name, preview_html, preview_pdf, zip_name
 from advocacy.models import Campaign, Letter, LetterBatch, LetterTemplate, Member
 from advocacy.models.letters import LETTER_DONE
 from advocacy.models.users import ADVOCATE, VIEWER
@@ -193,7 +193,7 @@ def preview(template_id: int):
     snapshot = services.template_snapshot(template)
     shared, members = _preview_data(snapshot, request.args.get("member"), request.args.get("campaign"))
     pdf = request.args.get("format") == "pdf"
-    task = "advocacy.letters.tasks.preview_pdf" if pdf else "advocacy.letters.tasks.preview_html"
+    task = preview_pdf if pdf else preview_html
     try:
         result = local_pool().call(task, snapshot, shared, members, timeout=10)
     except JobTimeout:
@@ -221,7 +221,7 @@ def live_preview():
     snapshot.update(logo=saved.logo if saved else None, logo_mime=saved.logo_mime if saved else None)
     shared, members = _preview_data(snapshot, request.form.get("member"), request.form.get("campaign"))
     try:
-        result = local_pool().call("advocacy.letters.tasks.preview_html", snapshot, shared, members, timeout=10)
+        result = local_pool().call(preview_html, snapshot, shared, members, timeout=10)
     except JobTimeout:
         result = {"error": "The preview took too long (time limit)."}
     if "error" in result:
