@@ -26,7 +26,6 @@ from advocacy.api.openapi import document as openapi_document
 from advocacy.api.schemas import MAX_INT, NewInvitation, NewLetterBatch, TrackBill, parse
 from advocacy.api.tokens import authenticate, live_token_id
 from advocacy.bills.documents import bill_document, load_bill
-from advocacy.bills.queries import bills_matching
 from advocacy.bills.stage import STAGE_LABELS
 from advocacy.extensions import csrf, db, limiter
 from advocacy.models import (
@@ -245,7 +244,16 @@ def bills():
     campaign = _str_arg("campaign")
     if stage is not None and stage not in STAGE_LABELS:
         raise ApiError(400, "bad_request", f"`stage` must be one of: {', '.join(STAGE_LABELS)}.")
-    query = bills_matching(congress, stage, campaign).order_by(Bill.congress.desc(), Bill.bill_type, Bill.number)
+    query = select(Bill).options(selectinload(Bill.sponsor))
+    if congress:
+        query = query.where(Bill.congress == congress)
+    if stage:
+        query = query.where(Bill.stage == stage)
+    if campaign is not None:
+        query = (
+            query.join(CampaignBill, CampaignBill.bill_id == Bill.id).join(Campaign).where(Campaign.slug == campaign)
+        )
+    query = query.order_by(Bill.congress.desc(), Bill.bill_type, Bill.number)
     return _paginate(query, "api.bills", s.bill_summary, congress=congress, stage=stage, campaign=campaign)
 
 

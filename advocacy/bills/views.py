@@ -12,7 +12,6 @@ from advocacy.auth.decorators import role_required
 from advocacy.bills.cosponsor_chart import cosponsor_chart
 from advocacy.bills.documents import load_bill
 from advocacy.bills.forms import SyncForm, TrackForm, TrackRelatedForm
-from advocacy.bills.queries import bills_matching
 from advocacy.bills.services import campaign_suggestions
 from advocacy.bills.stage import STAGE_LABELS, StageResult, tracker_position
 from advocacy.bills.sync import SyncError, SyncResult, sync_enabled, track
@@ -51,10 +50,20 @@ def _bill_url(citation: Citation) -> str:
 @bp.route("/")
 @role_required(VIEWER)
 def index():
+    query = select(Bill).options(selectinload(Bill.sponsor))
     congress = request.args.get("congress", type=int)
     stage = request.args.get("stage")
     campaign_slug = request.args.get("campaign")
-    query = bills_matching(congress, stage if stage in STAGE_LABELS else None, campaign_slug or None)
+    if congress:
+        query = query.where(Bill.congress == congress)
+    if stage in STAGE_LABELS:
+        query = query.where(Bill.stage == stage)
+    if campaign_slug:
+        query = (
+            query.join(CampaignBill, CampaignBill.bill_id == Bill.id)
+            .join(Campaign)
+            .where(Campaign.slug == campaign_slug)
+        )
     bills = db.session.scalars(
         query.order_by(Bill.latest_action_date.desc().nulls_last(), Bill.congress.desc(), Bill.number)
     ).all()
