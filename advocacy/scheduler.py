@@ -62,9 +62,9 @@ class JobFailed(RuntimeError):
 def _sync_bills(app: Flask) -> str:
     from advocacy.bills.sync import sync_enabled, sync_many, tracked_citations
 
-    if not sync_enabled(app):
+    if not sync_enabled():
         return "skipped: syncing is off (no CONGRESS_API_KEY)"
-    results = sync_many(app, tracked_citations(), actor="schedule")
+    results = sync_many(tracked_citations(), actor="schedule")
     failed = [r for r in results if r.status == "failed"]
     line = f"{len(results)} bill(s) synced, {len(failed)} failed"
     if failed:

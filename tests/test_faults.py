@@ -95,8 +95,9 @@ def test_database_failure_during_a_sync_leaves_the_bill_as_it_was(
 
         monkeypatch.setattr(sync, "apply_fetched", failing_apply)
 
-    result = sync.sync_citation(congress_app, HR3571, actor="test")
-    assert result.status == "failed" and "could not store the data" in result.error
+    with congress_app.app_context():
+        result = sync.sync_citation(HR3571, actor="test")
+    assert result.status == "failed" and "could not store the data" in (result.message or "")
     if _is_postgres(database_url):
         assert killed and killed[0] >= 1
     assert _document(congress_app, HR3571) == before

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.pool import NullPool
 
 from advocacy.bills.documents import bill_document, load_bill
+from advocacy.bills.errors import NotTracked
 from advocacy.bills.sync import sync_citation, sync_many
 from advocacy.congress.citations import Citation
 from advocacy.extensions import db
@@ -206,15 +207,18 @@ def test_concurrent_sync_of_many_bills(congress_app, congress_server):
             {"actionDate": "2025-01-09", "text": "Introduced in House", "type": "IntroReferral"}
         ]
         citations.append(Citation(119, "hr", 7000 + n))
-    results = sync_many(congress_app, citations, concurrency=4, create=True)
+    with congress_app.app_context():
+        results = sync_many(citations, concurrency=4, create=True)
     assert [r.status for r in results] == ["created"] * 12, [r.line() for r in results]
     with congress_app.app_context():
         assert db.session.scalar(select(func.count(Bill.id)).where(Bill.number > 7000)) == 12
         assert db.session.scalar(select(func.count(BillAction.id))) == 12
-    again = sync_many(congress_app, citations, concurrency=4)
+        again = sync_many(citations, concurrency=4)
     assert [r.status for r in again] == ["unchanged"] * 12 and sum(r.requests for r in again) == 12
-    untracked = sync_many(congress_app, [Citation(119, "hr", 7999)], concurrency=4)
-    assert untracked[0].status == "failed" and "not tracked" in untracked[0].error
+    with congress_app.app_context():
+        untracked = sync_many([Citation(119, "hr", 7999)], concurrency=4)
+    assert untracked[0].status == "failed" and "not tracked" in (untracked[0].message or "")
+    assert isinstance(untracked[0].error, NotTracked)
 
 
 def test_request_budget_defers_bills(congress_app, runner, congress_server):
@@ -358,7 +362,8 @@ def test_bill_page_query_count_constant(congress_app, client, login_as, congress
             }
             for i in range(n)
         ]
-        sync_citation(congress_app, Citation(119, "hr", 8000), create=True, force=True)
+        with congress_app.app_context():
+            sync_citation(Citation(119, "hr", 8000), create=True, force=True)
 
     counts = []
     with app.app_context():
@@ -487,7 +492,12 @@ def test_no_transaction_is_open_while_congress_gov_answers(congress_app, congres
         for path, kwargs in (("/116/hr/3571/cosponsors", {"create": True}), ("/bill/116/hr/3571", {"force": True})):
             arrived, release = congress_server.hold(path)
             results = []
-            worker = threading.Thread(target=lambda: results.append(sync_citation(congress_app, HR3571, **kwargs)))
+
+            def run(kwargs=kwargs):
+                with congress_app.app_context():
+                    results.append(sync_citation(HR3571, **kwargs))
+
+            worker = threading.Thread(target=run)
             worker.start()
             try:
                 assert arrived.wait(10), "the sync never asked Congress.gov"
@@ -552,3 +562,116 @@ def test_rows_once_merged_are_restored_without_alerts(congress_app, runner, cong
     assert _events(congress_app, "bill.action") == ["New action (2025-03-04): Received in the Senate."]
     with congress_app.app_context():
         assert db.session.scalar(select(func.count(BillAction.id))) == 3
+
+
+def test_sync_results_keep_the_typed_error(congress_app, congress_server):
+    """A failed sync's result holds the error object (its type, kind and the client's error as cause), and the
+    status is a SyncStatus that still reads and compares as the plain word."""
+    from advocacy.bills.errors import BillNotFound, CongressUnavailable, SyncError
+    from advocacy.bills.results import SyncStatus
+    from advocacy.bills.sync import track
+    from advocacy.congress import client as congress
+
+    with congress_app.app_context():
+        missing = track(Citation(116, "hr", 9999), actor="test")
+    assert missing.status is SyncStatus.FAILED and missing.status == "failed" and f"{missing.status}" == "failed"
+    assert isinstance(missing.error, BillNotFound) and isinstance(missing.error.cause, congress.BillNotFound)
+    assert missing.error_kind == "missing" and (missing.message or "").startswith("No such bill")
+
+    with congress_app.app_context():
+        assert track(HR3571, actor="test").status is SyncStatus.CREATED
+    congress_server.fail_next("/bill/116/hr/3571", "500", times=10)
+    with congress_app.app_context():
+        outage = sync_citation(HR3571, actor="test", force=True)
+    assert isinstance(outage.error, CongressUnavailable) and isinstance(outage.error, SyncError)
+    assert outage.error_kind == "outage" and outage.message.endswith("The stored record is kept as it was.")
+    assert outage.line() == f"H.R. 3571 (116th): FAILED: {outage.message}"
+
+
+def test_track_raises_typed_errors_before_asking(congress_app, congress_server):
+    """An unknown campaign is CampaignNotFound and no key is SyncDisabled, both before any request."""
+    from advocacy.bills.errors import CampaignNotFound, SyncDisabled
+    from advocacy.bills.sync import track
+
+    congress_server.requests.clear()
+    with congress_app.app_context(), pytest.raises(CampaignNotFound, match="No campaign with the slug 'nope'"):
+        track(HR3571, campaign_slug="nope", actor="test")
+    factory = congress_app.extensions.pop("congress_client_factory")
+    try:
+        with congress_app.app_context(), pytest.raises(SyncDisabled, match="CONGRESS_API_KEY"):
+            track(HR3571, actor="test")
+    finally:
+        congress_app.extensions["congress_client_factory"] = factory
+    assert congress_server.requests == []
+
+
+def test_invalid_citation_is_a_bills_error_and_a_citation_error():
+    """parse_bill_citation raises InvalidCitation, which older callers still catch as CitationError."""
+    from advocacy.bills.errors import BillsError, InvalidCitation
+    from advocacy.bills.services import parse_bill_citation
+    from advocacy.congress.citations import CitationError
+
+    with pytest.raises(InvalidCitation) as caught:
+        parse_bill_citation("H.Q. 12")
+    assert isinstance(caught.value, BillsError) and isinstance(caught.value, CitationError)
+    assert parse_bill_citation("H.R. 3571 (116th)") == HR3571
+
+
+def test_stale_is_one_rule_on_the_model(app):
+    """Bill.is_stale and Bill.stale_clause agree: tracked Congress.gov data never synced or synced too long
+    ago is stale; demo data, untracked bills and a recent sync are not."""
+    from datetime import datetime, timedelta
+
+    now = datetime(2026, 3, 1, 12, 0)
+    hours = timedelta(hours=48)
+    bills = {
+        "fresh": Bill(congress=119, bill_type="hr", number=1, title="a", last_synced_at=now - timedelta(hours=47)),
+        "old": Bill(congress=119, bill_type="hr", number=2, title="b", last_synced_at=now - timedelta(hours=49)),
+        "never": Bill(congress=119, bill_type="hr", number=3, title="c"),
+        "demo": Bill(congress=119, bill_type="hr", number=4, title="d", data_source="demo"),
+        "untracked": Bill(congress=119, bill_type="hr", number=5, title="e", tracked=False),
+    }
+    with app.app_context():
+        db.session.add_all(bills.values())
+        db.session.flush()
+        assert {k for k, b in bills.items() if b.is_stale(now)} == {"old", "never"}
+        assert {k for k, b in bills.items() if b.is_stale(now, timedelta(hours=50))} == {"never"}
+        rows = db.session.scalars(select(Bill.number).where(Bill.stale_clause(now, hours))).all()
+        assert sorted(rows) == [2, 3]
+        db.session.rollback()
+
+
+def test_bills_synced_in_one_unit_commit_one_by_one(congress_app, congress_server, monkeypatch):
+    """One after the other in the caller's unit of work (concurrency 1), each bill commits when it is done:
+    a bill whose data cannot be stored is rolled back alone and noted, the bills before and after it stay."""
+    from advocacy.bills import sync
+    from advocacy.bills.errors import StoreFailed
+    from advocacy.uow import unit_of_work
+
+    citations = []
+    for n in (1, 2, 3):
+        congress_server.add_bill(119, "hr", 7100 + n, title=f"Bill {n}")
+        citations.append(Citation(119, "hr", 7100 + n))
+    real_apply = sync.apply_fetched
+
+    def failing_second(bill, data, actor, today=None):
+        stored = real_apply(bill, data, actor, today)
+        if data.bill.number == 7102 and bill is not None:
+            raise RuntimeError("disk full")
+        return stored
+
+    with congress_app.app_context():
+        with unit_of_work():
+            assert [r.status for r in sync_many(citations, concurrency=1, create=True)] == ["created"] * 3
+        monkeypatch.setattr(sync, "apply_fetched", failing_second)
+        with unit_of_work():
+            results = sync_many(citations, concurrency=1, force=True)
+    assert [r.status for r in results] == ["unchanged", "failed", "unchanged"]
+    assert isinstance(results[1].error, StoreFailed) and isinstance(results[1].error.cause, RuntimeError)
+    with congress_app.app_context():  # a new session: only what was committed
+        rows = db.session.execute(select(Bill.number, Bill.sync_error).where(Bill.number > 7100).order_by(Bill.number))
+        assert [tuple(r) for r in rows] == [
+            (7101, None),
+            (7102, "could not store the data: RuntimeError"),
+            (7103, None),
+        ]

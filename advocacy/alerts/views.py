@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import cast
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -165,13 +164,12 @@ def feed_campaign(slug: str):
 def health():
     """Last runs, failures and stale syncs."""
     runs = db.session.scalars(select(AlertRun).order_by(AlertRun.id.desc()).limit(10)).all()
-    stale_before = utcnow() - timedelta(hours=int(current_app.config.get("SYNC_STALE_HOURS", 48)))
     stale = db.session.scalars(
         select(Bill)
         .where(
             Bill.tracked.is_(True),
             Bill.data_source != "demo",
-            or_(Bill.last_synced_at.is_(None), Bill.last_synced_at < stale_before, Bill.sync_error.is_not(None)),
+            or_(Bill.stale_clause(utcnow()), Bill.sync_error.is_not(None)),
         )
         .order_by(Bill.congress.desc(), Bill.bill_type, Bill.number)
     ).all()

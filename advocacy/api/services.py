@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 
 from email_validator import EmailNotValidError, validate_email
-from flask import Flask
 from sqlalchemy import select
 
 from advocacy.api.errors import ApiError
-from advocacy.bills.documents import load_bill
-from advocacy.bills.services import get_bill
-from advocacy.bills.sync import SyncError, track
+from advocacy.bills.errors import BillNotFound, CampaignNotFound, SyncDisabled
+from advocacy.bills.queries import get_bill, load_bill
+from advocacy.bills.results import SyncResult, SyncStatus
+from advocacy.bills.sync import track
 from advocacy.congress.citations import CitationError, parse_citation
 from advocacy.endorsements import services as endorsements
 from advocacy.extensions import db
@@ -27,29 +27,42 @@ from advocacy.uow import checkpoint
 logger = logging.getLogger(__name__)
 
 
-def track_bill(app: Flask, citation_text: str, campaign_slug: str | None, actor: str) -> tuple[Bill, bool]:
-    """Track (fetch and store) a bill through advocacy.bills.sync.track; returns (bill, newly stored)."""
+def track_bill(citation_text: str, campaign_slug: str | None, actor: str) -> tuple[Bill, bool]:
+    """Track (fetch and store) a bill through advocacy.bills.sync.track; returns (bill, newly stored).
+
+    One unit of work: track() runs in the request's unit (its sync commits the bill with checkpoints, which
+    also expire what this session had loaded, so the bill read afterwards is the stored one). Errors are told
+    apart by type: a citation that cannot be read 400, no such campaign or bill 404, syncing off 503, a deferred
+    sync 503, any other failure of Congress.gov 502.
+    """
     try:
         citation = parse_citation(citation_text)
-    except CitationError as exc:
+    except CitationError as exc:  # InvalidCitation is a CitationError too
         raise ApiError(400, "invalid_citation", str(exc)) from exc
     existed = get_bill(citation.congress, citation.bill_type, citation.number) is not None
-    checkpoint()  # track() works in its own app context and transactions
     try:
-        result = track(app, citation, campaign_slug=campaign_slug, actor=actor)
-    except SyncError as exc:
-        status, code = (404, "not_found") if "campaign" in str(exc) else (503, "sync_disabled")
-        raise ApiError(status, code, str(exc)) from exc
-    if result.status == "failed" and (result.error or "").startswith("No such bill"):
-        raise ApiError(404, "not_found", result.error or "No such bill on Congress.gov.")
-    if result.status in ("failed", "deferred"):
-        raise ApiError(502 if result.status == "failed" else 503, "upstream_error", result.error or "sync failed")
-    db.session.expire_all()
+        result = track(citation, campaign_slug=campaign_slug, actor=actor)
+    except CampaignNotFound as exc:
+        raise ApiError(404, "not_found", exc.message) from exc
+    except SyncDisabled as exc:
+        raise ApiError(503, "sync_disabled", exc.message) from exc
+    _raise_for(result)
     bill = load_bill(citation.congress, citation.bill_type, citation.number)
     if bill is None:  # removed by another request between the sync and this read
         raise ApiError(404, "not_found", "No such bill.")
     logger.info("API: %s tracked %s", actor, citation.label)
     return bill, not existed
+
+
+def _raise_for(result: SyncResult) -> None:
+    """The ApiError for a sync that did not go through (nothing for one that did)."""
+    error = result.error
+    if error is None:
+        return
+    if isinstance(error, BillNotFound):
+        raise ApiError(404, "not_found", error.message) from error
+    status = 503 if result.status == SyncStatus.DEFERRED else 502
+    raise ApiError(status, "upstream_error", error.message) from error
 
 
 def invite(campaign: Campaign, city_id: int, email: str, contact_name: str | None, actor: str) -> Invitation:

@@ -25,7 +25,8 @@ from advocacy.api.openapi import LIST_ENDORSEMENTS
 from advocacy.api.openapi import document as openapi_document
 from advocacy.api.schemas import MAX_INT, NewInvitation, NewLetterBatch, TrackBill, parse
 from advocacy.api.tokens import authenticate, live_token_id
-from advocacy.bills.documents import bill_document, load_bill
+from advocacy.bills.documents import bill_document
+from advocacy.bills.queries import bills_select, load_bill
 from advocacy.bills.stage import STAGE_LABELS
 from advocacy.extensions import csrf, db, limiter
 from advocacy.models import (
@@ -244,16 +245,9 @@ def bills():
     campaign = _str_arg("campaign")
     if stage is not None and stage not in STAGE_LABELS:
         raise ApiError(400, "bad_request", f"`stage` must be one of: {', '.join(STAGE_LABELS)}.")
-    query = select(Bill).options(selectinload(Bill.sponsor))
-    if congress:
-        query = query.where(Bill.congress == congress)
-    if stage:
-        query = query.where(Bill.stage == stage)
-    if campaign is not None:
-        query = (
-            query.join(CampaignBill, CampaignBill.bill_id == Bill.id).join(Campaign).where(Campaign.slug == campaign)
-        )
-    query = query.order_by(Bill.congress.desc(), Bill.bill_type, Bill.number)
+    query = bills_select(congress=congress, stage=stage, campaign_slug=campaign).order_by(
+        Bill.congress.desc(), Bill.bill_type, Bill.number
+    )
     return _paginate(query, "api.bills", s.bill_summary, congress=congress, stage=stage, campaign=campaign)
 
 
@@ -261,8 +255,7 @@ def bills():
 @token_required(ADVOCATE)
 def track_bill():
     body = parse(TrackBill, _json_body())
-    app = current_app._get_current_object()
-    bill, created = services.track_bill(app, body.citation, body.campaign, actor=g.api_user.email)
+    bill, created = services.track_bill(body.citation, body.campaign, actor=g.api_user.email)
     response = jsonify({"data": bill_document(bill)})
     response.status_code = 201 if created else 200
     response.headers["Location"] = s.bill_path(bill)

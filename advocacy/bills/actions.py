@@ -110,6 +110,48 @@ def _order(action: ActionData) -> tuple:
     )
 
 
+def _by_source(rows: list[ActionData]) -> dict[str, list[ActionData]]:
+    """The rows of one (date, text) per source system, the very same row twice kept once."""
+    by_source: dict[str, list[ActionData]] = {}
+    seen: set[tuple] = set()
+    for row in rows:
+        fingerprint = _fingerprint(row)
+        if fingerprint in seen:
+            continue  # the very same row twice: the record repeating itself
+        seen.add(fingerprint)
+        by_source.setdefault(_source(row), []).append(row)
+    return by_source
+
+
+def _attach_copies(primaries: list[ActionData], items: list[ActionData], copies: list[list[ActionData]]) -> None:
+    """Give each row of another source to one primary: a free one with the same action code, else the first free."""
+    taken: set[int] = set()
+    for row in sorted(items, key=_order):
+        free = [i for i in range(len(primaries)) if i not in taken]
+        candidates = free or list(range(len(primaries)))
+        same_code = [i for i in candidates if row.action_code and primaries[i].action_code == row.action_code]
+        index = (same_code or candidates)[0]
+        taken.add(index)
+        copies[index].append(row)
+
+
+def _merge_group(rows: list[ActionData]) -> list[MergedAction]:
+    """The actions among the rows of one (date, text): the chamber source with most rows gives the primaries."""
+    by_source = _by_source(rows)
+    chambers = {source: items for source, items in by_source.items() if source != LIBRARY_OF_CONGRESS}
+    pool = chambers or by_source
+    primary_source = max(pool, key=lambda source: len(pool[source]))  # first seen wins a tie
+    primaries = sorted(by_source[primary_source], key=_order)
+    copies: list[list[ActionData]] = [[row] for row in primaries]
+    for source, items in by_source.items():
+        if source != primary_source:
+            _attach_copies(primaries, items, copies)
+    return [
+        MergedAction(primary=primary, copies=tuple(group), occurrence=occurrence)
+        for occurrence, (primary, group) in enumerate(zip(primaries, copies, strict=True))
+    ]
+
+
 def merge_actions(actions: Iterable[ActionData]) -> list[MergedAction]:
     """The record's real actions (see the module docstring), oldest first.
 
@@ -121,33 +163,8 @@ def merge_actions(actions: Iterable[ActionData]) -> list[MergedAction]:
         groups.setdefault((action.action_date, normalise_text(action.text)), []).append(action)
 
     merged: list[MergedAction] = []
-    for _key, rows in groups.items():
-        by_source: dict[str, list[ActionData]] = {}
-        seen: set[tuple] = set()
-        for row in rows:
-            fingerprint = _fingerprint(row)
-            if fingerprint in seen:
-                continue  # the very same row twice: the record repeating itself
-            seen.add(fingerprint)
-            by_source.setdefault(_source(row), []).append(row)
-        chambers = {source: items for source, items in by_source.items() if source != LIBRARY_OF_CONGRESS}
-        pool = chambers or by_source
-        primary_source = max(pool, key=lambda source: len(pool[source]))  # first seen wins a tie
-        primaries = sorted(by_source[primary_source], key=_order)
-        copies: list[list[ActionData]] = [[row] for row in primaries]
-        for source, items in by_source.items():
-            if source == primary_source:
-                continue
-            taken: set[int] = set()
-            for row in sorted(items, key=_order):
-                free = [i for i in range(len(primaries)) if i not in taken]
-                candidates = free or list(range(len(primaries)))
-                same_code = [i for i in candidates if row.action_code and primaries[i].action_code == row.action_code]
-                index = (same_code or candidates)[0]
-                taken.add(index)
-                copies[index].append(row)
-        for occurrence, (primary, group) in enumerate(zip(primaries, copies, strict=True)):
-            merged.append(MergedAction(primary=primary, copies=tuple(group), occurrence=occurrence))
+    for rows in groups.values():
+        merged.extend(_merge_group(rows))
     # Oldest first: by date, then within a day in reverse record order (the record lists newest first, and
     # most rows carry no time of day).
     merged.sort(key=lambda m: (m.primary.action_date, -position[id(m.primary)]))

@@ -5,21 +5,24 @@ from __future__ import annotations
 import json
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
-from advocacy.bills.documents import bill_document, load_bill
-from advocacy.bills.sync import SyncError, sync_enabled, sync_many, track, tracked_citations
-from advocacy.congress.citations import CitationError, parse_citation
+from advocacy.bills.documents import bill_document
+from advocacy.bills.errors import InvalidCitation, SyncError
+from advocacy.bills.queries import load_bill, tracked_citations
+from advocacy.bills.results import SyncStatus
+from advocacy.bills.services import parse_bill_citation
+from advocacy.bills.sync import sync_enabled, sync_many, track
+from advocacy.congress.citations import Citation
 
 cli = AppGroup("bills", help="Track and sync bills from Congress.gov.")
 
 
-def _parse(text: str, congress: int | None):
+def _parse(text: str, congress: int | None) -> Citation:
     try:
-        return parse_citation(text, congress=congress)
-    except CitationError as exc:
-        raise click.BadParameter(str(exc), param_hint="CITATION") from exc
+        return parse_bill_citation(text, congress=congress)
+    except InvalidCitation as exc:
+        raise click.BadParameter(exc.message, param_hint="CITATION") from exc
 
 
 @cli.command("track")
@@ -30,11 +33,11 @@ def track_command(citation: str, congress: int | None, campaign_slug: str | None
     """Track CITATION (e.g. "H.R. 5323", "116 S. 4426", a congress.gov URL): fetch and store it."""
     parsed = _parse(citation, congress)
     try:
-        result = track(current_app._get_current_object(), parsed, campaign_slug=campaign_slug, actor="cli")
+        result = track(parsed, campaign_slug=campaign_slug, actor="cli")
     except SyncError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(exc.message) from exc
     click.echo(result.line())
-    if result.status == "failed":
+    if result.status == SyncStatus.FAILED:
         raise SystemExit(1)
 
 
@@ -44,8 +47,7 @@ def track_command(citation: str, congress: int | None, campaign_slug: str | None
 @click.option("--concurrency", type=click.IntRange(1, 8), default=4, show_default=True)
 def sync_command(citations: tuple[str, ...], force: bool, concurrency: int) -> None:
     """Sync all tracked bills (or the CITATIONS given); prints a line per bill and totals."""
-    app = current_app._get_current_object()
-    if not sync_enabled(app):
+    if not sync_enabled():
         raise click.ClickException(
             "Syncing is off: get a free key at https://api.congress.gov/sign-up/ and set CONGRESS_API_KEY."
         )
@@ -54,7 +56,7 @@ def sync_command(citations: tuple[str, ...], force: bool, concurrency: int) -> N
         click.echo("No tracked bills.")
         return
     results = sync_many(
-        app, targets, actor="cli", force=force, concurrency=concurrency, progress=lambda r: click.echo(r.line())
+        targets, actor="cli", force=force, concurrency=concurrency, progress=lambda r: click.echo(r.line())
     )
     counts: dict[str, int] = {}
     for r in results:
@@ -62,7 +64,7 @@ def sync_command(citations: tuple[str, ...], force: bool, concurrency: int) -> N
     requests = sum(r.requests for r in results)
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     click.echo(f"Total: {len(results)} bills ({summary}); {requests} requests to Congress.gov.")
-    if counts.get("failed"):
+    if counts.get(SyncStatus.FAILED):
         raise SystemExit(1)
 
 

@@ -67,8 +67,8 @@ def _counts_over_time(events: list[tuple[date, str, int]]) -> dict[str, list[tup
     return series
 
 
-def cosponsor_chart(bill: Bill, today: date | None = None) -> CosponsorChart | None:
-    """The chart's data, or None when the bill has no dated cosponsor."""
+def _cosponsor_events(bill: Bill) -> list[tuple[date, str, int]]:
+    """(day, party, +1 joined / -1 withdrew) for every dated cosponsorship."""
     events: list[tuple[date, str, int]] = []
     for c in bill.cosponsorships:
         if c.sponsorship_date is None:
@@ -77,8 +77,11 @@ def cosponsor_chart(bill: Bill, today: date | None = None) -> CosponsorChart | N
         events.append((c.sponsorship_date, party, 1))
         if c.withdrawn_date is not None:
             events.append((c.withdrawn_date, party, -1))
-    if not events:
-        return None
+    return events
+
+
+def _time_span(bill: Bill, events: list[tuple[date, str, int]], today: date | None) -> tuple[date, date]:
+    """The chart's first and last day (at least one day apart)."""
     start = min([bill.introduced_date or events[0][0], *(e[0] for e in events)])
     last_event = max(e[0] for e in events)
     # A bill still alive is drawn up to today; one that ended (law, veto, end of its Congress) up to its last action.
@@ -86,6 +89,15 @@ def cosponsor_chart(bill: Bill, today: date | None = None) -> CosponsorChart | N
     end = max(last_event, bill.latest_action_date or last_event, (today or date.today()) if alive else last_event)
     if end <= start:
         end = date.fromordinal(start.toordinal() + 1)
+    return start, end
+
+
+def cosponsor_chart(bill: Bill, today: date | None = None) -> CosponsorChart | None:
+    """The chart's data, or None when the bill has no dated cosponsor."""
+    events = _cosponsor_events(bill)
+    if not events:
+        return None
+    start, end = _time_span(bill, events, today)
     series = _counts_over_time(events)
     peak = max(max(n for _d, n in points) for points in series.values()) or 1
     span = (end - start).days or 1

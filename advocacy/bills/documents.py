@@ -4,29 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
+from advocacy.bills.queries import load_bill as load_bill  # its old home: `flask bills show` and the API read it here
 from advocacy.bills.stage import STAGE_LABELS, StageResult
 from advocacy.bills.texts import text_versions_document
-from advocacy.extensions import db
-from advocacy.models import Bill, Cosponsorship, Member
-
-
-def load_bill(congress: int, bill_type: str, number: int) -> Bill | None:
-    """A bill with everything its document or page shows, eagerly loaded (a fixed number of queries)."""
-    return db.session.scalar(
-        select(Bill)
-        .where(Bill.congress == congress, Bill.bill_type == bill_type, Bill.number == number)
-        .options(
-            selectinload(Bill.sponsor),
-            selectinload(Bill.actions),
-            selectinload(Bill.cosponsorships).selectinload(Cosponsorship.member),
-            selectinload(Bill.committees),
-            selectinload(Bill.related_bills),
-            selectinload(Bill.titles),
-        )
-    )
+from advocacy.models import Bill, Member
 
 
 def _member(member: Member | None) -> dict[str, Any] | None:
@@ -91,7 +72,7 @@ def bill_document(bill: Bill) -> dict[str, Any]:
         ],
         "cosponsors": [
             {
-                **_member(c.member),
+                **(_member(c.member) or {}),
                 "sponsorship_date": _date(c.sponsorship_date),
                 "original": c.is_original,
                 "withdrawn_date": _date(c.withdrawn_date),

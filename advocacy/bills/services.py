@@ -1,16 +1,17 @@
-"""Bill services shared by the sync, the demo loader and the pages."""
+"""Bill services (writes, and the parsing they need) shared by the sync, the demo loader and the pages."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
-
 from advocacy.bills.actions import action_key
+from advocacy.bills.errors import InvalidCitation
+from advocacy.bills.queries import get_bill as get_bill  # a read, kept importable from its old home
 from advocacy.bills.stage import StageResult, derive_stage
-from advocacy.extensions import db
-from advocacy.models import Bill
+from advocacy.congress.citations import Citation, CitationError, parse_citation
+from advocacy.models import Bill, Campaign, RelatedBill
 
 _SPACE = re.compile(r"\s+")
 
@@ -28,17 +29,19 @@ def refresh_stage(bill: Bill, today: date | None = None) -> StageResult:
     return result
 
 
-def get_bill(congress: int, bill_type: str, number: int) -> Bill | None:
-    return db.session.scalar(
-        select(Bill).where(Bill.congress == congress, Bill.bill_type == bill_type, Bill.number == number)
-    )
+def parse_bill_citation(text: str, congress: int | None = None) -> Citation:
+    """The citation in `text` (see `parse_citation`); raises InvalidCitation saying what could not be read."""
+    try:
+        return parse_citation(text, congress=congress)
+    except CitationError as exc:
+        raise InvalidCitation(str(exc)) from exc
 
 
 def _norm_title(title: str | None) -> str:
     return _SPACE.sub(" ", (title or "").strip().rstrip(".").lower())
 
 
-def campaign_suggestions(bill: Bill, campaigns: list) -> list[tuple]:
+def campaign_suggestions(bill: Bill, campaigns: Sequence[Campaign]) -> list[tuple[RelatedBill, Campaign]]:
     """Related bills that look like reintroductions of a campaign's bill: (related bill, campaign) pairs.
 
     A related bill is suggested for a campaign when its title matches the title of one of the campaign's

@@ -21,7 +21,7 @@ under General Orders.") skipped committee: it is still "introduced", not "report
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -239,72 +239,134 @@ class _Walk:
         self.progress = stage
 
     def step(self, action: ActionLike) -> None:
+        """Take one action into account: the first rule (in `_RULES` order) that recognises it decides."""
         text = (action.text or "").strip()
-        types = _types(action)
         if self.progress in ENACTED or _ABOUT_THE_RULE.search(text):
             return
-        if _WITHOUT_SIGNATURE.search(text):
-            self.without_signature = True
-            self.enacted()
-            return
-        if "becamelaw" in types or _BECAME_LAW.search(text) or _SIGNED.search(text):
-            if _SIGNED.search(text):
-                self.signed = True
-            self.enacted()
-            return
-        if self.vetoed and _OVER_VETO.search(text):
-            chamber = "house" if re.search(r"\bhouse\b", text, re.I) else "senate" if "senate" in text.lower() else ""
-            if _FAILED_WORD.search(text):
-                return  # a failed override leaves the bill vetoed
-            if re.search(r"\bpassed\b|\bagreed to\b", text, re.I):
-                self.overridden.add(chamber or ("house" if "house" not in self.overridden else "senate"))
-                if len(self.overridden) == 2:
-                    self.enacted()
-            return
-        if "veto" in types or _VETOED.search(text):
-            self.vetoed = True
-            self.terminal = VETOED
-            return
-        if _TO_PRESIDENT.search(text):
-            self.advance(TO_PRESIDENT)
-            return
+        types = _types(action)
+        for rule in self._RULES:
+            if rule(self, action, text, types):
+                return
+
+    # Each rule: True when it recognised the action (the walk stops there for this action).
+
+    def _unsigned_law(self, action: ActionLike, text: str, types: set[str]) -> bool:
+        if not _WITHOUT_SIGNATURE.search(text):
+            return False
+        self.without_signature = True
+        self.enacted()
+        return True
+
+    def _law(self, action: ActionLike, text: str, types: set[str]) -> bool:
+        signed = bool(_SIGNED.search(text))
+        if not ("becamelaw" in types or _BECAME_LAW.search(text) or signed):
+            return False
+        if signed:
+            self.signed = True
+        self.enacted()
+        return True
+
+    def _override(self, action: ActionLike, text: str, types: set[str]) -> bool:
+        if not (self.vetoed and _OVER_VETO.search(text)):
+            return False
+        chamber = "house" if re.search(r"\bhouse\b", text, re.I) else "senate" if "senate" in text.lower() else ""
+        if _FAILED_WORD.search(text):
+            return True  # a failed override leaves the bill vetoed
+        if re.search(r"\bpassed\b|\bagreed to\b", text, re.I):
+            self.overridden.add(chamber or ("house" if "house" not in self.overridden else "senate"))
+            if len(self.overridden) == 2:
+                self.enacted()
+        return True
+
+    def _veto(self, action: ActionLike, text: str, types: set[str]) -> bool:
+        if not ("veto" in types or _VETOED.search(text)):
+            return False
+        self.vetoed = True
+        self.terminal = VETOED
+        return True
+
+    def _to_president(self, action: ActionLike, text: str, types: set[str]) -> bool:
+        if not _TO_PRESIDENT.search(text):
+            return False
+        self.advance(TO_PRESIDENT)
+        return True
+
+    def _conference_report(self, action: ActionLike, text: str, types: set[str]) -> bool:
         match = _CONFERENCE_REPORT_AGREED.search(text)
-        if match and not _FAILED_WORD.search(text):
-            chamber = _chamber(match, "chamber", "chamber2") or self._floor_chamber(action, text)
-            self.conference_agreed.add(chamber)
-            if len(self.conference_agreed) == 2:
-                self.both_passed()
-            else:
-                self.advance(CONFERENCE, force=True)
-            return
-        if _CONFERENCE.search(text) and not _FAILED_WORD.search(text):
+        if not match or _FAILED_WORD.search(text):
+            return False
+        chamber = _chamber(match, "chamber", "chamber2") or self._floor_chamber(action, text)
+        self.conference_agreed.add(chamber)
+        if len(self.conference_agreed) == 2:
+            self.both_passed()
+        else:
             self.advance(CONFERENCE, force=True)
-            return
-        if _AMEND_AMENDMENT.search(text) and not _FAILED_WORD.search(text):
-            self.advance(AMENDMENT_EXCHANGE, force=True)
-            return
+        return True
+
+    def _conference(self, action: ActionLike, text: str, types: set[str]) -> bool:
+        if not _CONFERENCE.search(text) or _FAILED_WORD.search(text):
+            return False
+        self.advance(CONFERENCE, force=True)
+        return True
+
+    def _amend_amendment(self, action: ActionLike, text: str, types: set[str]) -> bool:
+        if not _AMEND_AMENDMENT.search(text) or _FAILED_WORD.search(text):
+            return False
+        self.advance(AMENDMENT_EXCHANGE, force=True)
+        return True
+
+    def _agree_amendment(self, action: ActionLike, text: str, types: set[str]) -> bool:
         match = _AGREE_AMENDMENT.search(text)
-        if match and not _FAILED_WORD.search(text):
-            if _WITH_AMENDMENT.search(text[match.end() :]) or re.search(r"with an amendment", text, re.I):
-                self.advance(AMENDMENT_EXCHANGE, force=True)
-            else:
-                self.passed.update(("house", "senate"))
-                self.both_passed()
-            return
-        if _DISAGREE.search(text):
+        if not match or _FAILED_WORD.search(text):
+            return False
+        if _WITH_AMENDMENT.search(text[match.end() :]) or re.search(r"with an amendment", text, re.I):
             self.advance(AMENDMENT_EXCHANGE, force=True)
-            return
-        if _FAILED.search(text):
-            self.terminal = FAILED
-            return
+        else:
+            self.passed.update(("house", "senate"))
+            self.both_passed()
+        return True
+
+    def _disagree(self, action: ActionLike, text: str, types: set[str]) -> bool:
+        if not _DISAGREE.search(text):
+            return False
+        self.advance(AMENDMENT_EXCHANGE, force=True)
+        return True
+
+    def _failed(self, action: ActionLike, text: str, types: set[str]) -> bool:
+        if not _FAILED.search(text):
+            return False
+        self.terminal = FAILED
+        return True
+
+    def _passed_chamber(self, action: ActionLike, text: str, types: set[str]) -> bool:
         for chamber, pattern in _PASSED.items():
             if pattern.search(text):
                 self.passage(chamber, text)
-                return
+                return True
+        return False
+
+    def _committee(self, action: ActionLike, text: str, types: set[str]) -> bool:
         if _REPORTED.search(text):
             self.advance(REPORTED)
         elif _REFERRED.search(text):
             self.advance(IN_COMMITTEE)
+        return True
+
+    _RULES: tuple[Callable[[_Walk, ActionLike, str, set[str]], bool], ...] = (
+        _unsigned_law,
+        _law,
+        _override,
+        _veto,
+        _to_president,
+        _conference_report,
+        _conference,
+        _amend_amendment,
+        _agree_amendment,
+        _disagree,
+        _failed,
+        _passed_chamber,
+        _committee,
+    )
 
     def _floor_chamber(self, action: ActionLike, text: str) -> str:
         source = (getattr(action, "source_system", None) or "").lower()

@@ -5,6 +5,12 @@ database transaction open), then write it in one short transaction. A failure ro
 it was and records the error (and its kind: outage, missing...) on the bill; other bills go on. A bill whose
 Congress.gov `updateDate` has not changed costs one request; a long Retry-After defers the bill.
 Bills sync a few at a time (threads, each with its own client and session) within an hourly request budget.
+
+Transactions: a bill's sync runs in the caller's unit of work (or its own) and ends each step with
+`checkpoint()`, so one bill's data is committed when that bill is done and a later failure cannot undo it.
+No function here takes the app object: they use the running app (`current_app`); `sync_many` alone captures
+it, to push it in each pool thread (a thread has no app context, and its own context gives it its own session).
+Outcomes are typed: `SyncResult.status` is a `SyncStatus`, `SyncResult.error` a `bills.errors.SyncError`.
 """
 
 from __future__ import annotations
@@ -18,22 +24,31 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from advocacy.bills.actions import merge_actions, normalise_text
+from advocacy.bills.actions import MergedAction, merge_actions, normalise_text
+from advocacy.bills.errors import (
+    ERROR,
+    BillRemoved,
+    CampaignNotFound,
+    NotTracked,
+    StoreFailed,
+    SyncDeferred,
+    SyncDisabled,
+    SyncError,
+    from_congress,
+)
+from advocacy.bills.queries import tracked_citations as tracked_citations  # re-exported: the schedule reads it here
+from advocacy.bills.results import SyncResult, SyncStatus
 from advocacy.bills.services import get_bill, refresh_stage
 from advocacy.bills.stage import STAGE_LABELS
 from advocacy.bills.texts import sync_bill_texts
+from advocacy.congress import client as congress
 from advocacy.congress.citations import Citation
-from advocacy.congress.client import (
-    BillNotFound,
-    CongressClient,
-    CongressError,
-    CongressUnavailable,
-    RateLimited,
-)
+from advocacy.congress.client import CongressClient
 from advocacy.congress.types import (
     ActionData,
     BillCommitteeData,
@@ -66,16 +81,13 @@ from advocacy.models.events import (
     BILL_TITLE,
     BILL_TRACKED,
 )
+from advocacy.uow import checkpoint, unit_of_work
 
 logger = logging.getLogger(__name__)
 
 # Requests one full fetch costs at most, when nothing needs a second page: bill + five sub-resources.
 FULL_FETCH_REQUESTS = 6
 DEFAULT_CONCURRENCY = 4
-
-
-class SyncError(Exception):
-    """A user-facing problem with a tracking request (unknown campaign, no API key...)."""
 
 
 @dataclass(frozen=True)
@@ -88,32 +100,6 @@ class FetchedBill:
     committees: list[BillCommitteeData]
     related: list[RelatedBillData]
     titles: list[TitleData]
-
-
-@dataclass
-class SyncResult:
-    """What one bill's sync did: status is created, updated, unchanged, failed or deferred."""
-
-    citation: Citation
-    status: str
-    changes: list[str] = field(default_factory=list)
-    requests: int = 0
-    error: str | None = None
-    error_kind: str | None = None  # outage, missing, rate_limited, error (see Bill.sync_error_kind)
-    deferred_until: datetime | None = None  # set when a long Retry-After deferred the bill (UTC)
-
-    def line(self) -> str:
-        """One line for the CLI summary."""
-        if self.status == "failed":
-            return f"{self.citation.label}: FAILED: {self.error}"
-        if self.status == "deferred":
-            return (
-                f"{self.citation.label}: {self.error}"
-                if (self.error or "").startswith("deferred")
-                else (f"{self.citation.label}: deferred ({self.error})")
-            )
-        detail = "; ".join(self.changes) if self.changes else "no changes"
-        return f"{self.citation.label}: {self.status} ({detail}) [{self.requests} requests]"
 
 
 class RequestBudget:
@@ -154,8 +140,9 @@ _budgets: dict[int, RequestBudget] = {}
 _budgets_lock = threading.Lock()
 
 
-def request_budget(app: Flask) -> RequestBudget:
-    """The process-wide request budget of this app (CONGRESS_REQUESTS_PER_HOUR)."""
+def request_budget() -> RequestBudget:
+    """The process-wide request budget of the running app (CONGRESS_REQUESTS_PER_HOUR)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # keyed by the real app, not the proxy
     with _budgets_lock:
         budget = _budgets.get(id(app))
         if budget is None:
@@ -163,17 +150,18 @@ def request_budget(app: Flask) -> RequestBudget:
         return budget
 
 
-def make_client(app: Flask) -> CongressClient:
-    """A new Congress.gov client from the app's config (one per thread: sessions are not shared)."""
-    factory = app.extensions.get("congress_client_factory")
+def make_client() -> CongressClient:
+    """A new Congress.gov client from the running app's config (one per thread: sessions are not shared)."""
+    factory = current_app.extensions.get("congress_client_factory")
     if factory is not None:
-        return factory()
-    return CongressClient.from_config(app.config)
+        client: CongressClient = factory()
+        return client
+    return CongressClient.from_config(current_app.config)
 
 
-def sync_enabled(app: Flask | None = None) -> bool:
-    app = app or current_app
-    return bool(app.config.get("CONGRESS_API_KEY")) or "congress_client_factory" in app.extensions
+def sync_enabled() -> bool:
+    """Whether bills can be synced: an API key is configured (or tests wired a fake Congress.gov)."""
+    return bool(current_app.config.get("CONGRESS_API_KEY")) or "congress_client_factory" in current_app.extensions
 
 
 # ------------------------------------------------------------------------------------------------ fetching
@@ -196,7 +184,7 @@ def fetch_full(client: CongressClient, citation: Citation, bill_data: BillData |
 
 
 def _shouting(value: str | None) -> bool:
-    return bool(value) and len(value) > 1 and value.isupper()
+    return value is not None and len(value) > 1 and value.isupper()
 
 
 def _record_name(ref: MemberRef) -> tuple[str, str]:
@@ -309,6 +297,21 @@ def apply_bill(ctx: _Apply) -> None:
         ctx.changes.append("title changed")
 
 
+def _action_values(item: MergedAction) -> tuple[tuple[str, Any], ...]:
+    """The columns of an action row besides its date, text and key, from the merged action."""
+    action, committee = item.primary, item.committee
+    return (
+        ("action_time", action.action_time),
+        ("action_type", action.type),
+        ("action_code", action.action_code),
+        ("source_system", action.source_system),
+        ("committee_code", committee.system_code if committee else None),
+        ("committee_name", committee.name if committee else None),
+        ("reported_as", item.reported_as),
+        ("source_note", None),
+    )
+
+
 def apply_actions(ctx: _Apply) -> None:
     """Every real action (advocacy.bills.actions says which rows are one action), each copy's type kept."""
     bill = ctx.bill
@@ -320,17 +323,8 @@ def apply_actions(ctx: _Apply) -> None:
     incoming = {m.key for m in merged}
     new_actions = 0
     for item in merged:
-        action, committee = item.primary, item.committee
-        values = (
-            ("action_time", action.action_time),
-            ("action_type", action.type),
-            ("action_code", action.action_code),
-            ("source_system", action.source_system),
-            ("committee_code", committee.system_code if committee else None),
-            ("committee_name", committee.name if committee else None),
-            ("reported_as", item.reported_as),
-            ("source_note", None),
-        )
+        action = item.primary
+        values = _action_values(item)
         row = existing.get(item.key)
         if row is not None:
             _set(row, "text", action.text)
@@ -554,11 +548,6 @@ def _clear_sync_state(bill: Bill) -> None:
 
 # ------------------------------------------------------------------------------------------------ one bill
 
-OUTAGE = "outage"
-MISSING = "missing"
-RATE_LIMITED = "rate_limited"
-ERROR = "error"
-
 
 @dataclass(frozen=True)
 class _Stored:
@@ -588,24 +577,23 @@ class RunGate:
 
 
 def _read_stored(citation: Citation) -> _Stored | None:
-    """Phase 1: read what the sync needs about the stored bill, then end the transaction."""
-    try:
-        bill = get_bill(citation.congress, citation.bill_type, citation.number)
-        if bill is None:
-            return None
-        return _Stored(bill.data_source == "demo", bill.api_update_date, bill.sync_deferred_until)
-    finally:
-        db.session.close()  # give the connection back: nothing is held while Congress.gov is asked
+    """Phase 1: read what the sync needs about the stored bill, then end the transaction (checkpoint)."""
+    bill = get_bill(citation.congress, citation.bill_type, citation.number)
+    stored = (
+        None if bill is None else _Stored(bill.data_source == "demo", bill.api_update_date, bill.sync_deferred_until)
+    )
+    checkpoint()  # gives the connection back: nothing is held while Congress.gov is asked
+    return stored
 
 
-def _record_failure(citation: Citation, message: str, kind: str) -> None:
-    """Note the failure on the stored bill (its data stays exactly as it was)."""
+def _record_failure(citation: Citation, message: str, kind: str | None) -> None:
+    """Note the failure on the stored bill (its data stays exactly as it was: the bill's work is rolled back)."""
     db.session.rollback()
     bill = get_bill(citation.congress, citation.bill_type, citation.number)
     if bill is not None:
         bill.sync_error = message[:1000]
         bill.sync_error_kind = kind
-        db.session.commit()
+        checkpoint()
 
 
 def _record_deferral(citation: Citation, until: datetime) -> None:
@@ -613,28 +601,90 @@ def _record_deferral(citation: Citation, until: datetime) -> None:
     bill = get_bill(citation.congress, citation.bill_type, citation.number)
     if bill is not None:
         bill.sync_deferred_until = until
-        db.session.commit()
+        checkpoint()
 
 
-def _failure(exc: CongressError, stored: bool) -> tuple[str, str]:
-    """(kind, message) for a failed fetch."""
-    if isinstance(exc, BillNotFound):
-        return MISSING, str(exc)
-    if isinstance(exc, CongressUnavailable):
-        if stored:
-            return OUTAGE, f"{exc} The stored record is kept as it was."
-        return OUTAGE, str(exc)
-    if isinstance(exc, RateLimited):
-        return RATE_LIMITED, str(exc)
-    return ERROR, str(exc)
+def _recorded(citation: Citation, error: SyncError) -> SyncError:
+    """The error, once noted on the stored bill."""
+    _record_failure(citation, error.message, error.kind)
+    return error
 
 
 def _deferred_line(until: datetime) -> str:
     return f"deferred until {until:%Y-%m-%d %H:%M} UTC (Congress.gov asked to wait)"
 
 
+def _check_before_fetch(citation: Citation, create: bool, gate: RunGate) -> _Stored | None:
+    """Phase 1: what is stored; raises NotTracked or SyncDeferred when the bill must not be fetched now."""
+    stored = _read_stored(citation)
+    if stored is None and not create:
+        raise NotTracked("not tracked: use `bills track` first")
+    now = utcnow()
+    if stored is not None and stored.deferred_until is not None and stored.deferred_until > now:
+        raise SyncDeferred(_deferred_line(stored.deferred_until), until=stored.deferred_until)
+    closed = gate.closed_until(now)
+    if closed is not None:
+        _record_deferral(citation, closed)
+        raise SyncDeferred(_deferred_line(closed), until=closed)
+    return stored
+
+
+def _fetch(
+    client: CongressClient, citation: Citation, stored: _Stored | None, *, force: bool, gate: RunGate
+) -> FetchedBill | None:
+    """Phase 2, no transaction open: everything Congress.gov has, or None when its `updateDate` is unchanged.
+
+    Client errors become sync errors (noted on the stored bill); a Retry-After longer than the client waits
+    defers this bill and closes the gate for the rest of the run.
+    """
+    try:
+        info = client.get_bill(citation.congress, citation.bill_type, citation.number, known=stored is not None)
+        unchanged = (
+            stored is not None
+            and not force
+            and not stored.demo
+            and info.update_date
+            and stored.api_update_date == info.update_date
+        )
+        return None if unchanged else fetch_full(client, citation, info)
+    except congress.RateLimited as exc:
+        if exc.retry_after is not None and exc.retry_after > client.max_backoff:
+            until = utcnow() + timedelta(seconds=exc.retry_after)
+            gate.close_until(until)
+            _record_deferral(citation, until)
+            raise SyncDeferred(_deferred_line(until), until=until, cause=exc) from exc
+        raise _recorded(citation, from_congress(exc, stored=stored is not None)) from exc
+    except congress.CongressError as exc:
+        raise _recorded(citation, from_congress(exc, stored=stored is not None)) from exc
+
+
+def _store(citation: Citation, fetched: FetchedBill | None, actor: str) -> tuple[SyncStatus, list[str]]:
+    """Phase 3: write what was fetched in one short transaction (checkpoint); its status and changes.
+
+    Anything that fails while storing rolls the bill back to what it was and is noted on it (StoreFailed).
+    """
+    bill = get_bill(citation.congress, citation.bill_type, citation.number)
+    if bill is None and fetched is None:  # removed while Congress.gov was being asked
+        raise BillRemoved("the bill was removed meanwhile")
+    try:
+        if fetched is None:
+            assert bill is not None
+            _clear_sync_state(bill)
+            refresh_stage(bill)  # a Congress can end without any new action
+            changes: list[str] = []
+        else:
+            _bill, changes = apply_fetched(bill, fetched, actor)
+        checkpoint()
+    except Exception as exc:
+        logger.exception("applying %s failed", citation.label)
+        _record_failure(citation, f"could not store the data: {type(exc).__name__}", ERROR)
+        raise StoreFailed(f"could not store the data: {type(exc).__name__}: {exc}", cause=exc) from exc
+    if fetched is None:
+        return SyncStatus.UNCHANGED, changes
+    return (SyncStatus.CREATED if bill is None else (SyncStatus.UPDATED if changes else SyncStatus.UNCHANGED)), changes
+
+
 def sync_citation(
-    app: Flask,
     citation: Citation,
     *,
     actor: str = "sync",
@@ -643,105 +693,59 @@ def sync_citation(
     client: CongressClient | None = None,
     gate: RunGate | None = None,
 ) -> SyncResult:
-    """Sync one bill; never raises for Congress.gov problems.
+    """Sync one bill; never raises for Congress.gov problems (they are the result's `error`).
 
     Three steps, so that no database transaction is open while Congress.gov is asked: read what is stored
-    (and end that transaction), fetch over HTTP, then write everything in one short transaction. `create`
-    allows a bill that is not stored yet (tracking); `force` fetches everything even when the `updateDate` is
-    unchanged. A bill deferred by a long Retry-After is skipped without a request until its time has come.
+    (and end that transaction), fetch over HTTP, then write everything in one short transaction. It runs in the
+    caller's unit of work (or its own) and commits each step with `checkpoint()`: what the caller did before is
+    committed with the first step, and a failure rolls back this bill's work only. `create` allows a bill that
+    is not stored yet (tracking); `force` fetches everything even when the `updateDate` is unchanged. A bill
+    deferred by a long Retry-After is skipped without a request until its time has come.
     """
     gate = gate or RunGate()
-    with app.app_context():
-        stored = _read_stored(citation)
-        if stored is None and not create:
-            return SyncResult(citation, "failed", error="not tracked: use `bills track` first")
-        now = utcnow()
-        if stored is not None and stored.deferred_until is not None and stored.deferred_until > now:
-            until = stored.deferred_until
-            return SyncResult(citation, "deferred", error=_deferred_line(until), deferred_until=until)
-        closed = gate.closed_until(now)
-        if closed is not None:
-            _record_deferral(citation, closed)
-            return SyncResult(citation, "deferred", error=_deferred_line(closed), deferred_until=closed)
-
-    own_client = client is None
-    client = client or make_client(app)
-    before = client.request_count
-    budget = request_budget(app)
-    if not budget.reserve(FULL_FETCH_REQUESTS):
-        if own_client:
-            client.close()
-        return SyncResult(citation, "deferred", error="hourly Congress.gov request budget used up; try later")
-    result = SyncResult(citation, "unchanged")
-    try:
-        # Phase 2: fetch, with no transaction open.
-        fetched: FetchedBill | None = None
+    with unit_of_work():
         try:
-            info = client.get_bill(citation.congress, citation.bill_type, citation.number, known=stored is not None)
-            unchanged = (
-                stored is not None
-                and not force
-                and not stored.demo
-                and info.update_date
-                and stored.api_update_date == info.update_date
-            )
-            if not unchanged:
-                fetched = fetch_full(client, citation, info)
-        except RateLimited as exc:
-            if exc.retry_after is not None and exc.retry_after > client.max_backoff:
-                until = utcnow() + timedelta(seconds=exc.retry_after)
-                gate.close_until(until)
-                with app.app_context():
-                    _record_deferral(citation, until)
-                result.status, result.error, result.deferred_until = "deferred", _deferred_line(until), until
-                return result
-            return _failed(app, citation, result, exc, stored is not None)
-        except CongressError as exc:
-            return _failed(app, citation, result, exc, stored is not None)
+            stored = _check_before_fetch(citation, create, gate)
+        except SyncError as exc:
+            return SyncResult.of_error(citation, exc)
+        own_client = client is None
+        active = client or make_client()
+        try:
+            return _fetch_and_store(citation, stored, active, actor=actor, force=force, gate=gate)
+        finally:
+            if own_client:
+                active.close()
 
-        # Phase 3: write, in one transaction.
-        with app.app_context():
-            bill = get_bill(citation.congress, citation.bill_type, citation.number)
-            if fetched is None and bill is None:  # removed while Congress.gov was being asked
-                result.status, result.error, result.error_kind = "failed", "the bill was removed meanwhile", ERROR
-                return result
-            if fetched is None:
-                _clear_sync_state(bill)
-                refresh_stage(bill)  # a Congress can end without any new action
-                db.session.commit()
-                return result
-            try:
-                _bill, changes = apply_fetched(bill, fetched, actor)
-                db.session.commit()
-            except Exception as exc:
-                logger.exception("applying %s failed", citation.label)
-                _record_failure(citation, f"could not store the data: {type(exc).__name__}", ERROR)
-                result.status, result.error = "failed", f"could not store the data: {type(exc).__name__}: {exc}"
-                result.error_kind = ERROR
-                return result
-            result.status = "created" if bill is None else ("updated" if changes else "unchanged")
-            result.changes = changes
-            logger.info("synced %s by %s: %s", citation.label, actor, result.status)
-            return result
+
+def _fetch_and_store(
+    citation: Citation, stored: _Stored | None, client: CongressClient, *, actor: str, force: bool, gate: RunGate
+) -> SyncResult:
+    before = client.request_count
+    budget = request_budget()
+    if not budget.reserve(FULL_FETCH_REQUESTS):
+        return SyncResult.of_error(citation, SyncDeferred("hourly Congress.gov request budget used up; try later"))
+    result = SyncResult(citation, SyncStatus.UNCHANGED)
+    try:
+        fetched = _fetch(client, citation, stored, force=force, gate=gate)
+        result.status, result.changes = _store(citation, fetched, actor)
+        logger.info("synced %s by %s: %s", citation.label, actor, result.status)
+    except SyncError as exc:
+        result.fail(exc)
     finally:
-        if result.status not in ("failed", "deferred"):  # text versions (#16): own transaction; not when deferred
-            sync_bill_texts(app, citation, client, result, actor=actor, force=force, budget=budget)
+        if result.status not in (SyncStatus.FAILED, SyncStatus.DEFERRED):  # texts (#16): not when deferred
+            sync_bill_texts(citation, client, result, actor=actor, force=force, budget=budget)
         result.requests = client.request_count - before
         budget.adjust(FULL_FETCH_REQUESTS, result.requests)
-        if own_client:
-            client.close()
-
-
-def _failed(app: Flask, citation: Citation, result: SyncResult, exc: CongressError, stored: bool) -> SyncResult:
-    kind, message = _failure(exc, stored)
-    with app.app_context():
-        _record_failure(citation, message, kind)
-    result.status, result.error, result.error_kind = "failed", message, kind
     return result
 
 
+def _sync_in_thread(app: Flask, citation: Citation, **options: Any) -> SyncResult:
+    """A pool thread's work: the caller's app, pushed here, gives the thread its own session and unit of work."""
+    with app.app_context():
+        return sync_citation(citation, **options)
+
+
 def sync_many(
-    app: Flask,
     citations: Iterable[Citation],
     *,
     actor: str = "sync",
@@ -752,43 +756,41 @@ def sync_many(
 ) -> list[SyncResult]:
     """Sync several bills, `concurrency` at a time, each in its own thread, client and transaction.
 
-    Once Congress.gov asks to wait (a long Retry-After), the remaining bills are deferred without requests."""
+    Once Congress.gov asks to wait (a long Retry-After), the remaining bills are deferred without requests.
+    With `concurrency` 1 the bills sync one after the other in the caller's unit of work (each committed as it
+    ends); otherwise each thread pushes the running app (captured here, the one place that needs it) for a
+    session of its own.
+    """
     citations = list(citations)
     gate = RunGate()
+    options: dict[str, Any] = {"actor": actor, "force": force, "create": create, "gate": gate}
+    results: list[SyncResult] = []
     if concurrency <= 1:
-        results = []
         for citation in citations:
-            results.append(sync_citation(app, citation, actor=actor, force=force, create=create, gate=gate))
+            results.append(sync_citation(citation, **options))
             if progress:
                 progress(results[-1])
         return results
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's real app, for the threads
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="bill-sync") as pool:
-        futures = [
-            pool.submit(sync_citation, app, c, actor=actor, force=force, create=create, gate=gate) for c in citations
-        ]
-        results = []
+        futures = [pool.submit(_sync_in_thread, app, c, **options) for c in citations]
         for future in futures:
             results.append(future.result())
             if progress:
                 progress(results[-1])
-        return results
+    return results
 
 
-def tracked_citations() -> list[Citation]:
-    """Citations of every tracked bill, oldest sync first."""
-    rows = db.session.execute(
-        select(Bill.congress, Bill.bill_type, Bill.number)
-        .where(Bill.tracked.is_(True))
-        .order_by(Bill.last_synced_at.asc().nulls_first(), Bill.id)
-    ).all()
-    return [Citation(*row) for row in rows]
+def _campaign(slug: str) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        raise CampaignNotFound(f"No campaign with the slug {slug!r}.")
+    return campaign
 
 
 def link_to_campaign(bill: Bill, campaign_slug: str, actor: str) -> Campaign:
-    """Add the bill to a campaign's versions (no-op when already linked). Raises SyncError for a bad slug."""
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == campaign_slug))
-    if campaign is None:
-        raise SyncError(f"No campaign with the slug {campaign_slug!r}.")
+    """Add the bill to a campaign's versions (no-op when already linked). Raises CampaignNotFound for a bad slug."""
+    campaign = _campaign(campaign_slug)
     if all(link.bill_id != bill.id for link in campaign.bill_links):
         campaign.bill_links.append(CampaignBill(bill=bill, position=len(campaign.bill_links)))
         record_event(
@@ -801,22 +803,24 @@ def link_to_campaign(bill: Bill, campaign_slug: str, actor: str) -> Campaign:
     return campaign
 
 
-def track(app: Flask, citation: Citation, *, campaign_slug: str | None = None, actor: str = "cli") -> SyncResult:
-    """Track a bill: fetch and store it with everything Congress.gov has on it, optionally adding it to a campaign."""
-    if campaign_slug:
-        with app.app_context():
-            if db.session.scalar(select(Campaign.id).where(Campaign.slug == campaign_slug)) is None:
-                raise SyncError(f"No campaign with the slug {campaign_slug!r}.")
-    if not sync_enabled(app):
-        raise SyncError(
-            "Syncing with Congress.gov is off: get a free API key at https://api.congress.gov/sign-up/ "
-            "and set CONGRESS_API_KEY."
-        )
-    result = sync_citation(app, citation, actor=actor, create=True, force=True)
-    if result.status != "failed" and campaign_slug:
-        with app.app_context():
+def track(citation: Citation, *, campaign_slug: str | None = None, actor: str = "cli") -> SyncResult:
+    """Track a bill: fetch and store it with everything Congress.gov has on it, optionally adding it to a campaign.
+
+    Raises CampaignNotFound or SyncDisabled before anything is asked; a failed fetch is the result's `error`.
+    Runs in the caller's unit of work: the bill is committed by the sync, the campaign link with the caller.
+    """
+    with unit_of_work():
+        if campaign_slug:
+            _campaign(campaign_slug)
+        if not sync_enabled():
+            raise SyncDisabled(
+                "Syncing with Congress.gov is off: get a free API key at https://api.congress.gov/sign-up/ "
+                "and set CONGRESS_API_KEY."
+            )
+        result = sync_citation(citation, actor=actor, create=True, force=True)
+        if result.status != SyncStatus.FAILED and campaign_slug:
             bill = get_bill(citation.congress, citation.bill_type, citation.number)
-            link_to_campaign(bill, campaign_slug, actor)
-            bill.tracked = True
-            db.session.commit()
-    return result
+            if bill is not None:  # None: a new bill whose fetch was deferred
+                link_to_campaign(bill, campaign_slug, actor)
+                bill.tracked = True
+        return result

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
-from advocacy.bills.sync import sync_many, tracked_citations
+from advocacy.bills.queries import tracked_citations
+from advocacy.bills.sync import sync_many
 from advocacy.congress.citations import Citation
 from advocacy.jobs import job
 
@@ -12,6 +11,5 @@ from advocacy.jobs import job
 @job
 def sync_bills(citations: list[tuple[int, str, int]] | None, actor: str, force: bool = False) -> list[str]:
     """Sync the given bills (all tracked bills when None); returns the summary line of each bill."""
-    app = current_app._get_current_object()
     targets = [Citation(*c) for c in citations] if citations else tracked_citations()
-    return [result.line() for result in sync_many(app, targets, actor=actor, force=force)]
+    return [result.line() for result in sync_many(targets, actor=actor, force=force)]

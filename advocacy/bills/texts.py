@@ -34,6 +34,8 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from sqlalchemy import select
 
+from advocacy.bills.queries import get_bill
+from advocacy.bills.results import SyncResult, SyncStatus
 from advocacy.congress.client import CongressClient, CongressError
 from advocacy.congress.texts import (
     DEFAULT_MAX_DOCUMENT_BYTES,
@@ -47,11 +49,10 @@ from advocacy.extensions import db
 from advocacy.models import Bill, BillTextCheck, BillTextVersion, Campaign, CampaignBill
 from advocacy.models.base import utcnow
 from advocacy.models.events import BILL_TEXT
+from advocacy.uow import checkpoint, unit_of_work
 
 if TYPE_CHECKING:
-    from flask import Flask
-
-    from advocacy.bills.sync import RequestBudget, SyncResult
+    from advocacy.bills.sync import RequestBudget
     from advocacy.congress.citations import Citation
 
 logger = logging.getLogger(__name__)
@@ -114,12 +115,8 @@ def _section_number(enum: str) -> str:
     return enum.strip().removeprefix("SEC.").removeprefix("Sec.").strip().rstrip(".").strip()
 
 
-def _walk_blocks(element: Element, level: int, out: list[dict[str, Any]], quoted: bool = False) -> None:
-    """Append the element's structural children as blocks: enum, heading and text at a depth.
-
-    Inside a quoted block (text inserted into another law) depths are relative to the quoting block and the
-    blocks are flagged `quoted`, so that they read as the quotation they are.
-    """
+def _own_block(element: Element, level: int, quoted: bool) -> dict[str, Any]:
+    """The element's own enum, heading and text (its direct children), at `level`."""
     block: dict[str, Any] = {"level": level, "enum": "", "heading": "", "text": ""}
     texts: list[str] = []
     for child in element:
@@ -133,38 +130,44 @@ def _walk_blocks(element: Element, level: int, out: list[dict[str, Any]], quoted
     block["text"] = " ".join(t for t in texts if t)
     if quoted:
         block["quoted"] = True
+    return block
+
+
+def _walk_quotation(quotation: Element, level: int, out: list[dict[str, Any]]) -> None:
+    """Append a quoted block's contents one level below `level`, within quotation marks as GPO prints them."""
+    start = len(out)
+    depth = max(level, 1) + 1
+    for inner in quotation:
+        inner_name = _local(inner.tag)
+        if inner_name in _LEVELS or inner_name == "section":
+            _walk_blocks(inner, min(depth, 8), out, True)
+        elif inner_name in _TEXT_TAGS:
+            out.append({"level": depth, "enum": "", "heading": "", "text": _inline_text(inner), "quoted": True})
+    after = " ".join(_inline_text(c) for c in quotation if _local(c.tag) == "after-quoted-block")
+    if len(out) > start:  # quotation marks around the inserted text, as GPO prints them
+        first = out[start]
+        key = "enum" if first["enum"] else "text"
+        first[key] = "“" + first[key]
+        out[-1]["text"] = (out[-1]["text"].rstrip() + "”" + after).strip()
+
+
+def _walk_blocks(element: Element, level: int, out: list[dict[str, Any]], quoted: bool = False) -> None:
+    """Append the element's structural children as blocks: enum, heading and text at a depth.
+
+    Inside a quoted block (text inserted into another law) depths are relative to the quoting block and the
+    blocks are flagged `quoted`, so that they read as the quotation they are.
+    """
+    block = _own_block(element, level, quoted)
     if level > 0 and (block["enum"] or block["heading"] or block["text"]):
         out.append(block)
     elif level == 0 and block["text"]:
-        out.append(
-            {"level": 0, "enum": "", "heading": "", "text": block["text"]}
-        )  # number and heading are the section's
+        out.append({"level": 0, "enum": "", "heading": "", "text": block["text"]})  # number and heading: the section's
     for child in element:
         name = _local(child.tag)
         if name in _LEVELS:
             _walk_blocks(child, min(level + 1, 8) if quoted else _LEVELS[name], out, quoted)
         elif name in ("quoted-block", "quotedcontent"):
-            start = len(out)
-            for inner in child:
-                inner_name = _local(inner.tag)
-                if inner_name in _LEVELS or inner_name == "section":
-                    _walk_blocks(inner, min(max(level, 1) + 1, 8), out, True)
-                elif inner_name in _TEXT_TAGS:
-                    out.append(
-                        {
-                            "level": max(level, 1) + 1,
-                            "enum": "",
-                            "heading": "",
-                            "text": _inline_text(inner),
-                            "quoted": True,
-                        }
-                    )
-            after = " ".join(_inline_text(c) for c in child if _local(c.tag) == "after-quoted-block")
-            if len(out) > start:  # quotation marks around the inserted text, as GPO prints them
-                first = out[start]
-                key = "enum" if first["enum"] else "text"
-                first[key] = "“" + first[key]
-                out[-1]["text"] = (out[-1]["text"].rstrip() + "”" + after).strip()
+            _walk_quotation(child, level, out)
 
 
 def _xml_sections(root: Element) -> list[dict[str, Any]]:
@@ -300,32 +303,36 @@ def parse_document(
     head = body[:512].lstrip().lower()
     is_xml = head.startswith(b"<?xml") or "xml" in content_type.lower() or url.lower().endswith(".xml")
     if is_xml and not head.startswith(b"<html"):
-        try:
-            # forbid_dtd=False: GPO files carry a DOCTYPE naming bill.dtd; it is never loaded. Entities stay off.
-            root = SafeET.fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-        except DefusedXmlException as exc:
-            raise TextRefused(
-                f"Unsafe XML refused ({type(exc).__name__}): entity declarations are not allowed."
-            ) from exc
-        except ParseError as exc:
-            raise TextRefused(f"The XML could not be read: {exc}.") from exc
-        source_format = "uslm" if "uslm" in (root.tag or "").lower() else "bill-xml"
-        sections = _xml_sections(root)
-        title = next(
-            (_inline_text(el) for el in root.iter() if _local(el.tag) in ("official-title", "longtitle")), None
-        )
+        source_format, sections, title = _parse_xml(body)
     else:
-        try:
-            document = body.decode("utf-8")
-        except UnicodeDecodeError:
-            document = body.decode("latin-1")
-        source_format = "text"
-        plain = html.unescape(document) if "<pre" not in document.lower() else document
-        sections = _text_sections(plain)
-        title = _text_title(plain)
+        source_format, sections, title = _parse_formatted_text(body)
     if not sections:
         raise TextRefused("No sections found in the text.")
     return ParsedText(source_format, sections, title or None)
+
+
+def _parse_xml(body: bytes) -> tuple[str, list[dict[str, Any]], str | None]:
+    """(format, sections, title) of a bill XML or USLM document, parsed with entities and external loads off."""
+    try:
+        # forbid_dtd=False: GPO files carry a DOCTYPE naming bill.dtd; it is never loaded. Entities stay off.
+        root = SafeET.fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise TextRefused(f"Unsafe XML refused ({type(exc).__name__}): entity declarations are not allowed.") from exc
+    except ParseError as exc:
+        raise TextRefused(f"The XML could not be read: {exc}.") from exc
+    source_format = "uslm" if "uslm" in (root.tag or "").lower() else "bill-xml"
+    title = next((_inline_text(el) for el in root.iter() if _local(el.tag) in ("official-title", "longtitle")), None)
+    return source_format, _xml_sections(root), title
+
+
+def _parse_formatted_text(body: bytes) -> tuple[str, list[dict[str, Any]], str | None]:
+    """(format, sections, title) of a formatted text (HTML with a <pre>, or plain), UTF-8 else Latin-1."""
+    try:
+        document = body.decode("utf-8")
+    except UnicodeDecodeError:
+        document = body.decode("latin-1")
+    plain = html.unescape(document) if "<pre" not in document.lower() else document
+    return "text", _text_sections(plain), _text_title(plain)
 
 
 def _text_title(document: str) -> str | None:
@@ -349,7 +356,7 @@ def _text_title(document: str) -> str | None:
 
 
 def _section_text(section: dict[str, Any]) -> str:
-    parts = []
+    parts: list[str] = []
     for block in section.get("blocks", []):
         parts.extend(part for part in (block.get("enum"), block.get("heading"), block.get("text")) if part)
     return " ".join(parts)
@@ -420,6 +427,43 @@ def _store_version(
     return version
 
 
+def _store_new_versions(
+    bill: Bill,
+    new: list[TextVersionData],
+    client: CongressClient,
+    result: TextSyncResult,
+    *,
+    actor: str,
+    has_budget: Callable[[int], bool] | None,
+    max_bytes: int,
+) -> list[str]:
+    """Fetch, parse and store each new version (PDF-only ones have nothing to read); the errors met.
+
+    A version that fails is reported in `result.refused` and the others go on; the budget running out stops.
+    """
+    errors: list[str] = []
+    for data in new:
+        url = data.xml_url or data.text_url
+        if url is None:
+            continue  # a PDF-only version: nothing to read
+        if has_budget is not None and not has_budget(1):
+            errors.append("hourly request budget used up")
+            break
+        try:
+            document = fetch_document(client, url, max_bytes=max_bytes)
+            parsed = parse_document(
+                document.body, content_type=document.content_type, url=document.url, max_bytes=max_bytes
+            )
+        except (CongressError, TextRefused) as exc:
+            logger.warning("text %s of %s not stored: %s", data.type, bill.label, exc)
+            result.refused.append(f"{data.type}: {exc}")
+            errors.append(str(exc))
+            continue
+        version = _store_version(bill, data, document.url, document.body, parsed, actor, client)
+        result.stored.append(version.label)
+    return errors
+
+
 def sync_text_versions(
     bill: Bill,
     client: CongressClient,
@@ -448,26 +492,8 @@ def sync_text_versions(
         return result
     listed = get_text_versions(client, bill.congress, bill.bill_type, bill.number)
     stored_keys = set(db.session.scalars(select(BillTextVersion.version_key).where(BillTextVersion.bill_id == bill.id)))
-    errors: list[str] = []
-    for data in (data for data in listed if data.key not in stored_keys):
-        url = data.xml_url or data.text_url
-        if url is None:
-            continue  # a PDF-only version: nothing to read
-        if has_budget is not None and not has_budget(1):
-            errors.append("hourly request budget used up")
-            break
-        try:
-            document = fetch_document(client, url, max_bytes=max_bytes)
-            parsed = parse_document(
-                document.body, content_type=document.content_type, url=document.url, max_bytes=max_bytes
-            )
-        except (CongressError, TextRefused) as exc:
-            logger.warning("text %s of %s not stored: %s", data.type, bill.label, exc)
-            result.refused.append(f"{data.type}: {exc}")
-            errors.append(str(exc))
-            continue
-        version = _store_version(bill, data, document.url, document.body, parsed, actor, client)
-        result.stored.append(version.label)
+    new = [data for data in listed if data.key not in stored_keys]
+    errors = _store_new_versions(bill, new, client, result, actor=actor, has_budget=has_budget, max_bytes=max_bytes)
     if check is None:
         check = BillTextCheck(bill_id=bill.id)
         db.session.add(check)
@@ -479,7 +505,6 @@ def sync_text_versions(
 
 
 def sync_bill_texts(
-    app: Flask,
     citation: Citation,
     client: CongressClient,
     result: SyncResult,
@@ -488,15 +513,13 @@ def sync_bill_texts(
     force: bool,
     budget: RequestBudget,
 ) -> None:
-    """The bill sync's hook: sync the texts of a stored bill in their own transaction, never raising.
+    """The bill sync's hook: sync the texts of a stored bill in a transaction of their own, never raising.
 
-    Runs after the bill's own transaction has committed, so a text failure (network, hostile XML, a bug) is
-    logged and recorded on the check row but never loses the bill's other data. Adds its lines to the bill's
-    `SyncResult` (an "unchanged" bill with a new text becomes "updated").
+    Runs inside the bill's unit of work after the bill's own data was committed (checkpoint), so a text
+    failure (network, hostile XML, a bug) is logged and recorded on the check row but never loses the bill's
+    other data. Adds its lines to the bill's `SyncResult` (an "unchanged" bill with a new text becomes "updated").
     """
-    from advocacy.bills.services import get_bill
-
-    with app.app_context():
+    with unit_of_work():
         bill = get_bill(citation.congress, citation.bill_type, citation.number)
         if bill is None:
             return
@@ -504,10 +527,10 @@ def sync_bill_texts(
             outcome = sync_text_versions(
                 bill, client, actor=actor, force=force, has_budget=lambda n: budget.used + n <= budget.per_hour
             )
-            db.session.commit()
+            checkpoint()
             lines = outcome.changes()
             if outcome.stored and result.status == "unchanged":
-                result.status = "updated"
+                result.status = SyncStatus.UPDATED
         except Exception as exc:  # the bill is synced; texts wait for the next sync
             db.session.rollback()
             if not isinstance(exc, CongressError):
@@ -516,7 +539,7 @@ def sync_bill_texts(
             check = db.session.get(BillTextCheck, bill.id) or BillTextCheck(bill_id=bill.id)
             check.error, check.checked_at = message[:1000], utcnow()
             db.session.add(check)
-            db.session.commit()
+            checkpoint()
             lines = [message]
         result.changes += lines
 
@@ -711,6 +734,105 @@ def _longest_increasing(indices: list[int]) -> set[int]:
     return keep
 
 
+class _Alignment:
+    """Which new section is which old one (`match`: new index -> old index), found in order of confidence."""
+
+    def __init__(self, old_sections: list[dict[str, Any]], new_sections: list[dict[str, Any]]) -> None:
+        self.old, self.new = old_sections, new_sections
+        self.old_words = [_words(s) for s in old_sections]
+        self.new_words = [_words(s) for s in new_sections]
+        self.match: dict[int, int] = {}
+        self.taken: set[int] = set()
+
+    def pair(self, j: int, i: int) -> None:
+        self.match[j] = i
+        self.taken.add(i)
+
+    def by_heading(self) -> None:
+        """The same heading; several old sections with it: the one with the same number, else the first."""
+        by_heading: dict[str, list[int]] = {}
+        for i, section in enumerate(self.old):
+            by_heading.setdefault(_norm_heading(section.get("heading", "")), []).append(i)
+        for j, section in enumerate(self.new):
+            key = _norm_heading(section.get("heading", ""))
+            candidates = [i for i in by_heading.get(key, []) if i not in self.taken] if key else []
+            if candidates:
+                same = [i for i in candidates if self.old[i].get("number") == section.get("number")]
+                self.pair(j, (same or candidates)[0])
+
+    def by_number(self) -> None:
+        """The same number with at least half the words the same."""
+        old_by_number = {s.get("number"): i for i, s in enumerate(self.old) if s.get("number")}
+        for j, section in enumerate(self.new):
+            if j in self.match:
+                continue
+            i = old_by_number.get(section.get("number"))
+            if i is not None and i not in self.taken and _similarity(self.old_words[i], self.new_words[j]) >= 0.5:
+                self.pair(j, i)
+
+    def by_similarity(self) -> None:
+        """For what is left: the most similar old text, at least 60 % of the words."""
+        left_old = [i for i in range(len(self.old)) if i not in self.taken]
+        for j in range(len(self.new)):
+            if j in self.match or not left_old:
+                continue
+            best, i = max((_similarity(self.old_words[i], self.new_words[j]), i) for i in left_old)
+            if best >= 0.6:
+                self.pair(j, i)
+                left_old.remove(i)
+
+    def moved(self) -> set[int]:
+        """New indices of the pairs outside one longest run that kept the old order."""
+        matched_new = sorted(self.match)
+        in_order = _longest_increasing([self.match[j] for j in matched_new])
+        return {j for position, j in enumerate(matched_new) if position not in in_order}
+
+    def pair_row(self, j: int, moved: bool) -> SectionChange:
+        i = self.match[j]
+        old, new = self.old[i], self.new[j]
+        renumbered = old.get("number") != new.get("number")
+        same_text = self.old_words[i] == self.new_words[j] and _norm_heading(old.get("heading", "")) == _norm_heading(
+            new.get("heading", "")
+        )
+        ops = () if same_text else _ops(self.old_words[i], self.new_words[j])
+        summary = _change_summary(old, new, ops, moved) if (ops or moved or renumbered) else "Unchanged"
+        status = "unchanged" if same_text else "changed"
+        return SectionChange(status, old, new, moved=moved, ops=ops, summary=summary, renumbered=renumbered)
+
+    def added_row(self, j: int) -> SectionChange:
+        new = self.new[j]
+        words = len(self.new_words[j])
+        return SectionChange(
+            "added", None, new, summary=f"New: § {new.get('number')} {new.get('heading')} ({words} words)"
+        )
+
+
+def _comparison_rows(alignment: _Alignment) -> list[SectionChange]:
+    """The rows in the new text's order, each removed old section just before the first pair that follows it."""
+    moved_new = alignment.moved()
+    rows: list[SectionChange] = []
+    emitted_old: set[int] = set()
+
+    def emit_removed_before(limit: int) -> None:
+        for i in range(limit):
+            if i not in alignment.taken and i not in emitted_old:
+                emitted_old.add(i)
+                old = alignment.old[i]
+                rows.append(
+                    SectionChange("removed", old, None, summary=f"Removed: § {old.get('number')} {old.get('heading')}")
+                )
+
+    for j in range(len(alignment.new)):
+        if j not in alignment.match:
+            rows.append(alignment.added_row(j))
+            continue
+        if j not in moved_new:
+            emit_removed_before(alignment.match[j])
+        rows.append(alignment.pair_row(j, j in moved_new))
+    emit_removed_before(len(alignment.old))
+    return rows
+
+
 def compare_sections(old_sections: list[dict[str, Any]], new_sections: list[dict[str, Any]]) -> Comparison:
     """Align two section lists and diff each aligned pair word by word.
 
@@ -718,84 +840,11 @@ def compare_sections(old_sections: list[dict[str, Any]], new_sections: list[dict
     then, for what is left, the most similar text (at least 60 % of the words). A pair whose relative order
     or number changed is marked moved.
     """
-    old_words = [_words(s) for s in old_sections]
-    new_words = [_words(s) for s in new_sections]
-    match: dict[int, int] = {}  # new index -> old index
-    taken: set[int] = set()
-
-    by_heading: dict[str, list[int]] = {}
-    for i, section in enumerate(old_sections):
-        by_heading.setdefault(_norm_heading(section.get("heading", "")), []).append(i)
-    for j, section in enumerate(new_sections):
-        key = _norm_heading(section.get("heading", ""))
-        candidates = [i for i in by_heading.get(key, []) if i not in taken] if key else []
-        if candidates:
-            # Several sections with one heading: the one with the same number, else the first.
-            same = [i for i in candidates if old_sections[i].get("number") == section.get("number")]
-            i = (same or candidates)[0]
-            match[j] = i
-            taken.add(i)
-
-    old_by_number = {s.get("number"): i for i, s in enumerate(old_sections) if s.get("number")}
-    for j, section in enumerate(new_sections):
-        if j in match:
-            continue
-        i = old_by_number.get(section.get("number"))
-        if i is not None and i not in taken and _similarity(old_words[i], new_words[j]) >= 0.5:
-            match[j] = i
-            taken.add(i)
-
-    left_old = [i for i in range(len(old_sections)) if i not in taken]
-    for j in range(len(new_sections)):
-        if j in match or not left_old:
-            continue
-        scored = [(_similarity(old_words[i], new_words[j]), i) for i in left_old]
-        best, i = max(scored)
-        if best >= 0.6:
-            match[j] = i
-            taken.add(i)
-            left_old.remove(i)
-
-    matched_new = sorted(match)
-    in_order = _longest_increasing([match[j] for j in matched_new])
-    moved_new = {j for position, j in enumerate(matched_new) if position not in in_order}
-
-    rows: list[SectionChange] = []
-    emitted_old: set[int] = set()
-
-    def emit_removed_before(limit: int) -> None:
-        for i in range(limit):
-            if i not in taken and i not in emitted_old:
-                emitted_old.add(i)
-                old = old_sections[i]
-                rows.append(
-                    SectionChange("removed", old, None, summary=f"Removed: § {old.get('number')} {old.get('heading')}")
-                )
-
-    for j, new in enumerate(new_sections):
-        if j in match:
-            i = match[j]
-            if j not in moved_new:
-                emit_removed_before(i)
-            old = old_sections[i]
-            moved = j in moved_new
-            renumbered = old.get("number") != new.get("number")
-            same_text = old_words[i] == new_words[j] and _norm_heading(old.get("heading", "")) == _norm_heading(
-                new.get("heading", "")
-            )
-            ops = () if same_text else _ops(old_words[i], new_words[j])
-            summary = _change_summary(old, new, ops, moved) if (ops or moved or renumbered) else "Unchanged"
-            status = "unchanged" if same_text else "changed"
-            rows.append(SectionChange(status, old, new, moved=moved, ops=ops, summary=summary, renumbered=renumbered))
-        else:
-            words = len(new_words[j])
-            rows.append(
-                SectionChange(
-                    "added", None, new, summary=f"New: § {new.get('number')} {new.get('heading')} ({words} words)"
-                )
-            )
-    emit_removed_before(len(old_sections))
-    return Comparison(tuple(rows))
+    alignment = _Alignment(old_sections, new_sections)
+    alignment.by_heading()
+    alignment.by_number()
+    alignment.by_similarity()
+    return Comparison(tuple(_comparison_rows(alignment)))
 
 
 class _ComparisonCache:
@@ -911,6 +960,8 @@ def changes_since_previous(bill: Bill) -> Reintroduction | None:
     campaign_ids = list(db.session.scalars(select(CampaignBill.campaign_id).where(CampaignBill.bill_id == bill.id)))
     for campaign_id in campaign_ids:
         campaign = db.session.get(Campaign, campaign_id)
+        if campaign is None:
+            continue
         for item in campaign_changes(campaign):
             if item.bill.id == bill.id:
                 return item

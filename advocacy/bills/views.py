@@ -2,45 +2,51 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from typing import cast
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from advocacy.auth.decorators import role_required
+from advocacy.bills import queries
 from advocacy.bills.cosponsor_chart import cosponsor_chart
-from advocacy.bills.documents import load_bill
+from advocacy.bills.errors import SyncError
 from advocacy.bills.forms import SyncForm, TrackForm, TrackRelatedForm
+from advocacy.bills.results import SyncResult, SyncStatus
 from advocacy.bills.services import campaign_suggestions
 from advocacy.bills.stage import STAGE_LABELS, StageResult, tracker_position
-from advocacy.bills.sync import SyncError, SyncResult, sync_enabled, track
+from advocacy.bills.sync import sync_enabled, track
 from advocacy.bills.tasks import sync_bills
 from advocacy.congress.citations import Citation
 from advocacy.extensions import db
 from advocacy.jobs import get_runner
 from advocacy.keep_input import keep, restore
-from advocacy.models import BILL_TYPES, Bill, Campaign, CampaignBill, Committee, CommitteeMembership, Endorsement
-from advocacy.models.campaigns import ACTIVE_STATUSES
-from advocacy.models.users import ADVOCATE, VIEWER
+from advocacy.models import BILL_TYPES, Bill
+from advocacy.models.users import ADVOCATE, VIEWER, User
 
 bp = Blueprint("bills", __name__, url_prefix="/bills")
 
 
 def _track_form() -> TrackForm:
     form = TrackForm()
-    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.name)).all()
+    campaigns = queries.campaigns_by_name()
     form.campaign.choices = [SelectChoice("", "(none)")] + [SelectChoice(c.slug, c.name) for c in campaigns]
     return form
 
 
 def _flash_result(result: SyncResult) -> None:
-    if result.status == "failed":
-        flash(f"Sync of {result.citation.label} failed: {result.error}", "error")
-    elif result.status == "deferred":
-        flash(f"{result.citation.label}: {result.error}", "error")
+    if result.status == SyncStatus.FAILED:
+        flash(f"Sync of {result.citation.label} failed: {result.message}", "error")
+    elif result.status == SyncStatus.DEFERRED:
+        flash(f"{result.citation.label}: {result.message}", "error")
     else:
         flash(result.line(), "success")
+
+
+def _actor() -> str:
+    """The signed-in user's e-mail, recorded as the actor of what they do here."""
+    return cast(User, current_user).email
 
 
 def _bill_url(citation: Citation) -> str:
@@ -50,30 +56,20 @@ def _bill_url(citation: Citation) -> str:
 @bp.route("/")
 @role_required(VIEWER)
 def index():
-    query = select(Bill).options(selectinload(Bill.sponsor))
     congress = request.args.get("congress", type=int)
     stage = request.args.get("stage")
     campaign_slug = request.args.get("campaign")
-    if congress:
-        query = query.where(Bill.congress == congress)
-    if stage in STAGE_LABELS:
-        query = query.where(Bill.stage == stage)
-    if campaign_slug:
-        query = (
-            query.join(CampaignBill, CampaignBill.bill_id == Bill.id)
-            .join(Campaign)
-            .where(Campaign.slug == campaign_slug)
-        )
+    query = queries.bills_select(
+        congress=congress, stage=stage if stage in STAGE_LABELS else None, campaign_slug=campaign_slug
+    )
     bills = db.session.scalars(
         query.order_by(Bill.latest_action_date.desc().nulls_last(), Bill.congress.desc(), Bill.number)
     ).all()
-    congresses = db.session.scalars(select(Bill.congress).distinct().order_by(Bill.congress.desc())).all()
-    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.name)).all()
     return render_template(
         "bills/index.html",
         bills=bills,
-        congresses=congresses,
-        campaigns=campaigns,
+        congresses=queries.stored_congresses(),
+        campaigns=queries.campaigns_by_name(),
         filters={"congress": congress, "stage": stage, "campaign": campaign_slug},
         form=restore(_track_form(), "track"),
         sync_enabled=sync_enabled(),
@@ -84,15 +80,12 @@ def _track_and_redirect(citation: Citation, campaign_slug: str | None, form: Tra
     """Track a bill for the current user, flash the outcome, and go to the bill (or back to the list, where the
     track field shows what was typed)."""
     try:
-        result = track(
-            current_app._get_current_object(), citation, campaign_slug=campaign_slug, actor=current_user.email
-        )
+        result = track(citation, campaign_slug=campaign_slug, actor=_actor())
     except SyncError as exc:
-        flash(str(exc), "error")
-        result = None
+        flash(exc.message, "error")
     else:
         _flash_result(result)
-        if result.status != "failed":
+        if result.status != SyncStatus.FAILED:
             return redirect(_bill_url(citation))
     if form is not None:
         keep(form, "track", ("citation", "campaign"))
@@ -133,7 +126,7 @@ def sync_now(congress: int, bill_type: str, number: int):
     if not sync_enabled():
         flash("Syncing is off: set CONGRESS_API_KEY (free key at https://api.congress.gov/sign-up/).", "error")
     else:
-        job_id = get_runner().submit(sync_bills, [(congress, bill_type, number)], current_user.email, True)
+        job_id = get_runner().submit(sync_bills, [(congress, bill_type, number)], _actor(), True)
         flash(f"Sync of {citation.label} started in the background: reload this page in a few seconds.", "success")
         return redirect(_bill_url(citation) + f"?job={job_id}")
     return redirect(_bill_url(citation))
@@ -148,7 +141,7 @@ def sync_all():
     if not sync_enabled():
         flash("Syncing is off: set CONGRESS_API_KEY (free key at https://api.congress.gov/sign-up/).", "error")
         return redirect(url_for("main.dashboard"))
-    get_runner().submit(sync_bills, None, current_user.email, False)
+    get_runner().submit(sync_bills, None, _actor(), False)
     flash("Sync of all tracked bills started in the background; changes appear under Recent activity.", "success")
     return redirect(url_for("main.dashboard"))
 
@@ -165,28 +158,18 @@ def job_status(job_id: str):
 def detail(congress: int, bill_type: str, number: int):
     if bill_type not in BILL_TYPES:
         abort(404)
-    bill = load_bill(congress, bill_type, number)
+    bill = queries.load_bill(congress, bill_type, number)
     if bill is None:
         abort(404)
     result = StageResult(bill.stage, bill.stage_furthest)
-    campaigns = db.session.scalars(
-        select(Campaign)
-        .join(CampaignBill)
-        .where(CampaignBill.bill_id == bill.id)
-        .options(selectinload(Campaign.bill_links).selectinload(CampaignBill.bill))
-        .order_by(Campaign.name)
-    ).all()
-    endorsements = db.session.scalars(
-        select(Endorsement)
-        .where(Endorsement.campaign_id.in_([c.id for c in campaigns]), Endorsement.status.in_(ACTIVE_STATUSES))
-        .options(selectinload(Endorsement.city))
-    ).all()
+    campaigns = queries.campaigns_of(bill)
+    endorsements = queries.active_endorsements(campaigns)
     active_cosponsors = [c for c in bill.cosponsorships if c.withdrawn_date is None]
     party_split: dict[str, int] = {}
     for c in active_cosponsors:
         party_split[c.member.party_initial] = party_split.get(c.member.party_initial, 0) + 1
     referral_codes = {c.committee_code for c in bill.committees}
-    on_referral = _members_on_committees(referral_codes, [c.member_id for c in bill.cosponsorships])
+    on_referral = queries.members_on_committees(referral_codes, [c.member_id for c in bill.cosponsorships])
     return render_template(
         "bills/detail.html",
         bill=bill,
@@ -198,32 +181,8 @@ def detail(congress: int, bill_type: str, number: int):
         on_referral=on_referral,
         cosponsor_chart=cosponsor_chart(bill),
         suggestions=campaign_suggestions(bill, campaigns),
-        tracked_related=_stored_related(bill),
+        tracked_related=queries.stored_related(bill),
         sync_form=SyncForm(),
         related_form=TrackRelatedForm(),
         sync_enabled=sync_enabled(),
     )
-
-
-def _members_on_committees(system_codes: set[str], member_ids: list[str]) -> set[str]:
-    """Which of these members sit on a committee of referral (by Congress.gov system code)."""
-    if not system_codes or not member_ids:
-        return set()
-    rows = db.session.scalars(
-        select(CommitteeMembership.member_id)
-        .join(Committee)
-        .where(Committee.system_code.in_(system_codes), CommitteeMembership.member_id.in_(member_ids))
-    ).all()
-    return set(rows)
-
-
-def _stored_related(bill: Bill) -> set[tuple[int, str, int]]:
-    """Which related bills are already stored (so the page links instead of offering to track)."""
-    keys = {(r.related_congress, r.related_type, r.related_number) for r in bill.related_bills}
-    if not keys:
-        return set()
-    congresses = {k[0] for k in keys}
-    rows = db.session.execute(
-        select(Bill.congress, Bill.bill_type, Bill.number).where(Bill.congress.in_(congresses))
-    ).all()
-    return {tuple(r) for r in rows} & keys

@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -99,6 +100,28 @@ class _FirstServerError(CongressUnavailable):
 
 class BadResponse(CongressError):
     """Congress.gov answered, but not with the JSON object the client expects."""
+
+
+@dataclass(frozen=True)
+class _Retryable:
+    """A failed attempt worth retrying: the error to raise when no attempt is left, and how long to wait."""
+
+    failure: CongressError
+    cause: BaseException | None = None
+    wait: float | None = None  # None: the client's backoff
+
+
+def _json_object(response: requests.Response, path: str) -> dict[str, Any] | _Retryable:
+    """The JSON object of a 2xx answer; invalid JSON or another JSON type is a (retryable) BadResponse."""
+    try:
+        data = response.json()
+    except ValueError as exc:
+        return _Retryable(
+            BadResponse(f"Congress.gov sent invalid JSON for {path} (HTTP {response.status_code})."), cause=exc
+        )
+    if isinstance(data, dict):
+        return data
+    return _Retryable(BadResponse(f"Congress.gov sent {type(data).__name__}, not an object, for {path}."))
 
 
 def _duration(seconds: float) -> str:
@@ -315,63 +338,59 @@ class CongressClient:
 
         attempts = (self.max_retries if retries is None else max(0, retries)) + 1
         for attempt in range(1, attempts + 1):
-            failure: CongressError
-            cause: BaseException | None = None
-            wait: float | None = None
-            try:
-                response = self._send(url, query, headers)
-            except requests.Timeout as exc:
-                failure = CongressUnavailable(
-                    f"Congress.gov did not answer within {self.timeout:g} s ({path}); try again later."
-                )
-                cause = exc
-            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-                failure = CongressUnavailable(f"Could not reach Congress.gov ({path}); try again later.")
-                cause = exc
-            except requests.RequestException as exc:
-                raise CongressError(f"Request to Congress.gov failed ({path}): {exc}") from exc
-            else:
-                status = response.status_code
-                if 200 <= status < 300:
-                    try:
-                        data = response.json()
-                    except ValueError as exc:
-                        failure = BadResponse(f"Congress.gov sent invalid JSON for {path} (HTTP {status}).")
-                        cause = exc
-                    else:
-                        if isinstance(data, dict):
-                            return data
-                        failure = BadResponse(f"Congress.gov sent {type(data).__name__}, not an object, for {path}.")
-                elif status == 429:
-                    retry_after = _retry_after(response.headers.get("Retry-After"))
-                    failure = RateLimited(retry_after)
-                    if retry_after is not None:
-                        if retry_after > self.max_backoff:
-                            raise failure
-                        wait = retry_after
-                elif status >= 500:
-                    if status == 500 and final_500:
-                        raise _FirstServerError(f"Congress.gov answered HTTP 500 for {path}.")
-                    failure = CongressUnavailable(
-                        f"Congress.gov is failing (HTTP {status}) for {_describe_bill_path(path)}; try again later."
-                    )
-                else:
-                    raise self._client_error(response, path)
-
+            outcome = self._attempt(url, query, headers, path, final_500=final_500)
+            if not isinstance(outcome, _Retryable):
+                return outcome
             if attempt == attempts:
-                raise failure from cause
-            if wait is None:
-                wait = self._backoff_delay(attempt)
+                raise outcome.failure from outcome.cause
+            wait = outcome.wait if outcome.wait is not None else self._backoff_delay(attempt)
             logger.warning(
                 "Congress.gov %s failed (%s); retry %d of %d in %.2f s",
                 path,
-                failure,
+                outcome.failure,
                 attempt,
                 self.max_retries,
                 wait,
             )
             self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(
+        self, url: str, query: Mapping[str, Any], headers: Mapping[str, str], path: str, *, final_500: bool
+    ) -> dict[str, Any] | _Retryable:
+        """One request: the JSON object, a failure worth retrying, or (raised) one that is not."""
+        try:
+            response = self._send(url, query, headers)
+        except requests.Timeout as exc:
+            message = f"Congress.gov did not answer within {self.timeout:g} s ({path}); try again later."
+            return _Retryable(CongressUnavailable(message), cause=exc)
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            return _Retryable(
+                CongressUnavailable(f"Could not reach Congress.gov ({path}); try again later."), cause=exc
+            )
+        except requests.RequestException as exc:
+            raise CongressError(f"Request to Congress.gov failed ({path}): {exc}") from exc
+        return self._answer(response, path, final_500=final_500)
+
+    def _answer(self, response: requests.Response, path: str, *, final_500: bool) -> dict[str, Any] | _Retryable:
+        """What an HTTP answer means: 2xx its JSON object, 429 and 5xx retryable, other statuses raised at once."""
+        status = response.status_code
+        if 200 <= status < 300:
+            return _json_object(response, path)
+        if status == 429:
+            retry_after = _retry_after(response.headers.get("Retry-After"))
+            if retry_after is not None and retry_after > self.max_backoff:
+                raise RateLimited(retry_after)
+            return _Retryable(RateLimited(retry_after), wait=retry_after)
+        if status >= 500:
+            if status == 500 and final_500:
+                raise _FirstServerError(f"Congress.gov answered HTTP 500 for {path}.")
+            return _Retryable(
+                CongressUnavailable(
+                    f"Congress.gov is failing (HTTP {status}) for {_describe_bill_path(path)}; try again later."
+                )
+            )
+        raise self._client_error(response, path)
 
     def _send(self, url: str, query: Mapping[str, Any], headers: Mapping[str, str]) -> requests.Response:
         with self._lock:
@@ -652,10 +671,10 @@ def _member_ref(item: Mapping[str, Any]) -> MemberRef | None:
 
 
 def _bill_data(bill: Mapping[str, Any], requested: Citation) -> BillData:
-    latest = bill.get("latestAction") if isinstance(bill.get("latestAction"), dict) else {}
-    policy = bill.get("policyArea") if isinstance(bill.get("policyArea"), dict) else {}
-    sponsors = bill.get("sponsors") if isinstance(bill.get("sponsors"), list) else []
-    laws = bill.get("laws") if isinstance(bill.get("laws"), list) else []
+    latest = _dict(bill.get("latestAction"))
+    policy = _dict(bill.get("policyArea"))
+    sponsors = _dicts(bill.get("sponsors"))
+    laws = _dicts(bill.get("laws"))
     return BillData(
         congress=_int(bill.get("congress")) or requested.congress,
         bill_type=(_str(bill.get("type")) or requested.bill_type).lower(),
@@ -668,16 +687,26 @@ def _bill_data(bill: Mapping[str, Any], requested: Citation) -> BillData:
         latest_action_date=_date(latest.get("actionDate")),
         latest_action_time=_str(latest.get("actionTime")),
         latest_action_text=_str(latest.get("text")),
-        sponsors=tuple(ref for item in sponsors if isinstance(item, dict) and (ref := _member_ref(item))),
+        sponsors=tuple(ref for item in sponsors if (ref := _member_ref(item))),
         policy_area=_str(policy.get("name")),
         cosponsors_count=_count(bill.get("cosponsors")),
         actions_count=_count(bill.get("actions")),
         laws=tuple(
             LawRef(law_type=_str(law.get("type")) or "Public Law", number=number)
             for law in laws
-            if isinstance(law, dict) and (number := _str(law.get("number")))
+            if (number := _str(law.get("number")))
         ),
     )
+
+
+def _dict(value: Any) -> Mapping[str, Any]:
+    """`value` when it is a JSON object, else an empty one (the API leaves out or nulls what it lacks)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _dicts(value: Any) -> list[Mapping[str, Any]]:
+    """The JSON objects of `value` when it is a list (anything else in it is ignored), else none."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _count(container: Any) -> int:
@@ -690,8 +719,8 @@ def _action_data(item: Mapping[str, Any]) -> ActionData | None:
     action_date = _date(item.get("actionDate"))
     if action_date is None:
         return None
-    source = item.get("sourceSystem") if isinstance(item.get("sourceSystem"), dict) else {}
-    committees = item.get("committees") if isinstance(item.get("committees"), list) else []
+    source = _dict(item.get("sourceSystem"))
+    committees = _dicts(item.get("committees"))
     return ActionData(
         action_date=action_date,
         action_time=_str(item.get("actionTime")),
@@ -702,7 +731,7 @@ def _action_data(item: Mapping[str, Any]) -> ActionData | None:
         committees=tuple(
             CommitteeRef(name=name, system_code=_str(committee.get("systemCode")))
             for committee in committees
-            if isinstance(committee, dict) and (name := _str(committee.get("name")))
+            if (name := _str(committee.get("name")))
         ),
         source_system_code=_str(source.get("code")),
     )
@@ -713,8 +742,8 @@ def _committee(item: Mapping[str, Any]) -> BillCommitteeData | None:
     name = _str(item.get("name"))
     if system_code is None or name is None:
         return None
-    activities = item.get("activities") if isinstance(item.get("activities"), list) else []
-    subcommittees = item.get("subcommittees") if isinstance(item.get("subcommittees"), list) else []
+    activities = _dicts(item.get("activities"))
+    subcommittees = _dicts(item.get("subcommittees"))
     return BillCommitteeData(
         system_code=system_code,
         name=name,
@@ -723,9 +752,9 @@ def _committee(item: Mapping[str, Any]) -> BillCommitteeData | None:
         activities=tuple(
             CommitteeActivity(name=activity_name, date=_date(activity.get("date")))
             for activity in activities
-            if isinstance(activity, dict) and (activity_name := _str(activity.get("name")))
+            if (activity_name := _str(activity.get("name")))
         ),
-        subcommittees=tuple(sub for entry in subcommittees if isinstance(entry, dict) and (sub := _committee(entry))),
+        subcommittees=tuple(sub for entry in subcommittees if (sub := _committee(entry))),
     )
 
 
@@ -738,8 +767,8 @@ def _related_bill(item: Mapping[str, Any]) -> RelatedBillData | None:
         Citation(congress, bill_type, number)
     except CitationError:
         return None
-    latest = item.get("latestAction") if isinstance(item.get("latestAction"), dict) else {}
-    details = item.get("relationshipDetails") if isinstance(item.get("relationshipDetails"), list) else []
+    latest = _dict(item.get("latestAction"))
+    details = _dicts(item.get("relationshipDetails"))
     return RelatedBillData(
         congress=congress,
         bill_type=bill_type,
@@ -750,40 +779,53 @@ def _related_bill(item: Mapping[str, Any]) -> RelatedBillData | None:
         relationships=tuple(
             Relationship(type=kind, identified_by=_str(detail.get("identifiedBy")))
             for detail in details
-            if isinstance(detail, dict) and (kind := _str(detail.get("type")))
+            if (kind := _str(detail.get("type")))
         ),
     )
 
 
-def _member_data(member: Mapping[str, Any], bioguide_id: str) -> MemberData:
+def _latest_term(member: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The member's term with the highest Congress ({} without terms); `terms` is a list or {"item": [...]}."""
     terms = member.get("terms")
     if isinstance(terms, dict):  # older shape: {"item": [...]}
         terms = terms.get("item")
-    terms = [term for term in terms if isinstance(term, dict)] if isinstance(terms, list) else []
-    latest = max(terms, key=lambda term: _int(term.get("congress")) or 0) if terms else {}
+    listed = _dicts(terms)
+    return max(listed, key=lambda term: _int(term.get("congress")) or 0) if listed else {}
 
-    chamber_text = (_str(latest.get("chamber")) or "").lower()
-    chamber = "Senate" if "senate" in chamber_text else "House" if "house" in chamber_text else None
-    history = member.get("partyHistory") if isinstance(member.get("partyHistory"), list) else []
-    history = [entry for entry in history if isinstance(entry, dict)]
-    party = (_str(history[-1].get("partyAbbreviation")) if history else None) or _party(
+
+def _chamber(term: Mapping[str, Any]) -> str | None:
+    chamber_text = (_str(term.get("chamber")) or "").lower()
+    return "Senate" if "senate" in chamber_text else "House" if "house" in chamber_text else None
+
+
+def _member_party(member: Mapping[str, Any], latest: Mapping[str, Any]) -> str | None:
+    """The latest party of the party history, else the latest term's, else the member's own field."""
+    history = _dicts(member.get("partyHistory"))
+    return (_str(history[-1].get("partyAbbreviation")) if history else None) or _party(
         latest.get("partyCode") or latest.get("partyName") or member.get("party")
     )
+
+
+def _member_name(member: Mapping[str, Any], bioguide_id: str) -> str:
+    first, last = _str(member.get("firstName")), _str(member.get("lastName"))
+    return _str(member.get("directOrderName")) or " ".join(part for part in (first, last) if part) or bioguide_id
+
+
+def _member_data(member: Mapping[str, Any], bioguide_id: str) -> MemberData:
+    latest = _latest_term(member)
+    chamber = _chamber(latest)
     district = _int(member.get("district"))
     if district is None and chamber == "House":
         district = _int(latest.get("district"))
-    address = member.get("addressInformation") if isinstance(member.get("addressInformation"), dict) else {}
-    telephone = address.get("officeTelephone") if isinstance(address.get("officeTelephone"), dict) else {}
-    first, last = _str(member.get("firstName")), _str(member.get("lastName"))
+    address = _dict(member.get("addressInformation"))
+    telephone = _dict(address.get("officeTelephone"))
     current = member.get("currentMember")
     return MemberData(
         bioguide_id=_str(member.get("bioguideId")) or bioguide_id,
-        full_name=_str(member.get("directOrderName"))
-        or " ".join(part for part in (first, last) if part)
-        or bioguide_id,
-        first_name=first,
-        last_name=last,
-        party=party,
+        full_name=_member_name(member, bioguide_id),
+        first_name=_str(member.get("firstName")),
+        last_name=_str(member.get("lastName")),
+        party=_member_party(member, latest),
         state=_state(latest.get("stateCode") or member.get("state") or latest.get("stateName")),
         district=district,
         website=_str(member.get("officialWebsiteUrl")) or _str(member.get("officialUrl")),

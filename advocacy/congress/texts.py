@@ -130,7 +130,8 @@ def get_text_versions(client: CongressClient, congress: int, bill_type: str, num
 
 def _text_version(item: dict[str, Any]) -> TextVersionData | None:
     kind = _str(item.get("type"))
-    formats = item.get("formats") if isinstance(item.get("formats"), list) else []
+    listed = item.get("formats")
+    formats: list[Any] = listed if isinstance(listed, list) else []
     parsed = tuple(
         TextFormat(type=fmt_type, url=url)
         for fmt in formats

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -43,7 +41,6 @@ def dashboard():
         .options(selectinload(Bill.sponsor))
         .order_by(Bill.congress.desc(), Bill.bill_type, Bill.number)
     ).all()
-    stale_before = utcnow() - timedelta(hours=current_app.config["SYNC_STALE_HOURS"])
     campaigns = db.session.execute(
         select(Campaign, func.count(Endorsement.id))
         .outerjoin(Endorsement, (Endorsement.campaign_id == Campaign.id) & (Endorsement.status == VERIFIED))
@@ -58,7 +55,7 @@ def dashboard():
         bills=bills,
         campaigns=campaigns,
         events=events,
-        stale_before=stale_before,
+        now=utcnow(),
         sync_enabled=sync_enabled(),
         sync_form=SyncForm(),
         needs_you=needs_you(),

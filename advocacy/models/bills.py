@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from flask import current_app, has_app_context
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -14,8 +15,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from advocacy.congress.citations import BILL_TYPES as CITATION_BILL_TYPES
 from advocacy.congress.citations import Citation
@@ -23,6 +27,13 @@ from advocacy.models.base import Base, utcnow
 from advocacy.models.members import Member
 
 BILL_TYPES = CITATION_BILL_TYPES
+DEFAULT_STALE_HOURS = 48
+
+
+def stale_after() -> timedelta:
+    """How long a synced bill stays fresh: SYNC_STALE_HOURS of the running app (48 hours without one)."""
+    hours = current_app.config.get("SYNC_STALE_HOURS", DEFAULT_STALE_HOURS) if has_app_context() else None
+    return timedelta(hours=int(hours if hours is not None else DEFAULT_STALE_HOURS))
 
 
 class Bill(Base):
@@ -97,6 +108,27 @@ class Bill(Base):
     def congress_gov_url(self) -> str:
         return self.citation.congress_gov_url
 
+    def is_stale(self, now: datetime, max_age: timedelta | None = None) -> bool:
+        """Whether the stored record may be out of date: a tracked bill with Congress.gov data (demo data is
+        never stale) that was never synced, or not within `max_age` (default: `stale_after()`) before `now`.
+
+        The one definition of "stale" (the dashboard's badge, the health page's list); a failed last sync is
+        shown next to it (`sync_error`), not folded into it.
+        """
+        if not self.tracked or self.data_source == "demo":
+            return False
+        return self.last_synced_at is None or self.last_synced_at < now - (max_age or stale_after())
+
+    @classmethod
+    def stale_clause(cls, now: datetime, max_age: timedelta | None = None) -> ColumnElement[bool]:
+        """`is_stale` as a SQL condition, for queries that list stale bills."""
+        before = now - (max_age or stale_after())
+        return and_(
+            cls.tracked.is_(True),
+            cls.data_source != "demo",
+            or_(cls.last_synced_at.is_(None), cls.last_synced_at < before),
+        )
+
     def __repr__(self) -> str:
         return f"<Bill {self.label}>"
 
@@ -130,7 +162,7 @@ class BillAction(Base):
     @property
     def action_types(self) -> list[str]:
         """Every type the copies of this action carry (the stage reads all of them)."""
-        types = [entry.get("type") for entry in self.reported_as or () if entry.get("type")]
+        types = [str(entry["type"]) for entry in self.reported_as or () if entry.get("type")]
         if self.action_type and self.action_type not in types:
             types.insert(0, self.action_type)
         return types
