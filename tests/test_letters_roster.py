@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from advocacy.extensions import db
+from advocacy.letters.planning import plan_batch
 from advocacy.letters.render import letter_html
-from advocacy.letters.services import plan_batch, template_snapshot
+from advocacy.letters.services import template_snapshot
 from advocacy.models import Campaign, CommitteeMembership, Cosponsorship, LetterTemplate, Member
 from tests.imports_fixtures import SHARED_DATA
 

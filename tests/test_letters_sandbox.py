@@ -12,9 +12,10 @@ import pytest
 
 from advocacy.demo.letter import DEMO_TEMPLATE
 from advocacy.letters.context import SAMPLE_MEMBER, build_context, sample_shared
+from advocacy.letters.errors import LetterError
+from advocacy.letters.logos import check_logo
 from advocacy.letters.render import letter_html, render_letter
 from advocacy.letters.sandbox import TemplateProblem, render_field
-from advocacy.letters.services import LetterError, check_logo
 from tests.letters_fixtures import pdf_pages
 
 CONTEXT = build_context(sample_shared(), [SAMPLE_MEMBER])

@@ -107,41 +107,52 @@ def join_names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + ", and " + names[-1]
 
 
+def _one_recipient(block: dict) -> dict:
+    one = dict(block)
+    one["salutation"] = f"Dear {one['salutation_name']}:"
+    one["addressees"] = [block]
+    one["is_joint"] = False
+    one["is_committee"] = False
+    return one
+
+
+def _joined(blocks: list[dict], key: str, separator: str = "; ") -> str | None:
+    """The blocks' non-empty values of `key`, joined (None when none has one)."""
+    return separator.join(b[key] for b in blocks if b[key]) or None
+
+
+def _joint_recipient(blocks: list[dict]) -> dict:
+    names = {key: join_names([b[key] for b in blocks]) for key in ("full_name", "first_name", "last_name")}
+    salutation_name = join_names([b["salutation_name"] for b in blocks])
+    return {
+        "bioguide_id": ", ".join(b["bioguide_id"] for b in blocks),
+        "honorific": "The Honorable",
+        **names,
+        "title_line": _joined(blocks, "title_line"),
+        "chamber": blocks[0]["chamber"] if len({b["chamber"] for b in blocks}) == 1 else "both",
+        "chamber_name": " and ".join(dict.fromkeys(b["chamber_name"] for b in blocks)),
+        "chamber_title": blocks[0]["chamber_title"],
+        "office": _joined(blocks, "office"),
+        "city_state_zip": "; ".join(dict.fromkeys(b["city_state_zip"] for b in blocks)),
+        "state": blocks[0]["state"],
+        "district": None,
+        "seat": ", ".join(b["seat"] for b in blocks),
+        "salutation_name": salutation_name,
+        "salutation": f"Dear {salutation_name}:",
+        "addressees": blocks,
+        "is_joint": True,
+        "is_committee": False,
+        "missing": [f"{b['full_name']}: {m}" for b in blocks for m in b["missing"]],
+    }
+
+
 def recipient(members: list[dict]) -> dict:
     """The `recipient` merge field for a letter to one member or a joint letter to several.
 
     A joint letter joins names and salutations: "Dear Chair Mast and Ranking Member Meeks:".
     """
     blocks = [addressee(m) for m in members]
-    if len(blocks) == 1:
-        one = dict(blocks[0])
-        one["salutation"] = f"Dear {one['salutation_name']}:"
-        one["addressees"] = blocks
-        one["is_joint"] = False
-        one["is_committee"] = False
-        return one
-    return {
-        "bioguide_id": ", ".join(b["bioguide_id"] for b in blocks),
-        "honorific": "The Honorable",
-        "full_name": join_names([b["full_name"] for b in blocks]),
-        "first_name": join_names([b["first_name"] for b in blocks]),
-        "last_name": join_names([b["last_name"] for b in blocks]),
-        "title_line": "; ".join(b["title_line"] for b in blocks if b["title_line"]) or None,
-        "chamber": blocks[0]["chamber"] if len({b["chamber"] for b in blocks}) == 1 else "both",
-        "chamber_name": " and ".join(dict.fromkeys(b["chamber_name"] for b in blocks)),
-        "chamber_title": blocks[0]["chamber_title"],
-        "office": "; ".join(b["office"] for b in blocks if b["office"]) or None,
-        "city_state_zip": "; ".join(dict.fromkeys(b["city_state_zip"] for b in blocks)),
-        "state": blocks[0]["state"],
-        "district": None,
-        "seat": ", ".join(b["seat"] for b in blocks),
-        "salutation_name": join_names([b["salutation_name"] for b in blocks]),
-        "salutation": f"Dear {join_names([b['salutation_name'] for b in blocks])}:",
-        "addressees": blocks,
-        "is_joint": True,
-        "is_committee": False,
-        "missing": [f"{b['full_name']}: {m}" for b in blocks for m in b["missing"]],
-    }
+    return _one_recipient(blocks[0]) if len(blocks) == 1 else _joint_recipient(blocks)
 
 
 # Building abbreviations of committees-current.yaml ("2170 RHOB; Washington, DC 20515-6128").
@@ -168,6 +179,13 @@ def office_lines(address: str | None) -> tuple[str | None, str | None]:
     return room or None, city or None
 
 
+def committee_leaders(members: list[dict]) -> list[dict]:
+    """The committee's chair, then its ranking member, among the addressees (either may be missing)."""
+    chair = next((m for m in members if (m.get("committee_title") or "") in ("Chair", "Chairman", "Chairwoman")), None)
+    ranking = next((m for m in members if m.get("committee_title") == "Ranking Member"), None)
+    return [m for m in (chair, ranking) if m is not None]
+
+
 def committee_recipient(committee: dict, members: list[dict]) -> dict:
     """The `recipient` of one letter to a whole committee: its chair and ranking member "and Members of the
     Committee", at the committee's own office (name, room and building from committees-current.yaml).
@@ -176,14 +194,7 @@ def committee_recipient(committee: dict, members: list[dict]) -> dict:
     """
     chamber = committee["chamber"] if committee["chamber"] in CHAMBER_NAMES else "house"
     body = "Subcommittee" if committee.get("is_sub") else "Committee"
-    leaders = []
-    for title_rank in (0, 1):
-        for m in members:
-            title = m.get("committee_title") or ""
-            is_chair = title in ("Chair", "Chairman", "Chairwoman")
-            if (title_rank == 0 and is_chair) or (title_rank == 1 and title == "Ranking Member"):
-                leaders.append(m)
-                break
+    leaders = committee_leaders(members)
     room, city_line = office_lines(committee.get("address"))
     zip_code = SENATE_ZIP if chamber == "senate" else HOUSE_ZIP
     city_line = city_line or f"Washington, DC {zip_code}"

@@ -4,17 +4,68 @@ from __future__ import annotations
 
 import shutil
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from advocacy.extensions import db
+from advocacy.jobs import local_pool
+from advocacy.letters import sending
+from advocacy.letters.errors import LetterError
+from advocacy.letters.recipients import SELECTOR_HELP
+from advocacy.letters.services import create_batch, retry_failed_letters, start_batch
+from advocacy.letters.tasks import batch_dir, merged_name, zip_name
 from advocacy.models import Campaign, LetterBatch, LetterTemplate
+from advocacy.uow import checkpoint
+
+T = TypeVar("T", Campaign, LetterTemplate)
 
 cli = AppGroup("letters", help="Letters to Congress.")
+
+
+def _one(model: type[T], slug: str, what: str) -> T:
+    found = db.session.scalar(select(model).where(model.slug == slug))
+    if found is None:
+        raise click.ClickException(f"No {what} “{slug}”.")
+    return found
+
+
+def _run(batch: LetterBatch) -> LetterBatch:
+    """Start the batch in the in-process pool and wait until it has finished.
+
+    `checkpoint()` commits the batch so that its jobs, submitted right after the commit, can read it; the loop
+    then reads the progress the jobs commit."""
+    batch_id = batch.id
+    start_batch(batch, local_pool())
+    checkpoint()
+    while True:
+        db.session.expire_all()
+        current = db.session.get(LetterBatch, batch_id)
+        if current is None:
+            raise click.ClickException(f"Letter batch {batch_id} disappeared.")
+        if current.is_finished:
+            return current
+        time.sleep(0.2)
+
+
+def _copy_outputs(batch: LetterBatch, out_dir: Path) -> None:
+    """Copy the batch's letters, merged PDF and ZIP to OUT, with a line for each warning and failure."""
+    folder = batch_dir(batch.id)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for letter in batch.letters:
+        if letter.status == "done" and letter.filename:
+            shutil.copyfile(folder / "letters" / letter.filename, out_dir / letter.filename)
+        if letter.warnings:
+            click.echo(f"  warning: {letter.recipient_name}: {letter.warnings}")
+        if letter.error:
+            click.echo(f"  FAILED: {letter.recipient_name}: {letter.error}")
+    for name in (merged_name(batch.id), zip_name(batch.id)):
+        if (folder / name).exists():
+            shutil.copyfile(folder / name, out_dir / name)
 
 
 @cli.command("generate")
@@ -26,19 +77,17 @@ cli = AppGroup("letters", help="Letters to Congress.")
 @click.option("--date", "letter_date", type=click.DateTime(["%Y-%m-%d"]), help="Letter date (default: today).")
 @click.option("--include-samples", is_flag=True, help="Include sample (demo) endorsements; every page is marked.")
 def generate_command(
-    template_slug: str, campaign_slug: str, selector: str, out_dir: Path, joint: bool, letter_date, include_samples
+    template_slug: str,
+    campaign_slug: str,
+    selector: str,
+    out_dir: Path,
+    joint: bool,
+    letter_date: datetime | None,
+    include_samples: bool,
 ) -> None:
     """Generate letters with the in-process worker pool and copy them to OUT."""
-    from advocacy.jobs import local_pool
-    from advocacy.letters.services import SELECTOR_HELP, LetterError, create_batch, start_batch
-    from advocacy.letters.tasks import batch_dir, merged_name, zip_name
-
-    template = db.session.scalar(select(LetterTemplate).where(LetterTemplate.slug == template_slug))
-    if template is None:
-        raise click.ClickException(f"No letter template “{template_slug}”.")
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == campaign_slug))
-    if campaign is None:
-        raise click.ClickException(f"No campaign “{campaign_slug}”.")
+    template = _one(LetterTemplate, template_slug, "letter template")
+    campaign = _one(Campaign, campaign_slug, "campaign")
     try:
         batch = create_batch(
             template,
@@ -50,36 +99,15 @@ def generate_command(
             letter_date=letter_date.date() if letter_date else date.today(),
         )
     except LetterError as exc:
-        db.session.rollback()
         raise click.ClickException(f"{exc}\nRecipients: {SELECTOR_HELP}") from exc
-    db.session.commit()
-    batch_id = batch.id
-    click.echo(f"Batch {batch_id}: {batch.total} letter(s) to {selector}.")
+    click.echo(f"Batch {batch.id}: {batch.total} letter(s) to {selector}.")
     for note in batch.notes or []:
         click.echo(f"  note: {note}")
     for letter in batch.letters:
         click.echo(f"  {letter.position}. {letter.recipient_name}: {letter.standing} | ask: {letter.ask}")
-    start_batch(batch, local_pool())
-    db.session.commit()
-    while True:
-        db.session.expire_all()
-        batch = db.session.get(LetterBatch, batch_id)
-        if batch.is_finished:
-            break
-        time.sleep(0.2)
-    folder = batch_dir(batch_id)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for letter in batch.letters:
-        if letter.status == "done" and letter.filename:
-            shutil.copyfile(folder / "letters" / letter.filename, out_dir / letter.filename)
-        if letter.warnings:
-            click.echo(f"  warning: {letter.recipient_name}: {letter.warnings}")
-        if letter.error:
-            click.echo(f"  FAILED: {letter.recipient_name}: {letter.error}")
-    for name in (merged_name(batch_id), zip_name(batch_id)):
-        if (folder / name).exists():
-            shutil.copyfile(folder / name, out_dir / name)
-    click.echo(f"Batch {batch_id} {batch.status}: {batch.done} made, {batch.failed} failed; files in {out_dir}.")
+    batch = _run(batch)
+    _copy_outputs(batch, out_dir)
+    click.echo(f"Batch {batch.id} {batch.status}: {batch.done} made, {batch.failed} failed; files in {out_dir}.")
     if batch.done == 0:
         raise click.ClickException("No letter could be made.")
 
@@ -89,26 +117,14 @@ def generate_command(
 @click.option("--interrupted", is_flag=True, help="Also retry letters a dead job had started (batch stuck running).")
 def retry_command(batch_id: int, interrupted: bool) -> None:
     """Make a batch's failed letters again (in the in-process pool) and rewrite its merged PDF and ZIP."""
-    from advocacy.jobs import local_pool
-    from advocacy.letters.services import LetterError, retry_failed_letters, start_batch
-
     batch = db.session.get(LetterBatch, batch_id)
     if batch is None:
         raise click.ClickException(f"No letter batch {batch_id}.")
     try:
         count = retry_failed_letters(batch, actor="cli", interrupted=interrupted)
     except LetterError as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
-    start_batch(batch, local_pool())
-    db.session.commit()
-    while True:
-        db.session.expire_all()
-        batch = db.session.get(LetterBatch, batch_id)
-        if batch.is_finished:
-            break
-        time.sleep(0.2)
+    batch = _run(batch)
     click.echo(f"Batch {batch_id} {batch.status}: retried {count}; {batch.done} made, {batch.failed} failed.")
     if batch.failed:
         raise click.ClickException(f"{batch.failed} letter(s) still failed.")
@@ -128,8 +144,6 @@ def send_command(
 
     Each letter is sent at most once: a second run reports it "already sent" and sends nothing new.
     """
-    from advocacy.letters import sending
-
     batch = db.session.get(LetterBatch, batch_id)
     if batch is None:
         raise click.ClickException(f"No letter batch {batch_id}.")
@@ -148,10 +162,8 @@ def send_command(
             return
         lines = sending.queue_emails(plan, subject, body, actor="cli")
     except sending.SendError as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from None
-    db.session.commit()
-    sending.deliver([line.email for line in lines if line.outcome == sending.QUEUED_NOW])
+    sending.send_now([line.email for line in lines if line.outcome == sending.QUEUED_NOW and line.email is not None])
     db.session.expire_all()
     totals: dict[str, int] = {}
     for line in lines:

@@ -21,8 +21,9 @@ import logging
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 
 from advocacy.extensions import db
 from advocacy.jobs import JobRunner, PoolRunner, get_runner
@@ -40,6 +41,7 @@ from advocacy.models.letters import (
     Letter,
     LetterBatch,
 )
+from advocacy.uow import checkpoint, unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -85,10 +87,13 @@ def _release_lost_letters(batch: LetterBatch, now: datetime, result: Recovery) -
         else:
             values, counter = {"status": LETTER_QUEUED}, ""
         # Conditional on the claim seen: a job that settles it meanwhile wins, and nothing is counted twice.
-        taken = db.session.execute(
-            update(Letter)
-            .where(Letter.id == letter_id, Letter.status == LETTER_RENDERING, Letter.attempts == attempts)
-            .values(lease_expires_at=None, **values)
+        taken = cast(
+            CursorResult[Any],
+            db.session.execute(
+                update(Letter)
+                .where(Letter.id == letter_id, Letter.status == LETTER_RENDERING, Letter.attempts == attempts)
+                .values(lease_expires_at=None, **values)
+            ),
         ).rowcount
         if taken != 1:
             continue
@@ -104,59 +109,76 @@ def _release_lost_letters(batch: LetterBatch, now: datetime, result: Recovery) -
         db.session.execute(update(LetterBatch).where(LetterBatch.id == batch.id).values(**increments))
 
 
-def _submit(batch_id: int, letter_ids: list[int], runner: JobRunner) -> list[str]:
+def submit_chunks(batch_id: int, letter_ids: list[int], runner: JobRunner) -> list[str]:
+    """Queue the letters as chunk jobs (about three per worker, so that a slow letter does not hold the batch);
+    the letters must be committed first. Returns the job ids."""
     workers = runner.workers if isinstance(runner, PoolRunner) else 4
     size = max(1, math.ceil(len(letter_ids) / (workers * 3)))
     return [runner.submit(run_chunk, batch_id, letter_ids[i : i + size]) for i in range(0, len(letter_ids), size)]
 
 
-def recover_batch(batch_id: int, *, now: datetime | None = None, runner: JobRunner | None = None) -> Recovery:
-    """Recover one batch if its lease has expired (else do nothing); commits. Safe to run from several processes."""
-    now = now or utcnow()
-    result = Recovery()
-    batch = db.session.get(LetterBatch, batch_id)
-    if batch is None or batch.status not in UNFINISHED:
-        return result
+def _lease_passed(batch: LetterBatch, now: datetime) -> bool:
     if batch.lease_expires_at is None:  # never started: give its jobs a lease of time from its creation
-        if batch.created_at + timedelta(seconds=lease_seconds()) > now:
-            return result
-    elif batch.lease_expires_at > now:
-        return result
-    # Take the batch for this pass (renewing its lease), so that two processes recovering at once do not both.
+        return batch.created_at + timedelta(seconds=lease_seconds()) <= now
+    return batch.lease_expires_at <= now
+
+
+def _take(batch: LetterBatch, now: datetime) -> bool:
+    """Take the batch for this pass (renewing its lease), so that two processes recovering at once do not both."""
     expires = now + timedelta(seconds=lease_seconds())
-    taken = db.session.execute(
-        update(LetterBatch)
-        .where(
-            LetterBatch.id == batch_id,
-            LetterBatch.status.in_(UNFINISHED),
-            _expired(LetterBatch.lease_expires_at, now),
-        )
-        .values(lease_expires_at=expires, status=BATCH_RUNNING if batch.status == BATCH_QUEUED else batch.status)
+    taken = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(LetterBatch)
+            .where(
+                LetterBatch.id == batch.id,
+                LetterBatch.status.in_(UNFINISHED),
+                _expired(LetterBatch.lease_expires_at, now),
+            )
+            .values(lease_expires_at=expires, status=BATCH_RUNNING if batch.status == BATCH_QUEUED else batch.status)
+        ),
     ).rowcount
-    if taken != 1:
-        db.session.rollback()
-        return result
-    db.session.refresh(batch)
-    if batch.status == BATCH_FINALIZING:  # the job writing the merged PDF and ZIP died: write them again
-        batch.status = BATCH_RUNNING
-    _release_lost_letters(batch, now, result)
-    db.session.commit()
-    db.session.refresh(batch)
+    return taken == 1
+
+
+def _queue_again(batch: LetterBatch, runner: JobRunner, result: Recovery) -> None:
+    """New jobs for the batch's queued letters, or, when every letter is settled, the job that finishes it."""
     queued = list(
         db.session.scalars(
             select(Letter.id)
-            .where(Letter.batch_id == batch_id, Letter.status == LETTER_QUEUED)
+            .where(Letter.batch_id == batch.id, Letter.status == LETTER_QUEUED)
             .order_by(Letter.position)
         )
     )
-    runner = runner or get_runner()
     if queued and batch.status == BATCH_RUNNING:
-        batch.job_ids = [*(batch.job_ids or []), *_submit(batch_id, queued, runner)]
-        result.resumed.append(batch_id)
+        batch.job_ids = [*(batch.job_ids or []), *submit_chunks(batch.id, queued, runner)]
+        result.resumed.append(batch.id)
     elif batch.settled >= batch.total:
-        runner.submit(finalize_batch, batch_id)
-        result.finishing.append(batch_id)
-    db.session.commit()
+        runner.submit(finalize_batch, batch.id)
+        result.finishing.append(batch.id)
+
+
+def recover_batch(batch_id: int, *, now: datetime | None = None, runner: JobRunner | None = None) -> Recovery:
+    """Recover one batch if its lease has expired (else do nothing). Safe to run from several processes.
+
+    A unit of work of its own (or part of the caller's): the claim and the released letters are committed
+    (`checkpoint`) before any job is queued, because the jobs read them from the database in other processes.
+    """
+    now = now or utcnow()
+    result = Recovery()
+    with unit_of_work():
+        batch = db.session.get(LetterBatch, batch_id)
+        if batch is None or batch.status not in UNFINISHED or not _lease_passed(batch, now):
+            return result
+        if not _take(batch, now):
+            return result
+        db.session.refresh(batch)
+        if batch.status == BATCH_FINALIZING:  # the job writing the merged PDF and ZIP died: write them again
+            batch.status = BATCH_RUNNING
+        _release_lost_letters(batch, now, result)
+        checkpoint()
+        db.session.refresh(batch)
+        _queue_again(batch, runner or get_runner(), result)
     if result.anything:
         logger.warning(
             "batch %s was interrupted: %d letter(s) queued again, %d failed, %d cancelled; %s",
@@ -167,7 +189,8 @@ def recover_batch(batch_id: int, *, now: datetime | None = None, runner: JobRunn
 
 
 def recover_expired_batches(*, now: datetime | None = None, runner: JobRunner | None = None) -> Recovery:
-    """Recover every unfinished batch whose lease has expired (see the module docstring); commits."""
+    """Recover every unfinished batch whose lease has expired (see the module docstring), each in its own unit of
+    work (or the caller's)."""
     now = now or utcnow()
     total = Recovery()
     candidates = db.session.scalars(

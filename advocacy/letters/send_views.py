@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from typing import cast
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
@@ -18,16 +20,20 @@ from wtforms.validators import DataRequired, Length, Optional
 from advocacy.auth.decorators import role_required
 from advocacy.contacts.queries import roles_of
 from advocacy.extensions import db
-from advocacy.jobs import get_runner
 from advocacy.letters import sending
 from advocacy.letters.context import FIELDS
 from advocacy.models import LetterBatch
 from advocacy.models.contacts import LetterEmail
-from advocacy.models.users import ADVOCATE
+from advocacy.models.users import ADVOCATE, User
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("sending", __name__, url_prefix="/letters")
+
+
+def _actor() -> str:
+    """The signed-in user's e-mail, as the services record it (every route here requires a login)."""
+    return cast(User, current_user).email
 
 
 class SendForm(FlaskForm):
@@ -42,6 +48,7 @@ class SendForm(FlaskForm):
     subject = StringField("Subject", validators=[DataRequired(), Length(max=1000)], default=sending.DEFAULT_SUBJECT)
     body = TextAreaField("Message", validators=[DataRequired(), Length(max=20_000)], default=sending.DEFAULT_BODY,
                          render_kw={"rows": 14})  # fmt: skip
+    reviewed: str | None = None  # the digest of what the review page showed (set on the review)
 
 
 @bp.app_template_global()
@@ -63,21 +70,16 @@ def smtp_error(error: str | None) -> str:
 
 @bp.route("/batches/<int:batch_id>/send", methods=["GET", "POST"])
 @role_required(ADVOCATE)
-def send(batch_id: int):
+def send(batch_id: int) -> ResponseReturnValue:
     """GET: the form. POST: the review (recipients and each message); POST with `confirm`: queue and send."""
     batch = db.get_or_404(LetterBatch, batch_id)
     form = SendForm()
-    plan = messages = problem = None
+    plan = messages = problem = lines = None
     if form.validate_on_submit():
         try:
             plan = sending.plan_send(batch, form.role.data, form.fallback_role.data)
-            reviewed = _digest(form)
-            if request.form.get("confirm") == "yes" and request.form.get("reviewed") != reviewed:
-                flash("The recipients or the message changed since the review: check them again.", "error")
-                request.form = request.form.copy()
-                request.form.pop("confirm", None)
-            if request.form.get("confirm") == "yes":
-                lines = sending.queue_emails(plan, form.subject.data, form.body.data, actor=current_user.email)
+            if _confirmed(form):
+                lines = sending.queue_emails(plan, form.subject.data, form.body.data, actor=_actor())
             else:
                 messages = sending.render_messages(batch, plan.ready, form.subject.data, form.body.data)
         except sending.MessageProblem as exc:
@@ -87,18 +89,9 @@ def send(batch_id: int):
             db.session.rollback()
             flash(str(exc), "error")
             plan = None
-        else:
-            if request.form.get("confirm") == "yes":
-                db.session.commit()
-                queued = [line.email for line in lines if line.outcome == sending.QUEUED_NOW]
-                limit = int(current_app.config.get("LETTER_EMAIL_IN_REQUEST", sending.DEFAULT_IN_REQUEST))
-                if len(queued) > limit:  # a long send must not hold the request: a job sends them
-                    get_runner().submit(sending.deliver_job, [e.id for e in queued])
-                    flash(*_summary(lines, len(queued), None, None))
-                else:
-                    sent, failed = sending.deliver(queued)
-                    flash(*_summary(lines, len(queued), sent, failed))
-                return redirect(url_for("letters.batch", batch_id=batch.id) + "#emails")
+    if lines is not None:
+        _send_now(lines)
+        return redirect(url_for("letters.batch", batch_id=batch.id) + "#emails")
     if messages is not None:
         form.reviewed = _digest(form)
     roles = roles_of(o for letter in batch.letters for o in sending.letter_offices(batch, letter))
@@ -107,6 +100,29 @@ def send(batch_id: int):
         "letters/send.html", batch=batch, form=form, plan=plan, messages=messages, problem=problem, roles=roles,
         fields=FIELDS, email_fields=sending.EMAIL_FIELDS, outcomes=sending,
     ), status  # fmt: skip
+
+
+def _confirmed(form: SendForm) -> bool:
+    """The user pressed Send on the review of exactly these recipients and messages (else: review again)."""
+    if request.form.get("confirm") != "yes":
+        return False
+    if request.form.get("reviewed") != _digest(form):
+        flash("The recipients or the message changed since the review: check them again.", "error")
+        return False
+    return True
+
+
+def _send_now(lines: list[sending.QueuedLine]) -> None:
+    """Store the queued e-mails, then send them in the request (counted in the flash message), or, for a long
+    send that must not hold the request, from a job once the request's unit of work has committed."""
+    queued = [line.email for line in lines if line.outcome == sending.QUEUED_NOW and line.email is not None]
+    limit = int(current_app.config.get("LETTER_EMAIL_IN_REQUEST", sending.DEFAULT_IN_REQUEST))
+    if len(queued) > limit:
+        sending.send_later(queued)
+        flash(*_summary(lines, len(queued), None, None))
+        return
+    sent, failed = sending.send_now(queued)
+    flash(*_summary(lines, len(queued), sent, failed))
 
 
 def _summary(lines: list[sending.QueuedLine], queued: int, sent: int | None, failed: int | None) -> tuple[str, str]:
@@ -146,12 +162,11 @@ def bounced(email_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
-        sending.mark_bounced(email, request.form.get("reason", ""), actor=current_user.email)
+        sending.mark_bounced(email, request.form.get("reason", ""), actor=_actor())
     except sending.SendError as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        db.session.commit()
         flash(f"The e-mail to {email.address} is marked as bounced: retry it once the address is fixed.", "success")
     return redirect(url_for("letters.batch", batch_id=email.batch_id) + "#emails")
 
@@ -164,13 +179,12 @@ def retry(email_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        sending.retry_email(email, actor=current_user.email)
+        sending.retry_email(email, actor=_actor())
     except sending.SendError as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        db.session.commit()
-        sent, _failed = sending.deliver([email])
+        sending.send_now([email])
         db.session.refresh(email)
         if email.status == "failed":
             flash(f"Still failing: {sending.readable_error(email.error)}", "error")

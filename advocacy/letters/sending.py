@@ -7,8 +7,8 @@
 3. `queue_emails` claims each letter with an INSERT … ON CONFLICT DO NOTHING on `letter_email` (unique per
    letter), so two sends started at once, or a second run, never make a second e-mail; the claimed letters get
    an outbox message with the PDF attached (its SHA-256 checked against the manifest's, its size limited).
-4. The caller commits, then `deliver` hands the messages to the outbox, which claims each before sending
-   (advocacy.mail). The outbox's `mail_result` signal copies each outcome to the `letter_email` row and writes
+4. `send_now` commits them (a checkpoint of the unit of work), then `deliver` hands the messages to the outbox,
+   which claims each before sending (advocacy.mail). The outbox's `mail_result` signal copies each outcome to the `letter_email` row and writes
    the delivery log (LetterDelivery) in the same commit: sending logs itself.
 
 A refused recipient leaves the e-mail `failed` with the server's answer; so does a bounce-back that staff report
@@ -31,14 +31,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from advocacy.contacts.queries import ContactChoice, committee_office, contacts_of, member_office, pick_contact
 from advocacy.extensions import db
-from advocacy.jobs import JobTimeout, job, local_pool
+from advocacy.jobs import JobTimeout, get_runner, job, local_pool
+from advocacy.letters.services import record_delivery
 from advocacy.letters.tasks import batch_dir, letter_extra, load_spec
-from advocacy.mail import deliver_pending, mail_result, queue_mail
+from advocacy.mail import deliver_pending, mail_result, queue_mail, queued_ids
 from advocacy.models import Letter, LetterBatch, MailMessage
 from advocacy.models.base import utcnow
 from advocacy.models.contacts import EMAIL_FAILED, EMAIL_OUTBOX, EMAIL_QUEUED, EMAIL_SENT, LetterEmail
 from advocacy.models.letters import BATCH_FINAL_STATUSES, LETTER_DONE
 from advocacy.models.mail import FAILED, OUTBOX, QUEUED, SENT
+from advocacy.uow import after_commit, checkpoint
 
 logger = logging.getLogger(__name__)
 
@@ -265,7 +267,7 @@ def _message_id() -> str:
 def queue_emails(plan: SendPlan, subject: str, body: str, *, actor: str) -> list[QueuedLine]:
     """Queue one outbox e-mail per ready letter of the plan, each letter at most once ever (see the module doc).
 
-    Flushes, never commits: the caller commits, then calls `deliver` with the result.
+    Flushes, never commits: the caller then calls `send_now` (or `send_later`) with the e-mails queued now.
     """
     ready = plan.ready
     messages = render_messages(plan.batch, ready, subject, body)
@@ -301,10 +303,10 @@ def queue_emails(plan: SendPlan, subject: str, body: str, *, actor: str) -> list
             continue
         message = queue_mail(
             contact.email, text_subject, text_body, headers={"Message-ID": message_id},
-            attachments=[(letter.filename, "application/pdf", pdf)],
+            attachments=[(letter.filename or f"letter-{letter.id}.pdf", "application/pdf", pdf)],
         )  # fmt: skip
         db.session.flush()
-        email = db.session.get(LetterEmail, email_id)
+        email = db.session.get_one(LetterEmail, email_id)
         email.mail_message_id = message.id
         email.status = EMAIL_QUEUED if message.status == QUEUED else EMAIL_OUTBOX
         lines.append(QueuedLine(letter, QUEUED_NOW, email))
@@ -316,7 +318,7 @@ def queue_emails(plan: SendPlan, subject: str, body: str, *, actor: str) -> list
 
 
 def deliver(emails: list[LetterEmail]) -> tuple[int, int]:
-    """Send the given e-mails through the outbox (after the caller committed them): (sent, failed)."""
+    """Send the given e-mails through the outbox (once they are committed): (sent, failed)."""
     ids = [e.mail_message_id for e in emails if e.mail_message_id is not None]
     return deliver_pending(limit=max(len(ids), 1), ids=ids)
 
@@ -325,13 +327,28 @@ def deliver(emails: list[LetterEmail]) -> tuple[int, int]:
 def deliver_job(email_ids: list[int]) -> tuple[int, int]:
     """Job: send these letter e-mails through the outbox (a large send goes to the background)."""
     emails = list(db.session.scalars(select(LetterEmail).where(LetterEmail.id.in_(email_ids))))
-    db.session.commit()  # end the read transaction before the outbox claims
+    return deliver(emails)  # the outbox ends the read transaction before it claims the messages
+
+
+def send_now(emails: list[LetterEmail]) -> tuple[int, int]:
+    """Inside a unit of work: store the queued e-mails now (`checkpoint`) and send them at once, counted
+    (sent, failed), for a page or a command that reports each outcome. They are taken out of the unit's own
+    after-commit mail so that nothing is sent twice."""
+    queued_ids()
+    checkpoint()
     return deliver(emails)
 
 
+def send_later(emails: list[LetterEmail]) -> None:
+    """Inside a unit of work: send these e-mails from a job once the unit has committed (a long send must not hold
+    the request); taken out of the unit's own after-commit mail, which would send them in the request."""
+    queued_ids()
+    after_commit(get_runner().submit, deliver_job, [e.id for e in emails])
+
+
 def retry_email(email: LetterEmail, *, actor: str) -> LetterEmail:
-    """Put a failed e-mail back in the queue, to its contact's current address; the caller commits, then
-    calls `deliver([email])`."""
+    """Put a failed e-mail back in the queue, to its contact's current address; the caller then calls
+    `send_now([email])`."""
     if email.status != EMAIL_FAILED:
         raise SendError("Only a failed e-mail can be retried.")
     message = db.session.get(MailMessage, email.mail_message_id) if email.mail_message_id else None
@@ -385,8 +402,6 @@ def _record_outcome(message: MailMessage, **_: Any) -> None:
         return
     email.attempts = message.attempts
     if message.status == SENT:
-        from advocacy.letters.services import record_delivery
-
         email.status, email.sent_at, email.error = EMAIL_SENT, message.sent_at, None
         record_delivery(
             email.letter, method="email", sent_on=date.today(), person=f"{email.contact_name} <{email.address}>",
@@ -409,7 +424,7 @@ def _already(email: LetterEmail | None) -> str:
 def planned_text(item: PlannedEmail) -> str:
     """What a dry run says about one letter."""
     if item.outcome == READY:
-        fallback = " (fallback role)" if item.choice.fallback else ""
+        fallback = " (fallback role)" if item.choice is not None and item.choice.fallback else ""
         return f"would send to {item.contact.name} <{item.contact.email}>, {item.contact.role}{fallback}"
     if item.outcome == ALREADY:
         return _already(item.existing)
@@ -418,8 +433,8 @@ def planned_text(item: PlannedEmail) -> str:
 
 def line_outcome(line: QueuedLine) -> tuple[str, str]:
     """What happened to one letter of a send, once delivered: (the total it counts in, the text of its line)."""
-    if line.outcome == QUEUED_NOW:
-        email = line.email
+    email = line.email
+    if line.outcome == QUEUED_NOW and email is not None:
         if email.status == EMAIL_SENT:
             return "sent", f"sent to {email.contact_name} <{email.address}>"
         if email.status == EMAIL_OUTBOX:

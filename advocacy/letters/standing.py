@@ -79,6 +79,11 @@ PLACEHOLDERS = {
 _PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_]*)\}")
 CHAMBER_WORDS = {"house": "House", "senate": "Senate"}
 SUPPORTER_POSITIONS = ("sponsor", "original_cosponsor", "cosponsor")
+# A position in a word or two (the batch preview's counts, the Targets page and its CSV).
+POSITION_WORDS = {
+    "sponsor": "sponsor", "original_cosponsor": "original cosponsor", "cosponsor": "cosponsor",
+    "withdrawn": "withdrawn cosponsor", "none": "not cosponsoring",
+}  # fmt: skip
 
 
 class AskError(ValueError):
@@ -259,37 +264,51 @@ def _position_text(position: str, citation: str, row: dict) -> str:
     return f"Not a cosponsor of {citation}"
 
 
+def _position_on(member: dict, facts: dict, same: bool) -> tuple[str, str, dict]:
+    """(the bill the position is about, the position, its cosponsorship row): the bill in its own chamber, the
+    companion in the other chamber, nothing without a companion."""
+    companion = facts.get("companion")
+    if same:
+        return facts["citation"], *_position(member["bioguide_id"], facts["sponsor_id"], facts["cosponsors"])
+    if companion:
+        return companion["citation"], *_position(
+            member["bioguide_id"], companion.get("sponsor_id"), companion.get("cosponsors", {})
+        )
+    return facts["citation"], "none", {}
+
+
+def _segment(position: str, leading: bool, same: bool, companion: bool) -> str:
+    """The first segment that applies, in the order of the module docstring."""
+    if position == "withdrawn":
+        return "withdrawn"
+    if position in SUPPORTER_POSITIONS:
+        return "supporter"
+    if leading:
+        return "committee_leader"
+    if same:
+        return "same_chamber"
+    return "other_companion" if companion else "other_no_companion"
+
+
+def _chamber_text(chamber: str, same: bool, facts: dict) -> str:
+    companion = facts.get("companion")
+    if same:
+        return f"{CHAMBER_WORDS[facts['chamber']]}, the bill's chamber"
+    if companion:
+        return f"{CHAMBER_WORDS.get(chamber, chamber)}, the other chamber (companion: {companion['citation']})"
+    return f"{CHAMBER_WORDS.get(chamber, chamber)}, the other chamber (no companion bill)"
+
+
 def standing_of(member: dict, facts: dict) -> dict:
     """One member's standing on the bill (see the module docstring), as the `standing` merge field."""
     chamber = member.get("chamber") or "house"
     same = chamber == facts["chamber"]
     companion = facts.get("companion")
-    if same:
-        about = facts["citation"]
-        position, row = _position(member["bioguide_id"], facts["sponsor_id"], facts["cosponsors"])
-    elif companion:
-        about = companion["citation"]
-        position, row = _position(member["bioguide_id"], companion.get("sponsor_id"), companion.get("cosponsors", {}))
-    else:
-        about, position, row = facts["citation"], "none", {}
+    about, position, row = _position_on(member, facts, same)
     seats = facts["seats"].get(member["bioguide_id"], []) if same else []
     leading = [s for s in seats if s["leader"]]
-    if position == "withdrawn":
-        segment = "withdrawn"
-    elif position in SUPPORTER_POSITIONS:
-        segment = "supporter"
-    elif leading:
-        segment = "committee_leader"
-    elif same:
-        segment = "same_chamber"
-    else:
-        segment = "other_companion" if companion else "other_no_companion"
-    if same:
-        chamber_text = f"{CHAMBER_WORDS[facts['chamber']]}, the bill's chamber"
-    elif companion:
-        chamber_text = f"{CHAMBER_WORDS.get(chamber, chamber)}, the other chamber (companion: {companion['citation']})"
-    else:
-        chamber_text = f"{CHAMBER_WORDS.get(chamber, chamber)}, the other chamber (no companion bill)"
+    segment = _segment(position, bool(leading), same, bool(companion))
+    chamber_text = _chamber_text(chamber, same, facts)
     committees = [{**s, "text": f"{s['role']}, {s['committee']}"} for s in seats]
     return {
         "bioguide_id": member["bioguide_id"],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ctypes.util
 import logging
+from datetime import date
+from typing import cast
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -16,18 +18,27 @@ from advocacy.auth.decorators import role_required
 from advocacy.extensions import db
 from advocacy.jobs import JobTimeout, get_runner, local_pool
 from advocacy.keep_input import keep, restore
-from advocacy.letters import services
+from advocacy.letters import planning, queries, services
+from advocacy.letters.addressing import member_data
 from advocacy.letters.context import FIELDS, SAMPLE_MEMBER, insertable_fields, sample_shared
+from advocacy.letters.errors import LetterError
 from advocacy.letters.forms import DeliveryForm, GenerateForm, TemplateForm
+from advocacy.letters.logos import LOGO_MAX_BYTES
+from advocacy.letters.recovery import recover_batch
 from advocacy.letters.standing import SEGMENTS, load_bill_facts, standing_of
 from advocacy.letters.tasks import batch_dir, merged_name, preview_html, preview_pdf, zip_name
 from advocacy.models import Campaign, Letter, LetterBatch, LetterTemplate, Member
 from advocacy.models.letters import LETTER_DONE
-from advocacy.models.users import ADVOCATE, VIEWER
+from advocacy.models.users import ADVOCATE, VIEWER, User
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
+
+
+def _actor() -> str:
+    """The signed-in user's e-mail, as services record it (every route here requires a login)."""
+    return cast(User, current_user).email
 
 
 @bp.record_once
@@ -42,7 +53,7 @@ def _check_harfbuzz(state) -> None:
 @bp.app_template_global()
 def letter_deliveries(campaign_id: int) -> list:
     """Deliveries of a campaign's letters, for the include on the campaign page."""
-    return services.campaign_deliveries(campaign_id)
+    return queries.campaign_deliveries(campaign_id)
 
 
 def _generate_form() -> GenerateForm:
@@ -77,7 +88,7 @@ def _get_template(template_id: int) -> LetterTemplate:
 def _uploaded_logo() -> bytes | None:
     upload = request.files.get("logo")
     if isinstance(upload, FileStorage) and upload.filename:
-        return upload.read(services.LOGO_MAX_BYTES + 1)
+        return upload.read(LOGO_MAX_BYTES + 1)
     return None
 
 
@@ -90,13 +101,12 @@ def _edit(template: LetterTemplate | None):
         if not problems:
             try:
                 template = services.save_template(
-                    template, data, actor=current_user.email, logo=_uploaded_logo(), remove_logo=form.remove_logo.data
+                    template, data, actor=_actor(), logo=_uploaded_logo(), remove_logo=form.remove_logo.data
                 )
-            except services.LetterError as exc:
+            except LetterError as exc:
                 db.session.rollback()
                 flash(str(exc), "error")
             else:
-                db.session.commit()
                 flash(f"Template saved (version {template.version}).", "success")
                 return redirect(url_for("letters.edit_template", template_id=template.id))
     status = 422 if request.method == "POST" else 200
@@ -130,12 +140,12 @@ def _recipient_groups(campaign: Campaign | None) -> list[tuple[str, list[tuple[M
 def _preview_data(template: dict, member_id: str | None, campaign_slug: str | None) -> tuple[dict, list[dict]]:
     """The shared data (the chosen campaign, or the first; sample data without one) and the chosen member."""
     member = db.session.get(Member, member_id or "")
-    members = [services.member_data(member)] if member else [SAMPLE_MEMBER]
+    members = [member_data(member)] if member else [SAMPLE_MEMBER]
     query = select(Campaign).order_by(Campaign.id)
     if campaign_slug:
         query = select(Campaign).where(Campaign.slug == campaign_slug)
     campaign = db.session.scalar(query.limit(1))
-    shared = services.shared_data(campaign, template, services.date.today()) if campaign else sample_shared(template)
+    shared = planning.shared_data(campaign, template, date.today()) if campaign else sample_shared(template)
     return shared, members
 
 
@@ -157,7 +167,7 @@ def new_template():
 @bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
 @role_required(VIEWER)
 def edit_template(template_id: int):
-    if request.method == "POST" and not current_user.has_role(ADVOCATE):
+    if request.method == "POST" and not cast(User, current_user).has_role(ADVOCATE):
         abort(403)
     return _edit(_get_template(template_id))
 
@@ -165,8 +175,7 @@ def edit_template(template_id: int):
 @bp.route("/templates/<int:template_id>/duplicate", methods=["POST"])
 @role_required(ADVOCATE)
 def duplicate_template(template_id: int):
-    copy = services.duplicate_template(_get_template(template_id), actor=current_user.email)
-    db.session.commit()
+    copy = services.duplicate_template(_get_template(template_id), actor=_actor())
     flash(f"Copied as “{copy.name}”.", "success")
     return redirect(url_for("letters.edit_template", template_id=copy.id))
 
@@ -175,12 +184,11 @@ def duplicate_template(template_id: int):
 @role_required(ADVOCATE)
 def delete_template(template_id: int):
     try:
-        services.delete_template(_get_template(template_id), actor=current_user.email)
-    except services.LetterError as exc:
+        services.delete_template(_get_template(template_id), actor=_actor())
+    except LetterError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("letters.edit_template", template_id=template_id))
-    db.session.commit()
     flash("Template deleted.", "success")
     return redirect(url_for("letters.index"))
 
@@ -249,10 +257,10 @@ def plan():
         return redirect(url_for("letters.index"))
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == form.campaign.data))
     try:
-        batch_plan = services.plan_batch(
+        batch_plan = planning.plan_batch(
             campaign, form.selector.data, joint=form.joint.data, include_samples=form.include_samples.data
         )
-    except services.LetterError as exc:
+    except LetterError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         keep(form, "generate", GENERATE_FIELDS)
@@ -274,15 +282,13 @@ def generate():
     try:
         batch = services.create_batch(template, campaign, form.selector.data, joint=form.joint.data,
                                       include_samples=form.include_samples.data,
-                                      actor=current_user.email)  # fmt: skip
-    except services.LetterError as exc:
+                                      actor=_actor())  # fmt: skip
+    except LetterError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         keep(form, "generate", GENERATE_FIELDS)
         return redirect(url_for("letters.index"))
-    db.session.commit()
-    services.start_batch(batch, get_runner())
-    db.session.commit()
+    services.start_batch(batch, get_runner())  # its jobs are submitted once this request's unit of work commits
     return redirect(url_for("letters.batch", batch_id=batch.id))
 
 
@@ -311,15 +317,15 @@ def batch(batch_id: int):
 @bp.route("/batches/<int:batch_id>/status.json")
 @role_required(VIEWER)
 def batch_status(batch_id: int):
-    return jsonify(services.batch_progress(db.get_or_404(LetterBatch, batch_id)))
+    return jsonify(queries.batch_progress(db.get_or_404(LetterBatch, batch_id)))
 
 
 @bp.route("/batches/<int:batch_id>/cancel", methods=["POST"])
 @role_required(ADVOCATE)
 def cancel(batch_id: int):
     try:
-        services.cancel_batch(db.get_or_404(LetterBatch, batch_id), actor=current_user.email)
-    except services.LetterError as exc:
+        services.cancel_batch(db.get_or_404(LetterBatch, batch_id), actor=_actor())
+    except LetterError as exc:
         flash(str(exc), "error")
     else:
         flash("Batch cancelled: letters not yet started will not be made.", "success")
@@ -331,21 +337,17 @@ def cancel(batch_id: int):
 def retry(batch_id: int):
     batch = db.get_or_404(LetterBatch, batch_id)
     if batch.is_interrupted:  # its jobs were lost (a crash, a restart): resume it
-        from advocacy.letters.recovery import recover_batch
-
         result = recover_batch(batch.id, runner=get_runner())
         resumed = f"{result.requeued} interrupted letter(s) and the waiting ones are queued again"
         flash(f"Resuming the batch: {resumed}." if result.resumed else "Finishing the batch.", "success")
         return redirect(url_for("letters.batch", batch_id=batch_id))
     try:
-        count = services.retry_failed_letters(batch, actor=current_user.email)
-    except services.LetterError as exc:
+        count = services.retry_failed_letters(batch, actor=_actor())
+    except LetterError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("letters.batch", batch_id=batch_id))
-    db.session.commit()
     services.start_batch(batch, get_runner())
-    db.session.commit()
     flash(f"Retrying {count} letter(s).", "success")
     return redirect(url_for("letters.batch", batch_id=batch_id))
 
@@ -378,8 +380,7 @@ def add_delivery(letter_id: int):
     form = DeliveryForm()
     if form.validate_on_submit():
         services.record_delivery(letter, method=form.method.data, sent_on=form.sent_on.data, person=form.person.data,
-                                 note=form.note.data, actor=current_user.email)  # fmt: skip
-        db.session.commit()
+                                 note=form.note.data, actor=_actor())  # fmt: skip
         flash(f"Marked the letter to {letter.recipient_name} as sent.", "success")
     else:
         for name, errors in form.errors.items():

@@ -1,4 +1,9 @@
-"""Ranking the members of the committees of referral of a campaign's current bill, and their CSV export."""
+"""Ranking the members of the committees of referral of a campaign's current bill, and their CSV export.
+
+The members come from the same committee roster read as committee letters (`advocacy.letters.recipients`), and
+each member's position is their standing on the bill from the one rule of `advocacy.letters.standing`, so that
+the Targets page and the letters say the same thing about everyone.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +12,17 @@ import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from advocacy.extensions import db
+from advocacy.letters.queries import verified_cities
+from advocacy.letters.recipients import current_seats
+from advocacy.letters.standing import POSITION_WORDS, BillFacts, load_bill_facts, standing_of
 from advocacy.members.services import leadership_order, membership_order
-from advocacy.models import (
-    Bill,
-    BillCommittee,
-    Campaign,
-    City,
-    Committee,
-    CommitteeMembership,
-    Cosponsorship,
-    Endorsement,
-)
-from advocacy.models.campaigns import VERIFIED
+from advocacy.models import Bill, BillCommittee, Campaign, City, Committee, CommitteeMembership
 from advocacy.models.members import Member
 from advocacy.representation import Coverage, cities_represented
 
-SPONSOR = "sponsor"
-COSPONSOR = "cosponsor"
-WITHDRAWN = "withdrew cosponsorship"
-NOT_COSPONSORING = "not cosponsoring"
+NOT_COSPONSORING = POSITION_WORDS["none"]
 
 # Spreadsheet programs run cells that start with these as formulas (CSV injection).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -40,14 +34,21 @@ class Target:
 
     member: Member
     seats: list[CommitteeMembership]
-    position: str = NOT_COSPONSORING
+    position: str = NOT_COSPONSORING  # the standing's position in words ("sponsor", "withdrawn cosponsor", ...)
+    standing: dict = field(default_factory=dict)  # the member's standing on the bill (advocacy.letters.standing)
     cities: list[City] = field(default_factory=list)
     # How the member represents each of `cities`, by city id (partial: "in or partly in the district").
     coverage: dict[int, Coverage] = field(default_factory=dict)
 
     @property
     def supporter(self) -> bool:
-        return self.position in (SPONSOR, COSPONSOR)
+        """Sponsor or (original) cosponsor: ranked after the members still to win over."""
+        return bool(self.standing.get("is_supporter"))
+
+    @property
+    def position_text(self) -> str:
+        """ "Sponsor of H.R. 5323", "Cosponsor of H.R. 5323 since March 4, 2025", "Not a cosponsor of …"."""
+        return str(self.standing.get("position_text") or self.position)
 
     @property
     def leadership(self) -> int:
@@ -86,53 +87,46 @@ class TargetList:
     targets: list[Target]
 
 
-def campaign_targets(campaign: Campaign) -> TargetList:
-    """Members of the committees of referral of the campaign's current bill, most leverage first.
-
-    Leverage: members not yet cosponsoring first; among them committee leaders (chair, ranking member) first,
-    then those with the most endorsing population (verified endorsements of this campaign) in their district
-    (House) or state (Senate). A fixed number of queries whatever the size of the committees.
-    """
-    bill = campaign.current_bill
-    if bill is None:
-        return TargetList(None, [], [])
+def referral_committees(bill: Bill) -> list[Committee]:
+    """The committees (not subcommittees) the bill was referred to, by thomas id."""
     codes = select(BillCommittee.committee_code).where(
         BillCommittee.bill_id == bill.id,
         BillCommittee.parent_code.is_(None),  # committees, not subcommittees
     )
-    committees = list(
+    return list(
         db.session.scalars(select(Committee).where(Committee.system_code.in_(codes)).order_by(Committee.thomas_id))
     )
-    seats = db.session.scalars(
-        select(CommitteeMembership)
-        .join(Member)
-        .where(
-            CommitteeMembership.committee_id.in_([c.thomas_id for c in committees]),
-            Member.is_current.is_(True),
-        )
-        .options(selectinload(CommitteeMembership.member), selectinload(CommitteeMembership.committee))
-    ).all()
+
+
+def _place(target: Target, facts: BillFacts, endorsed: list[City]) -> None:
+    """Fill in the target's standing on the bill and the endorsing cities it represents."""
+    member = target.member
+    target.standing = standing_of({"bioguide_id": member.bioguide_id, "chamber": member.chamber}, facts.as_dict())
+    target.position = POSITION_WORDS.get(target.standing["position"], NOT_COSPONSORING)
+    represented = cities_represented(member, endorsed)
+    target.cities = sorted((city for city, _ in represented), key=lambda c: (-(c.population or 0), c.name))
+    target.coverage = {city.id: how for city, how in represented}
+
+
+def campaign_targets(campaign: Campaign) -> TargetList:
+    """Members of the committees of referral of the campaign's current bill, most leverage first.
+
+    Leverage: members not yet sponsoring or cosponsoring first (standing on the bill); among them committee
+    leaders (chair, ranking member) first, then those with the most endorsing population (verified endorsements
+    of this campaign, samples included) in their district (House) or state (Senate). A fixed number of queries
+    whatever the size of the committees.
+    """
+    bill = campaign.current_bill
+    facts = load_bill_facts(campaign)
+    if bill is None or facts is None:
+        return TargetList(None, [], [])
+    committees = referral_committees(bill)
     targets: dict[str, Target] = {}
-    for seat in seats:
+    for seat in current_seats([c.thomas_id for c in committees]):
         targets.setdefault(seat.member_id, Target(member=seat.member, seats=[])).seats.append(seat)
-    cosponsors = {
-        c.member_id: c for c in db.session.scalars(select(Cosponsorship).where(Cosponsorship.bill_id == bill.id))
-    }
-    endorsing = select(Endorsement.city_id).where(
-        Endorsement.campaign_id == campaign.id, Endorsement.status == VERIFIED
-    )
-    endorsed = db.session.scalars(
-        select(City).where(City.id.in_(endorsing)).options(selectinload(City.districts))
-    ).all()
+    endorsed = verified_cities(campaign, include_samples=True)
     for target in targets.values():
-        member = target.member
-        if bill.sponsor_id == member.bioguide_id:
-            target.position = SPONSOR
-        elif member.bioguide_id in cosponsors:
-            target.position = WITHDRAWN if cosponsors[member.bioguide_id].withdrawn_date else COSPONSOR
-        represented = cities_represented(member, endorsed)
-        target.cities = sorted((city for city, _ in represented), key=lambda c: (-(c.population or 0), c.name))
-        target.coverage = {city.id: how for city, how in represented}
+        _place(target, facts, endorsed)
     return TargetList(bill, committees, sorted(targets.values(), key=Target.sort_key))
 
 
@@ -150,6 +144,7 @@ CSV_HEADER = (
     "chamber",
     "committee roles",
     "position on bill",
+    "standing",
     "endorsing cities",
     "endorsing population",
     "phone",
@@ -173,6 +168,7 @@ def targets_csv(target_list: TargetList) -> str:
             m.chamber,
             t.roles,
             t.position,
+            t.position_text,
             "; ".join(c.label + (" (partly)" if t.coverage[c.id].partial else "") for c in t.cities),
             t.population,
             m.phone,
