@@ -22,7 +22,6 @@ from advocacy.extensions import db
 from advocacy.letters import services as letters
 from advocacy.letters.errors import LetterError
 from advocacy.models import Bill, Campaign, City, Invitation, LetterBatch, LetterTemplate
-from advocacy.uow import checkpoint
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +100,5 @@ def letter_batch(
         )
     except LetterError as exc:
         raise ApiError(400, "invalid_selector", str(exc)) from exc
-    checkpoint()  # the batch's jobs read its letters from other processes: they must be committed first
-    letters.start_batch(batch)
+    letters.start_batch(batch)  # its jobs are submitted once the request's unit of work has committed
     return batch
