@@ -8,7 +8,9 @@ and the public page.
 - A senator represents the cities of their state.
 
 The rule works on plain values (chamber, state, district; the city's state and district links) so that ORM
-objects and the plain dicts that letters are rendered from go through the same code.
+objects and the plain dicts that letters are rendered from go through the same code. It imports no model and
+no database: the models call it (`Member.represents(city)`, `City.representatives()`), and the queries that
+load the candidates live with their feature (`advocacy.members.queries.represented_cities`).
 """
 
 from __future__ import annotations
@@ -17,13 +19,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
-
-from advocacy.extensions import db
-from advocacy.models.cities import APPROXIMATE_BASES, City, CityDistrict
-
 SENATE = "senate"
+# Link bases (CityDistrict.source) that only approximate a city's districts (ZIP codes, a place file's point):
+# letters say so instead of naming the city as in the district. Defined here, with the rule that reads them;
+# `advocacy.models.cities` re-exports it.
+APPROXIMATE_BASES = ("zip", "import", "demo")
 
 C = TypeVar("C")
 M = TypeVar("M")
@@ -73,10 +73,10 @@ def seat_of(member: Any) -> Seat:
 def _link(entry: Any) -> Link:
     if isinstance(entry, Link):
         return entry
-    if isinstance(entry, CityDistrict):
-        return Link(entry.state, entry.district, entry.source, entry.share, entry.whole)
     if isinstance(entry, Mapping):
         return Link(entry["state"], int(entry["district"]), entry.get("basis"), entry.get("share"), entry.get("whole"))
+    if hasattr(entry, "source"):  # a CityDistrict row
+        return Link(entry.state, entry.district, entry.source, entry.share, entry.whole)
     state, district = entry[0], entry[1]  # the older ["CA", 36] pairs
     return Link(state, int(district))
 
@@ -116,7 +116,7 @@ def represents(member: Any, city: Any) -> Coverage | None:
 def cities_represented(member: Any, cities: Iterable[C]) -> list[tuple[C, Coverage]]:
     """The cities (in the order given) that the member represents, each with how."""
     seat = seat_of(member)
-    result = []
+    result: list[tuple[C, Coverage]] = []
     for city in cities:
         found = coverage(seat, _state_of(city), links_of(city))
         if found is not None:
@@ -127,7 +127,7 @@ def cities_represented(member: Any, cities: Iterable[C]) -> list[tuple[C, Covera
 def members_representing(city: Any, members: Iterable[M]) -> list[tuple[M, Coverage]]:
     """The members (in the order given) who represent the city, each with how."""
     state, links = _state_of(city), links_of(city)
-    result = []
+    result: list[tuple[M, Coverage]] = []
     for member in members:
         found = coverage(seat_of(member), state, links)
         if found is not None:
@@ -154,24 +154,7 @@ def approximate_warnings(cities: Iterable[Mapping[str, Any]]) -> list[str]:
     ]
 
 
-# --- queries ----------------------------------------------------------------------------------------------------
-
-
-def candidate_cities(member: Any, city_ids: Any = None) -> list[City]:
-    """Cities the member may represent (those of the member's state or linked to a district there), districts
-    loaded; `city_ids` (a select of ids) narrows them, e.g. to verified endorsers. Filter with the rule."""
-    seat = seat_of(member)
-    in_state = select(CityDistrict.city_id).where(CityDistrict.state == seat.state)
-    query = select(City).where(or_(City.state == seat.state, City.id.in_(in_state)))
-    if city_ids is not None:
-        query = query.where(City.id.in_(city_ids))
-    query = query.options(selectinload(City.districts)).order_by(City.population.desc().nulls_last(), City.name)
-    return list(db.session.scalars(query))
-
-
-def represented_cities(member: Any, city_ids: Any = None) -> list[tuple[City, Coverage]]:
-    """The cities the member represents (optionally among `city_ids`), most populous first, with how."""
-    return cities_represented(member, candidate_cities(member, city_ids))
+# --- who may be concerned ---------------------------------------------------------------------------------
 
 
 def states_touched(cities: Iterable[Any]) -> set[str]:

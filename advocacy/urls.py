@@ -1,10 +1,12 @@
-"""Development's BASE_URL, derived from the running server when it is not set (`make run PORT=5100`).
+"""Absolute links, the one place that builds them, and development's BASE_URL.
 
 Links in e-mails, receipts, feeds, the widget snippet and letters are built from `BASE_URL` (services have
-no request to take it from). In development without `BASE_URL`, each request tells the app the address the
-server is bound to (from the WSGI environment's SERVER_NAME and SERVER_PORT: the socket, not the client's
-Host header, so a request cannot plant another host in e-mails); it is recorded in the instance folder so
-that CLI commands and jobs started later link to the same server. Production requires `BASE_URL`.
+no request to take it from) with `absolute_url(path)`; nothing else concatenates BASE_URL by hand.
+
+In development without `BASE_URL`, each request tells the app the address the server is bound to (from the
+WSGI environment's SERVER_NAME and SERVER_PORT: the socket, not the client's Host header, so a request cannot
+plant another host in e-mails); it is recorded in the instance folder so that CLI commands and jobs started
+later link to the same server. Production requires `BASE_URL`.
 """
 
 from __future__ import annotations
@@ -12,11 +14,21 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 from config import DEV_BASE_URL_FILE
 
 logger = logging.getLogger(__name__)
+
+
+def base_url() -> str:
+    """The public address of this installation, without a trailing slash (config's BASE_URL)."""
+    return str(current_app.config["BASE_URL"]).rstrip("/")
+
+
+def absolute_url(path: str) -> str:
+    """`path` (e.g. "/sign/<token>", from `url_for` or written out) as an absolute link on BASE_URL."""
+    return f"{base_url()}/{path.lstrip('/')}"
 
 
 def server_base_url(environ: dict) -> str:

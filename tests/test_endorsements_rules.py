@@ -339,9 +339,9 @@ def test_xss_in_every_free_text_field_comes_out_escaped(app, client, demo, smtp,
 
 def test_csv_neutralises_formulas():
     """Cells starting with = + - @ get a leading apostrophe; others are unchanged."""
-    from advocacy.public.queries import neutralise_formula
+    from advocacy.csv_safety import safe_cell
 
-    assert [neutralise_formula(v) for v in ("=1+1", "+1", "-2", "@x", "\tx", "Austin", None, 5)] == [
+    assert [safe_cell(v) for v in ("=1+1", "+1", "-2", "@x", "\tx", "Austin", None, 5)] == [
         "'=1+1",
         "'+1",
         "'-2",
@@ -351,6 +351,18 @@ def test_csv_neutralises_formulas():
         "",
         "5",
     ]
+
+
+def test_csv_safety_rows_and_round_trip():
+    """safe_row guards every cell, and unguarded_cell gives back exactly what safe_cell was given (imports of
+    exported files); text that merely starts with an apostrophe is left alone."""
+    from advocacy.csv_safety import safe_cell, safe_row, unguarded_cell
+
+    assert safe_row(["=HYPERLINK(1)", "Austin", None]) == ["'=HYPERLINK(1)", "Austin", ""]
+    for cell in ("=1+1", "+1 202 555 0100", "-2", "@x", "\tx", "\rx", "Austin", "'quoted", ""):
+        assert unguarded_cell(safe_cell(cell)) == cell
+    assert unguarded_cell("'Austin") == "'Austin"
+    assert unguarded_cell(None) is None
 
 
 # --- limits, CLI, CSV ----------------------------------------------------------------------------------------

@@ -99,16 +99,15 @@ def test_message_stuck_in_sending_is_taken_over_after_the_claim_timeout(app, cli
 
 
 def test_a_request_sends_only_the_mail_it_queued(app, smtp):
-    """send_queued_mail() after a request sends that request's messages, not the backlog of other senders."""
-    from advocacy.endorsements.services import send_queued_mail
+    """A unit of work (a request) sends the messages it queued after its commit, not the backlog of other senders."""
+    from advocacy.uow import unit_of_work
 
     with app.app_context():
         queue_mail("backlog@example.org", "Queued elsewhere", "Body")
         db.session.commit()
     with app.app_context():  # a request: its own session
-        queue_mail("mine@example.org", "Queued here", "Body")
-        db.session.commit()
-        send_queued_mail()
+        with unit_of_work():
+            queue_mail("mine@example.org", "Queued here", "Body")
         assert db.session.scalar(select(MailMessage.status).where(MailMessage.recipient == "backlog@example.org")) == (
             "queued"
         )

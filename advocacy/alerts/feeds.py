@@ -14,7 +14,6 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
-from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -32,6 +31,7 @@ from advocacy.models.events import (
     BILL_TRACKED,
     ENDORSEMENT_STATUS,
 )
+from advocacy.urls import absolute_url, base_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_BILL_KINDS = (
@@ -63,12 +63,12 @@ def _stamp(value: datetime) -> str:
 
 def tag_uri(specific: str) -> str:
     """A stable tag: URI for this installation (host of BASE_URL)."""
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    host = urlsplit(base_url()).hostname or "localhost"
     return f"tag:{host},{TAG_DATE}:advocacy/{specific}"
 
 
 def _base(path: str) -> str:
-    return f"{current_app.config['BASE_URL']}{path}"
+    return absolute_url(path)
 
 
 def _query(*conditions) -> list[Event]:

@@ -68,6 +68,7 @@ from advocacy.models.events import (
 from advocacy.models.mail import FAILED as MAIL_FAILED
 from advocacy.models.mail import SENT as MAIL_SENT
 from advocacy.uow import checkpoint, transactional
+from advocacy.urls import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -210,10 +211,6 @@ def follows_of(user: User) -> list[Follow]:
 
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="alerts-unsubscribe")
-
-
-def absolute_url(path: str) -> str:
-    return f"{current_app.config['BASE_URL']}{path}"
 
 
 def unsubscribe_token(user_id: int, follow_id: int | None = None) -> str:

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import logging
-from typing import cast
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from advocacy.alerts import feeds, services, webhooks
 from advocacy.alerts.forms import ActionForm, FollowForm, SettingsForm, UnsubscribeForm, WebhookForm
+from advocacy.auth import current_staff, logged_in_staff
 from advocacy.auth.decorators import role_required
 from advocacy.extensions import csrf, db
 from advocacy.models import AlertDelivery, AlertRun, Bill, Campaign, MailMessage, WebhookDelivery, WebhookEndpoint
 from advocacy.models.alerts import FAILED, WEBHOOK_FAILED, WEBHOOK_PENDING
 from advocacy.models.base import utcnow
 from advocacy.models.mail import FAILED as MAIL_FAILED
-from advocacy.models.users import ADMIN, VIEWER, User
+from advocacy.models.users import ADMIN, VIEWER
 from advocacy.scheduler import overview
 from advocacy.security import rate_limits_shared
+from advocacy.urls import absolute_url
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("alerts", __name__)
@@ -31,9 +31,10 @@ def follow_helpers() -> dict:
     """`follow_of(type, key)` for the Follow button include (one query per button)."""
 
     def follow_of(target_type: str, target_key: object):
-        if not current_user.is_authenticated:  # type: ignore[attr-defined]  # Flask-Login's proxy is untyped
+        user = logged_in_staff()
+        if user is None:
             return None
-        return services.find_follow(_user().id, target_type, str(target_key))
+        return services.find_follow(user.id, target_type, str(target_key))
 
     return {"follow_of": follow_of, "follow_form": FollowForm, "unfollow_form": ActionForm}
 
@@ -42,11 +43,6 @@ def _safe_next(value: str | None) -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return url_for("alerts.following")
-
-
-def _user() -> User:
-    """The logged-in user (role_required has checked there is one)."""
-    return cast(User, current_user)
 
 
 # --------------------------------------------------------------------------------------------- following
@@ -59,7 +55,7 @@ def follow():
     if not form.validate_on_submit():
         abort(400)
     try:
-        row, created = services.follow(_user(), form.target_type.data, form.target_key.data)
+        row, created = services.follow(current_staff(), form.target_type.data, form.target_key.data)
     except services.AlertError as exc:
         flash(str(exc), "error")
         return redirect(_safe_next(form.next.data))
@@ -74,7 +70,7 @@ def unfollow(follow_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    if services.unfollow(_user(), follow_id):
+    if services.unfollow(current_staff(), follow_id):
         flash("Stopped following.", "success")
     return redirect(_safe_next(form.next.data))
 
@@ -82,14 +78,14 @@ def unfollow(follow_id: int):
 @bp.route("/alerts/following", methods=["GET", "POST"])
 @role_required(VIEWER)
 def following():
-    settings = services.settings_for(_user())  # may create the defaults (committed with the request)
+    settings = services.settings_for(current_staff())  # may create the defaults (committed with the request)
     form = SettingsForm(obj=settings)
     if form.validate_on_submit():
-        services.set_mode(_user(), form.mode.data)
+        services.set_mode(current_staff(), form.mode.data)
         flash("Alert settings saved.", "success")
         return redirect(url_for("alerts.following"))
     return render_template(
-        "alerts/following.html", follows=services.follows_of(_user()), form=form, action_form=ActionForm()
+        "alerts/following.html", follows=services.follows_of(current_staff()), form=form, action_form=ActionForm()
     )
 
 
@@ -121,8 +117,7 @@ def _atom(body: bytes) -> ResponseReturnValue:
 @bp.route("/feeds/bills.atom")
 def feed_bills():
     events = feeds.tracked_bill_events()
-    base = current_app.config["BASE_URL"]
-    return _atom(feeds.render_feed("feeds/bills", "Tracked bills", "/feeds/bills.atom", base + "/", events))
+    return _atom(feeds.render_feed("feeds/bills", "Tracked bills", "/feeds/bills.atom", absolute_url("/"), events))
 
 
 @bp.route("/feeds/bills/<int:congress>/<bill_type>/<int:number>.atom")
@@ -144,13 +139,12 @@ def feed_campaign(slug: str):
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
         abort(404)
-    base = current_app.config["BASE_URL"]
     return _atom(
         feeds.render_feed(
             f"feeds/campaign/{campaign.id}",
             campaign.name,
             f"/feeds/campaigns/{campaign.slug}.atom",
-            f"{base}/c/{campaign.slug}",
+            absolute_url(f"/c/{campaign.slug}"),
             feeds.campaign_events(campaign),
         )
     )
@@ -200,7 +194,7 @@ def webhook_list():
     if form.validate_on_submit():
         try:
             created = webhooks.create_endpoint(
-                form.url.data, form.event_types.data, form.description.data, actor=_user().email
+                form.url.data, form.event_types.data, form.description.data, actor=current_staff().email
             )
         except webhooks.WebhookError as exc:
             form.url.errors.append(str(exc))
@@ -231,6 +225,6 @@ def webhook_toggle(endpoint_id: int):
     endpoint = db.get_or_404(WebhookEndpoint, endpoint_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    webhooks.set_active(endpoint, not endpoint.active, actor=_user().email)
+    webhooks.set_active(endpoint, not endpoint.active, actor=current_staff().email)
     flash(f"Webhook {endpoint.id} {'resumed' if endpoint.active else 'paused'}.", "success")
     return redirect(url_for("alerts.webhook_detail", endpoint_id=endpoint.id))

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from advocacy.api import tokens
+from advocacy.auth import current_staff
 from advocacy.auth.decorators import role_required
-from advocacy.models.users import VIEWER, User
+from advocacy.models.users import VIEWER
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens")
 
@@ -31,11 +29,6 @@ class RevokeForm(FlaskForm):
     submit = SubmitField("Revoke")
 
 
-def _user() -> User:
-    """The logged-in user (role_required has checked there is one)."""
-    return cast(User, current_user)
-
-
 @bp.route("/", methods=["GET", "POST"])
 @role_required(VIEWER)
 def index() -> ResponseReturnValue:
@@ -43,14 +36,14 @@ def index() -> ResponseReturnValue:
     raw = None
     if form.validate_on_submit():
         try:
-            _row, raw = tokens.create_token(_user(), form.name.data or "")
+            _row, raw = tokens.create_token(current_staff(), form.name.data or "")
         except tokens.TokenError as exc:
             form.name.errors.append(str(exc))  # type: ignore[attr-defined]  # a list after validation
         else:
             form = TokenForm(formdata=None)
     code = 400 if form.errors else 200
     page = render_template(
-        "api/tokens.html", form=form, raw=raw, tokens=tokens.tokens_of(_user()), revoke_form=RevokeForm()
+        "api/tokens.html", form=form, raw=raw, tokens=tokens.tokens_of(current_staff()), revoke_form=RevokeForm()
     )
     response = (page, code, {"Cache-Control": "no-store"})
     return response
@@ -62,7 +55,7 @@ def revoke(token_id: int) -> ResponseReturnValue:
     if not RevokeForm().validate_on_submit():
         abort(400)
     try:
-        tokens.revoke_token(_user(), token_id)
+        tokens.revoke_token(current_staff(), token_id)
     except tokens.TokenError:
         abort(404)
     flash("Token revoked: it no longer works.", "success")

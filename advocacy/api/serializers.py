@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from advocacy.alerts.documents import iso
+from advocacy.endorsements import queries as endorsement_queries
 from advocacy.extensions import db
 from advocacy.models import Bill, Campaign, City, CityDistrict, Committee, Endorsement, Member
 from advocacy.models.base import utcnow
-from advocacy.models.campaigns import VERIFIED
 from advocacy.representation import Coverage
 
 
@@ -64,8 +64,7 @@ def verified_endorsements(campaign_ids: list[int]) -> dict[int, list[Endorsement
     if not campaign_ids:
         return {}
     rows = db.session.scalars(
-        select(Endorsement)
-        .where(Endorsement.campaign_id.in_(campaign_ids), Endorsement.status == VERIFIED)
+        endorsement_queries.verified_endorsements(campaign_ids)
         .options(selectinload(Endorsement.city))
         .order_by(Endorsement.verified_at, Endorsement.id)
     ).all()

@@ -42,7 +42,6 @@ from advocacy.models import (
 )
 from advocacy.models.cities import name_search_key
 from advocacy.models.users import ADVOCATE, VIEWER
-from advocacy.representation import members_representing, states_touched
 from advocacy.security import MAX_JSON_DEPTH, JSONTooDeep, parse_json
 
 logger = logging.getLogger(__name__)
@@ -357,12 +356,7 @@ def city(city_id: int):
     row = db.session.get(City, city_id) if city_id <= MAX_INT else None
     if row is None:
         raise ApiError(404, "not_found", "No such city.")
-    members = db.session.scalars(
-        select(Member)
-        .where(Member.is_current.is_(True), Member.state.in_(states_touched([row])))
-        .order_by(Member.chamber, Member.district, Member.last_name)
-    )
-    return _single(s.city_document(row, members_representing(row, members)))
+    return _single(s.city_document(row, row.representatives()))
 
 
 @bp.route("/members")

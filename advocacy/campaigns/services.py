@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from advocacy.campaigns.errors import CampaignError
 from advocacy.congress.citations import CitationError, parse_citation
 from advocacy.events import record_event
 from advocacy.extensions import db
@@ -15,10 +16,6 @@ from advocacy.models.events import CAMPAIGN_BILL_LINKED, CAMPAIGN_BILL_UNLINKED,
 
 logger = logging.getLogger(__name__)
 EDITABLE = ("name", "ask", "description", "allow_open_signon", "attestation", "contact_email", "letter_asks")
-
-
-class CampaignError(Exception):
-    """A campaign change that cannot be made; the message says why (safe to show)."""
 
 
 def update_campaign(campaign: Campaign, changes: dict[str, Any], actor: str) -> list[str]:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
+from advocacy.auth import current_staff
 from advocacy.auth.decorators import role_required
+from advocacy.campaigns.errors import CampaignError
 from advocacy.campaigns.forms import ASK_HELP, CampaignForm, LinkBillForm, NewCampaignForm
+from advocacy.campaigns.queries import all_campaigns, campaign_by_slug, staff_endorsements
 from advocacy.campaigns.services import (
     EDITABLE,
-    CampaignError,
     create_campaign,
     link_bill,
     unlink_bill,
@@ -19,8 +18,9 @@ from advocacy.campaigns.services import (
 )
 from advocacy.endorsements.forms import ActionForm, InviteForm
 from advocacy.extensions import db
+from advocacy.form_errors import add_error
 from advocacy.keep_input import keep, restore
-from advocacy.models import Campaign, CampaignBill, City, Endorsement
+from advocacy.models import Campaign
 from advocacy.models.users import ADVOCATE, VIEWER
 from advocacy.public.queries import map_points, public_endorsements
 from advocacy.public.usmap import build_map
@@ -29,11 +29,7 @@ bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
 
 def _get_campaign(slug: str) -> Campaign:
-    campaign = db.session.scalar(
-        select(Campaign)
-        .where(Campaign.slug == slug)
-        .options(selectinload(Campaign.bill_links).selectinload(CampaignBill.bill))
-    )
+    campaign = campaign_by_slug(slug)
     if campaign is None:
         abort(404)
     return campaign
@@ -49,12 +45,7 @@ def _values(form: CampaignForm) -> dict:
 @bp.route("/")
 @role_required(VIEWER)
 def index():
-    campaigns = db.session.scalars(
-        select(Campaign)
-        .options(selectinload(Campaign.bill_links).selectinload(CampaignBill.bill))
-        .order_by(Campaign.name)
-    ).all()
-    return render_template("campaigns/index.html", campaigns=campaigns)
+    return render_template("campaigns/index.html", campaigns=all_campaigns())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -63,12 +54,11 @@ def new():
     form = NewCampaignForm()
     if form.validate_on_submit():
         try:
-            campaign = create_campaign(form.slug.data, _values(form), actor=current_user.email)
+            campaign = create_campaign(form.slug.data, _values(form), actor=current_staff().email)
         except CampaignError as exc:
             db.session.rollback()
-            form.slug.errors.append(str(exc))
+            add_error(form.slug, str(exc))
         else:
-            db.session.commit()
             flash("Campaign created. Now link its bill versions.", "success")
             return redirect(url_for("campaigns.detail", slug=campaign.slug))
     return render_template("campaigns/new.html", form=form)
@@ -78,17 +68,10 @@ def new():
 @role_required(VIEWER)
 def detail(slug: str):
     campaign = _get_campaign(slug)
-    endorsements = db.session.scalars(
-        select(Endorsement)
-        .join(City)
-        .where(Endorsement.campaign_id == campaign.id)
-        .options(selectinload(Endorsement.city).selectinload(City.districts))
-        .order_by(City.state, City.name, Endorsement.created_at)
-    ).all()
     return render_template(
         "campaigns/detail.html",
         campaign=campaign,
-        endorsements=endorsements,
+        endorsements=staff_endorsements(campaign),
         usmap=build_map(map_points(public_endorsements(campaign))),
         link_form=restore(LinkBillForm(), "link-bill"),
         invite_form=InviteForm(),
@@ -104,8 +87,7 @@ def edit(slug: str):
     if not form.is_submitted():
         form.load_asks(campaign.letter_asks)
     if form.validate_on_submit():
-        changed = update_campaign(campaign, _values(form), actor=current_user.email)
-        db.session.commit()
+        changed = update_campaign(campaign, _values(form), actor=current_staff().email)
         flash("Campaign saved." if changed else "Nothing changed.", "success")
         return redirect(url_for("campaigns.detail", slug=campaign.slug))
     return render_template("campaigns/edit.html", campaign=campaign, form=form, ask_help=ASK_HELP)
@@ -118,13 +100,12 @@ def link(slug: str):
     form = LinkBillForm()
     if form.validate_on_submit():
         try:
-            bill = link_bill(campaign, form.citation.data, actor=current_user.email)
+            bill = link_bill(campaign, form.citation.data, actor=current_staff().email)
         except CampaignError as exc:
             db.session.rollback()
             flash(str(exc), "error")
             keep(form, "link-bill", ("citation",))
         else:
-            db.session.commit()
             flash(f"{bill.label} linked.", "success")
     else:
         flash(" ".join(form.citation.errors) or "The form expired; try again.", "error")
@@ -139,11 +120,10 @@ def unlink(slug: str, bill_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        unlink_bill(campaign, bill_id, actor=current_user.email)
+        unlink_bill(campaign, bill_id, actor=current_staff().email)
     except CampaignError as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        db.session.commit()
         flash("Bill unlinked.", "success")
     return redirect(url_for("campaigns.detail", slug=slug))

@@ -19,7 +19,14 @@ from sqlalchemy import delete, insert, select, update
 
 from advocacy.events import record_event
 from advocacy.extensions import db
-from advocacy.imports.census import GazetteerPlace, display_name, parse_estimates, parse_gazetteer, parse_relationship
+from advocacy.imports.census import (
+    Estimates,
+    GazetteerPlace,
+    display_name,
+    parse_estimates,
+    parse_gazetteer,
+    parse_relationship,
+)
 from advocacy.imports.sources import ImportDataError, ImportReport, Progress, progress_or_default, read_source
 from advocacy.models import City, CityDistrict
 from advocacy.models.cities import BASIS_RANK, OTHER, PROTECTED_BASES, name_search_key
@@ -80,14 +87,8 @@ class Matches:
     by_name: list[str]
 
 
-def match_places(places: Iterable[CensusPlace], existing: list[Any]) -> Matches:
-    """Match Census places to stored cities: by GEOID, else by state + normalised name (an exact name before one
-    without a trailing "city"), and within MATCH_KM when both have coordinates (the nearest wins).
-
-    Deliberately conservative so that a re-import gives the same answer: a name shared by several stored cities
-    with nothing to tell them apart, or a city claimed by two places, matches nothing (reported as not stored).
-    """
-    by_geoid = {c.geoid: c.id for c in existing if c.geoid}
+def _name_pools(existing: list[Any]) -> tuple[dict[tuple[str, str], list[Any]], dict[tuple[str, str], list[Any]]]:
+    """Stored cities by (state, normalised name), and by that name without a trailing "city"."""
     exact: dict[tuple[str, str], list[Any]] = defaultdict(list)
     loose: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for city in existing:
@@ -96,6 +97,37 @@ def match_places(places: Iterable[CensusPlace], existing: list[Any]) -> Matches:
         shorter = _without_city(key)
         if shorter:
             loose[(city.state, shorter)].append(city)
+    return exact, loose
+
+
+def _choose_city(place: CensusPlace, pool: list[Any]) -> tuple[Any | None, float | None]:
+    """The stored city of `pool` (same state and name) that the place is, with the distance when both have
+    coordinates: the nearest within MATCH_KM; without coordinates only a pool of one."""
+    if place.latitude is None or place.longitude is None:
+        return (pool[0], None) if len(pool) == 1 else (None, None)
+    here = (place.latitude, place.longitude)
+    near = sorted(
+        (_km((c.latitude, c.longitude), here), c.id, c)
+        for c in pool
+        if c.latitude is not None and c.longitude is not None
+    )
+    within = [(d, c) for d, _id, c in near if d <= MATCH_KM]
+    if within:
+        return within[0][1], within[0][0]
+    if len(pool) == 1 and (pool[0].latitude is None or pool[0].longitude is None):
+        return pool[0], None
+    return None, None
+
+
+def match_places(places: Iterable[CensusPlace], existing: list[Any]) -> Matches:
+    """Match Census places to stored cities: by GEOID, else by state + normalised name (an exact name before one
+    without a trailing "city"), and within MATCH_KM when both have coordinates (the nearest wins).
+
+    Deliberately conservative so that a re-import gives the same answer: a name shared by several stored cities
+    with nothing to tell them apart, or a city claimed by two places, matches nothing (reported as not stored).
+    """
+    by_geoid = {c.geoid: c.id for c in existing if c.geoid}
+    exact, loose = _name_pools(existing)
     result = Matches({}, [])
     claims: dict[int, list[tuple[CensusPlace, Any, float | None]]] = defaultdict(list)
     for place in places:
@@ -103,21 +135,7 @@ def match_places(places: Iterable[CensusPlace], existing: list[Any]) -> Matches:
             result.by_geoid[place.geoid] = by_geoid[place.geoid]
             continue
         wanted = (place.state, match_key(display_name(place.census_name)))
-        pool = exact.get(wanted) or loose.get(wanted) or []
-        chosen, distance = None, None
-        if place.latitude is not None and place.longitude is not None:
-            near = sorted(
-                (_km((c.latitude, c.longitude), (place.latitude, place.longitude)), c.id, c)
-                for c in pool
-                if c.latitude is not None and c.longitude is not None
-            )
-            near = [(d, c) for d, _id, c in near if d <= MATCH_KM]
-            if near:
-                distance, chosen = near[0]
-            elif len(pool) == 1 and (pool[0].latitude is None or pool[0].longitude is None):
-                chosen = pool[0]
-        elif len(pool) == 1:
-            chosen = pool[0]
+        chosen, distance = _choose_city(place, exact.get(wanted) or loose.get(wanted) or [])
         if chosen is not None and not chosen.geoid:
             claims[chosen.id].append((place, chosen, distance))
     for claimants in claims.values():
@@ -131,7 +149,7 @@ def match_places(places: Iterable[CensusPlace], existing: list[Any]) -> Matches:
 
 
 def _existing_cities() -> list[Any]:
-    return db.session.execute(
+    rows = db.session.execute(
         select(
             City.id,
             City.name,
@@ -146,6 +164,7 @@ def _existing_cities() -> list[Any]:
             City.population_year,
         )
     ).all()
+    return list(rows)
 
 
 def _note_matches(report: ImportReport, matches: Matches) -> None:
@@ -185,12 +204,9 @@ def bulk_update_cities(updates: list[dict[str, Any]]) -> None:
 # --- links and their basis ------------------------------------------------------------------------------------
 
 
-def apply_links(wanted: dict[int, WantedLinks], basis: str, report: ImportReport) -> None:
-    """Make each city's district links those of `wanted`, with `basis`, unless the city has a link of a better
-    basis (hand-set and signer-confirmed links always survive an import). A repeated import changes nothing."""
-    rank = BASIS_RANK[basis]
+def _current_links(city_ids: list[int]) -> dict[int, list[Any]]:
+    """The stored district links of these cities, by city id (read in chunks)."""
     current: dict[int, list[Any]] = defaultdict(list)
-    city_ids = list(wanted)
     for start in range(0, len(city_ids), _CHUNK):
         for row in db.session.execute(
             select(
@@ -204,6 +220,14 @@ def apply_links(wanted: dict[int, WantedLinks], basis: str, report: ImportReport
             ).where(CityDistrict.city_id.in_(city_ids[start : start + _CHUNK]))
         ):
             current[row.city_id].append(row)
+    return current
+
+
+def apply_links(wanted: dict[int, WantedLinks], basis: str, report: ImportReport) -> None:
+    """Make each city's district links those of `wanted`, with `basis`, unless the city has a link of a better
+    basis (hand-set and signer-confirmed links always survive an import). A repeated import changes nothing."""
+    rank = BASIS_RANK[basis]
+    current = _current_links(list(wanted))
     to_delete: list[int] = []
     to_insert: list[dict[str, Any]] = []
     for city_id, links in wanted.items():
@@ -241,7 +265,7 @@ def import_census_districts(location: str, *, progress: Progress | None = None, 
     GEOID, else by name) gets the districts its land lies in, with the share and whole/partial, basis "census".
 
     Places not stored are counted, not created (import the Gazetteer with `cities import-census` for them).
-    The caller commits.
+    The caller's unit of work commits.
     """
     say = progress_or_default(progress)
     text, name = read_source(location)
@@ -296,57 +320,57 @@ def _unique_name(place: GazetteerPlace, used: set[tuple[str, str]]) -> str | Non
     return None
 
 
-def import_census_places(
-    location: str,
-    *,
-    population_location: str | None = None,
-    progress: Progress | None = None,
-    actor: str = "cli",
-) -> ImportReport:
-    """Import a Gazetteer places file (identity, kind, coordinates) and optionally the population estimates.
+def _read_estimates(location: str | None, say: Progress) -> Estimates | None:
+    """The population estimates file, when one is given."""
+    if location is None:
+        return None
+    pop_text, pop_name = read_source(location, fallback_encoding="latin-1")
+    estimates = parse_estimates(pop_text, pop_name)
+    say(f"{pop_name}: populations of {len(estimates.by_geoid)} places, {estimates.year}")
+    return estimates
 
-    A place matches a stored city by GEOID, else by state + normalised name + distance (reported); stored
-    cities keep their name. New places are added under their display name (no legal suffix). Populations
-    from the estimates carry their source and vintage year. The caller commits.
-    """
-    say = progress_or_default(progress)
-    text, name = read_source(location)
-    places = list(parse_gazetteer(text, name))
-    report = ImportReport("Census places", read=len(places))
-    say(f"{name}: {len(places)} places")
-    estimates = None
-    if population_location is not None:
-        pop_text, pop_name = read_source(population_location, fallback_encoding="latin-1")
-        estimates = parse_estimates(pop_text, pop_name)
-        say(f"{pop_name}: populations of {len(estimates.by_geoid)} places, {estimates.year}")
+
+def _check_unique_geoids(places: list[GazetteerPlace], name: str) -> None:
     seen: dict[str, int] = {}
     for place in places:
         if place.geoid in seen:
             raise ImportDataError(f"{name} line {place.line}: GEOID {place.geoid} already on line {seen[place.geoid]}")
         seen[place.geoid] = place.line
-    existing = _existing_cities()
-    matches = match_places(
-        (CensusPlace(p.geoid, p.state, p.census_name, p.latitude, p.longitude) for p in places), existing
-    )
-    _note_matches(report, matches)
+
+
+def _gazetteer_values(place: GazetteerPlace, estimates: Estimates | None) -> dict[str, Any]:
+    """The columns a Gazetteer place sets, with its estimated population when the estimates have it."""
+    values: dict[str, Any] = {
+        "geoid": place.geoid,
+        "census_name": place.census_name,
+        "kind": place.kind,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+    }
+    if estimates is not None and place.geoid in estimates.by_geoid:
+        values.update(
+            population=estimates.by_geoid[place.geoid],
+            population_source=CENSUS_ESTIMATE,
+            population_year=estimates.year,
+        )
+    return values
+
+
+def _plan_place_writes(
+    places: list[GazetteerPlace],
+    estimates: Estimates | None,
+    matches: Matches,
+    existing: list[Any],
+    report: ImportReport,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """New cities to insert and changes to matched cities (stored cities keep their name; a new place whose
+    name is taken in its state is skipped)."""
     by_id = {c.id: c for c in existing}
     used = {(c.name, c.state) for c in existing}
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for place in places:
-        values: dict[str, Any] = {
-            "geoid": place.geoid,
-            "census_name": place.census_name,
-            "kind": place.kind,
-            "latitude": place.latitude,
-            "longitude": place.longitude,
-        }
-        if estimates is not None and place.geoid in estimates.by_geoid:
-            values.update(
-                population=estimates.by_geoid[place.geoid],
-                population_source=CENSUS_ESTIMATE,
-                population_year=estimates.year,
-            )
+        values = _gazetteer_values(place, estimates)
         city_id = matches.by_geoid.get(place.geoid)
         if city_id is not None:
             city = by_id[city_id]
@@ -361,6 +385,35 @@ def import_census_places(
         used.add((display, place.state))
         inserts.append({**values, "name": display, "state": place.state, "name_key": name_search_key(display),
                         "email_domains": []})  # fmt: skip
+    return inserts, updates
+
+
+def import_census_places(
+    location: str,
+    *,
+    population_location: str | None = None,
+    progress: Progress | None = None,
+    actor: str = "cli",
+) -> ImportReport:
+    """Import a Gazetteer places file (identity, kind, coordinates) and optionally the population estimates.
+
+    A place matches a stored city by GEOID, else by state + normalised name + distance (reported); stored
+    cities keep their name. New places are added under their display name (no legal suffix). Populations
+    from the estimates carry their source and vintage year. The caller's unit of work commits.
+    """
+    say = progress_or_default(progress)
+    text, name = read_source(location)
+    places = list(parse_gazetteer(text, name))
+    report = ImportReport("Census places", read=len(places))
+    say(f"{name}: {len(places)} places")
+    estimates = _read_estimates(population_location, say)
+    _check_unique_geoids(places, name)
+    existing = _existing_cities()
+    matches = match_places(
+        (CensusPlace(p.geoid, p.state, p.census_name, p.latitude, p.longitude) for p in places), existing
+    )
+    _note_matches(report, matches)
+    inserts, updates = _plan_place_writes(places, estimates, matches, existing, report)
     for start in range(0, len(inserts), 5000):
         db.session.execute(insert(City), inserts[start : start + 5000])
         say(f"{name}: {min(start + 5000, len(inserts))} of {len(inserts)} new places written")

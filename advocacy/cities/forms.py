@@ -23,7 +23,7 @@ def state_choices() -> list[SelectChoice]:
 
 def _tristate(value: object) -> bool | None:
     """ "yes" / "no" / "" (the rule) <-> True / False / None, for City.endorsable_override."""
-    return {"yes": True, "no": False, "True": True, "False": False, True: True, False: False}.get(value)  # type: ignore[call-overload]
+    return {"yes": True, "no": False, "True": True, "False": False, True: True, False: False}.get(value)
 
 
 class CityForm(FlaskForm):

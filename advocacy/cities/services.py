@@ -1,7 +1,8 @@
 """Cities: importing places, place → district and ZIP → district files; editing cities and their districts.
 
 Imports preload the existing rows into dicts and write with bulk INSERT / UPDATE / DELETE statements, so that
-21,783 places take seconds; they add and flush, and the command that runs them commits once.
+21,783 places take seconds; they add and flush, and the unit of work of the command that runs them commits
+once. The reads (the cities list, ZIP look-ups) are in `cities.queries`.
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, insert, select
+from sqlalchemy import delete, insert, select
 
 from advocacy.cities.census import apply_links, bulk_update_cities
+from advocacy.cities.errors import CityNameTaken
 from advocacy.cities.states import STATES, district_label, parse_district
 from advocacy.events import record_event
 from advocacy.extensions import db
@@ -29,8 +32,7 @@ from advocacy.imports.sources import (
     read_csv,
     read_source,
 )
-from advocacy.models import City, CityDistrict, Endorsement, ZipDistrict
-from advocacy.models.campaigns import ACTIVE_STATUSES, CONFIRMED, PENDING, VERIFIED
+from advocacy.models import City, CityDistrict, ZipDistrict
 from advocacy.models.cities import name_search_key
 
 logger = logging.getLogger(__name__)
@@ -168,7 +170,8 @@ def import_cities(
 
     Places match existing cities by GeoNames id, else by name and state; of two rows with the same name and
     state the more populous is kept and the other reported as skipped (a city is unique by name and state).
-    Imported districts never replace districts an advocate set (manual or from ZIP codes). The caller commits.
+    Imported districts never replace districts an advocate set (manual or from ZIP codes). The caller's unit of
+    work commits.
     """
     if location is None and districts_location is None:
         raise ImportDataError("give a places file, a --districts file, or both")
@@ -194,8 +197,31 @@ def import_cities(
 
 
 def _import_places(location: str, report: ImportReport, say: Progress) -> dict[int, set[tuple[str, int]]]:
+    """Read a place file, add and update its cities (bulk), and return the districts its rows give, by city id."""
     text, name = read_source(location)
     columns, rows = read_csv(text, name, aliases=CITY_COLUMNS, required=("name", "state", "population"))
+    by_key = _read_places(rows, name, columns, report, say)
+    population_source = "GeoNames" if "geonames_id" in columns else "place file"
+    inserts, updates, matched = _plan_city_writes(by_key, population_source, report)
+    for chunk_start in range(0, len(inserts), 5000):
+        db.session.execute(insert(City), inserts[chunk_start : chunk_start + 5000])
+        say(f"{name}: {min(chunk_start + 5000, len(inserts))} of {len(inserts)} new cities written")
+    bulk_update_cities(updates)
+    report.add("added", len(inserts))
+    report.add("updated", len(updates))
+    report.add("unchanged", matched - len(updates))
+    with_districts = {key: p.districts for key, p in by_key.items() if p.districts is not None}
+    if not with_districts:
+        return {}
+    ids = _city_ids_by_name()
+    return {ids[key]: pairs for key, pairs in with_districts.items() if key in ids}
+
+
+def _read_places(
+    rows: Iterable[Any], name: str, columns: set[str], report: ImportReport, say: Progress
+) -> dict[tuple[str, str], _Place]:
+    """The file's places by (name, state): a repeated GeoNames id is an error; of two rows with the same name and
+    state the more populous is kept and the other reported as skipped."""
     by_key: dict[tuple[str, str], _Place] = {}
     gid_lines: dict[int, int] = {}
     count = 0
@@ -221,7 +247,11 @@ def _import_places(location: str, report: ImportReport, say: Progress) -> dict[i
         if count % PROGRESS_EVERY == 0:
             say(f"{name}: {count} rows read")
     report.read = count
+    return by_key
 
+
+def _stored_cities() -> tuple[dict[int, Any], dict[tuple[str, str], Any]]:
+    """The stored cities' import-relevant columns, by GeoNames id and by (name, state)."""
     existing = db.session.execute(
         select(
             City.id,
@@ -235,12 +265,37 @@ def _import_places(location: str, report: ImportReport, say: Progress) -> dict[i
             City.population_source,
         )
     ).all()
-    population_source = "GeoNames" if "geonames_id" in columns else "place file"
     by_gid = {c.geonames_id: c for c in existing if c.geonames_id is not None}
     by_name = {(c.name, c.state): c for c in existing}
+    return by_gid, by_name
+
+
+def _place_values(place: _Place, city: Any, population_source: str) -> dict[str, Any]:
+    """The columns a place row sets; a stored Census population is kept (the better figure)."""
+    values = {
+        "name": place.name,
+        "state": place.state,
+        "population": place.population,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "geonames_id": place.geonames_id,
+        "geoid": place.geoid,
+        "population_source": population_source if place.population is not None else None,
+    }
+    if city is not None and city.population_source in CENSUS_POPULATION_SOURCES:
+        values["population"] = values["population_source"] = None
+    return values
+
+
+def _plan_city_writes(
+    by_key: dict[tuple[str, str], _Place], population_source: str, report: ImportReport
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """Match each place to a stored city (GeoNames id, else name and state): the rows to insert, the changes to
+    write, and how many stored cities the file matched. Conflicting matches are reported as skipped."""
+    by_gid, by_name = _stored_cities()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    matched: dict[int, _Place] = {}
+    matched: set[int] = set()
     for place in by_key.values():
         found_gid = by_gid.get(place.geonames_id) if place.geonames_id is not None else None
         found_name = by_name.get((place.name, place.state))
@@ -254,19 +309,7 @@ def _import_places(location: str, report: ImportReport, say: Progress) -> dict[i
         if city is not None and city.id in matched:
             report.skipped.append(f"line {place.line}: {place.name}, {place.state} matches a city already imported")
             continue
-        values = {
-            "name": place.name,
-            "state": place.state,
-            "population": place.population,
-            "latitude": place.latitude,
-            "longitude": place.longitude,
-            "geonames_id": place.geonames_id,
-            "geoid": place.geoid,
-            "population_source": population_source if place.population is not None else None,
-        }
-        if city is not None and city.population_source in CENSUS_POPULATION_SOURCES:
-            # The Census figure is the better one: a GeoNames re-import keeps it.
-            values["population"] = values["population_source"] = None
+        values = _place_values(place, city, population_source)
         if city is None:
             inserts.append({**values, "name_key": name_search_key(place.name), "email_domains": []})
             continue
@@ -276,33 +319,34 @@ def _import_places(location: str, report: ImportReport, say: Progress) -> dict[i
             if "name" in changes:
                 changes["name_key"] = name_search_key(place.name)
             updates.append({"id": city.id, **changes})
-        matched[city.id] = place
-    for chunk_start in range(0, len(inserts), 5000):
-        db.session.execute(insert(City), inserts[chunk_start : chunk_start + 5000])
-        say(f"{name}: {min(chunk_start + 5000, len(inserts))} of {len(inserts)} new cities written")
-    bulk_update_cities(updates)
-    report.add("added", len(inserts))
-    report.add("updated", len(updates))
-    report.add("unchanged", len(matched) - len(updates))
-    with_districts = {key: p.districts for key, p in by_key.items() if p.districts is not None}
-    if not with_districts:
-        return {}
-    ids = _city_ids_by_name()
-    return {ids[key]: pairs for key, pairs in with_districts.items() if key in ids}
+        matched.add(city.id)
+    return inserts, updates, len(matched)
 
 
 def _city_ids_by_name() -> dict[tuple[str, str], int]:
     return {(r.name, r.state): r.id for r in db.session.execute(select(City.id, City.name, City.state))}
 
 
-def _read_place_districts(location: str, report: ImportReport, say: Progress) -> dict[int, set[tuple[str, int]]]:
-    """Read a place → district CSV (geonameid or name+state; district number or code) into city id → districts."""
-    text, name = read_source(location)
-    columns, rows = read_csv(text, name, aliases=PLACE_DISTRICT_COLUMNS, required=())
+def _check_place_district_columns(columns: set[str], name: str) -> None:
     if "geonames_id" not in columns and not {"name", "state"} <= columns:
         raise ImportDataError(f"{name} line 1: unknown column layout: need geonameid, or name and state")
     if not columns & {"district", "district_code"}:
         raise ImportDataError(f"{name} line 1: unknown column layout: need district or district_code")
+
+
+def _row_district(row: Any, name: str, state: str | None) -> tuple[str, int]:
+    code = row.get("district_code") or row.get("district")
+    try:
+        return parse_district(code, state)
+    except ValueError as exc:
+        raise ImportDataError(f"{name} line {row.line}: bad district {exc}") from exc
+
+
+def _read_place_districts(location: str, report: ImportReport, say: Progress) -> dict[int, set[tuple[str, int]]]:
+    """Read a place → district CSV (geonameid or name+state; district number or code) into city id → districts."""
+    text, name = read_source(location)
+    columns, rows = read_csv(text, name, aliases=PLACE_DISTRICT_COLUMNS, required=())
+    _check_place_district_columns(columns, name)
     ids = db.session.execute(select(City.id, City.name, City.state, City.geonames_id)).all()
     by_gid = {r.geonames_id: r for r in ids if r.geonames_id is not None}
     by_name = {(r.name, r.state): r for r in ids}
@@ -310,11 +354,7 @@ def _read_place_districts(location: str, report: ImportReport, say: Progress) ->
     unknown = 0
     for count, row in enumerate(rows, start=1):
         state = _state(row, name) if "state" in columns else None
-        code = row.get("district_code") or row.get("district")
-        try:
-            pair = parse_district(code, state)
-        except ValueError as exc:
-            raise ImportDataError(f"{name} line {row.line}: bad district {exc}") from exc
+        pair = _row_district(row, name, state)
         gid = _int(row, name, "geonames_id", minimum=1) if "geonames_id" in columns else None
         city = by_gid.get(gid) if gid is not None else by_name.get((row.get("name"), state or ""))
         if city is None:
@@ -336,7 +376,8 @@ def _apply_imported_districts(wanted: dict[int, set[tuple[str, int]]], report: I
 def import_zip_districts(location: str, *, progress: Progress | None = None, actor: str = "cli") -> ImportReport:
     """Make the ZIP → district table equal to a zccd.csv-format file (state_fips,state_abbr,zcta,cd).
 
-    Rows not in the file are removed, new ones added; the same file again changes nothing. The caller commits.
+    Rows not in the file are removed, new ones added; the same file again changes nothing. The caller's unit of
+    work commits.
     """
     say = progress_or_default(progress)
     text, name = read_source(location)
@@ -392,8 +433,15 @@ HAND_POPULATION = "set by hand"
 CENSUS_POPULATION_SOURCES = ("Census estimate", "2020 Census")
 
 
+def _ensure_name_free(name: str, state: str) -> None:
+    if db.session.scalar(select(City.id).where(City.name == name, City.state == state)) is not None:
+        raise CityNameTaken(name, state)
+
+
 def create_city(values: dict[str, Any], *, actor: str) -> City:
-    """Add a city an advocate entered by hand (values already validated by the form)."""
+    """Add a city an advocate entered by hand (values already validated by the form); CityNameTaken when
+    another city has its name in its state."""
+    _ensure_name_free(values["name"], values["state"])
     city = City(**{k: values.get(k) for k in CITY_FIELDS if k != "email_domains"})
     city.email_domains = list(values.get("email_domains") or [])
     if city.population:
@@ -406,7 +454,10 @@ def create_city(values: dict[str, Any], *, actor: str) -> City:
 
 
 def update_city(city: City, values: dict[str, Any], *, actor: str) -> list[str]:
-    """Apply edited fields; return the names of those that changed (empty: nothing to save)."""
+    """Apply edited fields; return the names of those that changed (empty: nothing to save). CityNameTaken
+    when the new name and state are another city's."""
+    if (values.get("name", city.name), values.get("state", city.state)) != (city.name, city.state):
+        _ensure_name_free(values.get("name", city.name), values.get("state", city.state))
     changed = [k for k in CITY_FIELDS if k in values and getattr(city, k) != values[k]]
     for key in changed:
         setattr(city, key, list(values[key]) if key == "email_domains" else values[key])
@@ -434,66 +485,3 @@ def set_city_districts(city: City, pairs: set[tuple[str, int]], *, source: str, 
     db.session.flush()
     logger.info("city %s districts set to %s (%s) by %s", city.id, labels, source, actor)
     return True
-
-
-def districts_for_zips(zips: list[str]) -> tuple[dict[str, list[tuple[str, int]]], list[str]]:
-    """Look ZIP codes up in the ZIP → district table: ({zip: [(state, district)]}, [ZIPs not found])."""
-    rows = db.session.execute(
-        select(ZipDistrict.zcta, ZipDistrict.state, ZipDistrict.district).where(ZipDistrict.zcta.in_(zips))
-    ).all()
-    found: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for row in rows:
-        found[row.zcta].append((row.state, row.district))
-    return dict(found), [z for z in zips if z not in found]
-
-
-# --- queries for the pages ------------------------------------------------------------------------------------
-
-ENDORSEMENT_FILTERS = {"endorsed": "Endorsed (verified)", "in_progress": "In progress", "none": "Not endorsed"}
-
-
-def city_search(
-    q: str | None = None,
-    state: str | None = None,
-    population_min: int | None = None,
-    population_max: int | None = None,
-    endorsement: str | None = None,
-) -> Select:
-    """The cities list query: name prefix (indexed), state, population range, endorsement status."""
-    query = select(City)
-    key = name_search_key(q or "")
-    if key:
-        query = query.where(City.name_key >= key, City.name_key < key + "\x7f")
-    if state:
-        query = query.where(City.state == state)
-    if population_min is not None:
-        query = query.where(City.population >= population_min)
-    if population_max is not None:
-        query = query.where(City.population <= population_max)
-    if endorsement == "endorsed":
-        query = query.where(exists().where(Endorsement.city_id == City.id, Endorsement.status == VERIFIED))
-    elif endorsement == "in_progress":
-        query = query.where(
-            exists().where(Endorsement.city_id == City.id, Endorsement.status.in_((PENDING, CONFIRMED))),
-            ~exists().where(Endorsement.city_id == City.id, Endorsement.status == VERIFIED),
-        )
-    elif endorsement == "none":
-        query = query.where(~exists().where(Endorsement.city_id == City.id, Endorsement.status.in_(ACTIVE_STATUSES)))
-    return query.order_by(City.population.desc().nulls_last(), City.name, City.id)
-
-
-def endorsement_status_by_city(city_ids: list[int]) -> dict[int, str]:
-    """The most advanced active endorsement status of each city (verified > confirmed > pending), one query."""
-    order = {VERIFIED: 0, CONFIRMED: 1, PENDING: 2}
-    best: dict[int, str] = {}
-    if not city_ids:
-        return best
-    rows = db.session.execute(
-        select(Endorsement.city_id, Endorsement.status).where(
-            Endorsement.city_id.in_(city_ids), Endorsement.status.in_(ACTIVE_STATUSES)
-        )
-    )
-    for city_id, status in rows:
-        if city_id not in best or order[status] < order[best[city_id]]:
-            best[city_id] = status
-    return best

@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from advocacy.auth import current_staff
 from advocacy.auth.decorators import role_required
+from advocacy.campaigns.queries import all_campaigns
+from advocacy.cities.errors import CityError
 from advocacy.cities.forms import CityForm, DistrictsForm, ZipForm
-from advocacy.cities.services import (
+from advocacy.cities.queries import (
     ENDORSEMENT_FILTERS,
+    city_by_id,
     city_search,
-    create_city,
     districts_for_zips,
     endorsement_status_by_city,
-    set_city_districts,
-    update_city,
+    endorsements_of,
 )
+from advocacy.cities.services import create_city, set_city_districts, update_city
 from advocacy.cities.states import STATES, district_label
 from advocacy.extensions import db
-from advocacy.models import Campaign, City, Endorsement, Member
+from advocacy.form_errors import add_error
+from advocacy.models import City, Member
 from advocacy.models.users import ADVOCATE, VIEWER
-from advocacy.representation import members_representing, states_touched
 
 bp = Blueprint("cities", __name__, url_prefix="/cities")
 PER_PAGE = 50
@@ -61,33 +62,23 @@ def index():
 
 
 def _get_city(city_id: int) -> City:
-    city = db.session.scalar(select(City).where(City.id == city_id).options(selectinload(City.districts)))
+    city = city_by_id(city_id)
     if city is None:
         abort(404)
     return city
 
 
 def _render_detail(city: City, districts_form: DistrictsForm | None = None, zip_form: ZipForm | None = None):
-    members = db.session.scalars(
-        select(Member)
-        .where(Member.is_current.is_(True), Member.state.in_(states_touched([city])))
-        .order_by(Member.last_name)
-    ).all()
-    representing = members_representing(city, members)
+    representing = city.representatives(Member.last_name)
     senators = [m for m, _how in representing if m.chamber == "senate"]
     house = [(m, how) for m, how in representing if m.chamber != "senate"]
     by_seat = {(m.state, m.district): m for m, _how in house}
     districts = [(d, by_seat.get((d.state, d.district)) or by_seat.get((d.state, 0))) for d in city.districts]
-    endorsements = db.session.scalars(
-        select(Endorsement)
-        .where(Endorsement.city_id == city.id)
-        .options(selectinload(Endorsement.campaign))
-        .order_by(Endorsement.created_at.desc())
-    ).all()
+    endorsements = endorsements_of(city)
     if districts_form is None:
         districts_form = DistrictsForm(state=city.state, data={"districts": ", ".join(d.label for d in city.districts)})
     endorsed = {e.campaign_id for e in endorsements if e.is_active}
-    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.name)).all()
+    campaigns = all_campaigns()
     return render_template(
         "cities/detail.html",
         city=city,
@@ -112,12 +103,11 @@ def detail(city_id: int):
 def new():
     form = CityForm()
     if form.validate_on_submit():
-        values = form.values()
-        if _name_taken(values["name"], values["state"]):
-            form.name.errors.append(f"{values['name']}, {values['state']} is already on file.")
+        try:
+            city = create_city(form.values(), actor=current_staff().email)
+        except CityError as exc:
+            add_error(form.name, str(exc))
         else:
-            city = create_city(values, actor=current_user.email)
-            db.session.commit()
             flash(f"{city.label} added.", "success")
             return redirect(url_for("cities.detail", city_id=city.id))
     return render_template("cities/edit.html", form=form, city=None)
@@ -131,21 +121,14 @@ def edit(city_id: int):
         obj=city, data=None if request.method == "POST" else {"email_domains": "\n".join(city.email_domains)}
     )
     if form.validate_on_submit():
-        values = form.values()
-        if (values["name"], values["state"]) != (city.name, city.state) and _name_taken(
-            values["name"], values["state"]
-        ):
-            form.name.errors.append(f"{values['name']}, {values['state']} is already on file.")
+        try:
+            changed = update_city(city, form.values(), actor=current_staff().email)
+        except CityError as exc:
+            add_error(form.name, str(exc))
         else:
-            changed = update_city(city, values, actor=current_user.email)
-            db.session.commit()
             flash("City saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("cities.detail", city_id=city.id))
     return render_template("cities/edit.html", form=form, city=city)
-
-
-def _name_taken(name: str, state: str) -> bool:
-    return db.session.scalar(select(City.id).where(City.name == name, City.state == state)) is not None
 
 
 @bp.route("/<int:city_id>/districts", methods=["POST"])
@@ -155,8 +138,7 @@ def set_districts(city_id: int):
     form = DistrictsForm(state=city.state)
     if not form.validate_on_submit():
         return _render_detail(city, districts_form=form), 400
-    changed = set_city_districts(city, form.pairs, source="manual", actor=current_user.email)
-    db.session.commit()
+    changed = set_city_districts(city, form.pairs, source="manual", actor=current_staff().email)
     flash("Districts set by hand." if changed else "Nothing changed.", "success")
     return redirect(url_for("cities.detail", city_id=city.id))
 
@@ -170,12 +152,11 @@ def districts_from_zips(city_id: int):
         found, unknown = districts_for_zips(form.codes)
         pairs = {pair for pairs in found.values() for pair in pairs if pair[0] == city.state}
         if unknown:
-            form.zips.errors.append(f"Not in the ZIP → district table: {', '.join(unknown)}.")
+            add_error(form.zips, f"Not in the ZIP → district table: {', '.join(unknown)}.")
         elif not pairs:
-            form.zips.errors.append(f"None of these ZIP codes lies in {city.state}.")
+            add_error(form.zips, f"None of these ZIP codes lies in {city.state}.")
         else:
-            changed = set_city_districts(city, pairs, source="zip", actor=current_user.email)
-            db.session.commit()
+            changed = set_city_districts(city, pairs, source="zip", actor=current_staff().email)
             labels = ", ".join(district_label(s, d) for s, d in sorted(pairs))
             flash(
                 f"Districts {labels} set from ZIP codes {', '.join(form.codes)}." if changed else "Nothing changed.",

@@ -7,8 +7,6 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from advocacy.extensions import db
-
 cli = AppGroup("contacts", help="Office contacts (members' and committees' staff).")
 
 
@@ -16,7 +14,8 @@ cli = AppGroup("contacts", help="Office contacts (members' and committees' staff
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_command(path: Path) -> None:
     """Import contacts from a CSV (bioguide_id or committee, name, role, email, phone, notes): all or nothing."""
-    from advocacy.contacts.services import ContactError, import_contacts
+    from advocacy.contacts.errors import ContactError
+    from advocacy.contacts.services import import_contacts
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -25,9 +24,7 @@ def import_command(path: Path) -> None:
     try:
         report = import_contacts(text, actor="cli")
     except ContactError as exc:
-        db.session.rollback()
         raise click.ClickException(f"{path}: {exc}. Nothing was imported.") from None
-    db.session.commit()
     click.echo(report.summary())
 
 

@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from advocacy.csv_safety import safe_row
 from advocacy.extensions import db
 from advocacy.models.contacts import WILL_COSPONSOR, Interaction, OfficeContact, office_key
-from advocacy.public.queries import neutralise_formula
 
 
 def _ordered(query):
@@ -96,6 +96,8 @@ def open_commitments(campaign_id: int, member_ids: Iterable[str]) -> dict[str, I
     ).all()
     result: dict[str, Interaction] = {}
     for row in rows:
+        if row.member_id is None:  # not a member's office (the query asks for members; typed as optional)
+            continue
         # an open commitment wins over a fulfilled one (it is what staff must act on)
         if row.fulfilled_at is None or row.member_id not in result:
             result[row.member_id] = row
@@ -164,7 +166,7 @@ def export_csv(contacts: list[OfficeContact]) -> str:
     writer.writerow(["bioguide_id", "committee", "side", "name", "role", "email", "phone", "notes", "owner"])
     for c in contacts:
         cells = [c.member_id, c.committee_id, c.side, c.name, c.role, c.email, c.phone, c.notes, c.owner]
-        writer.writerow([neutralise_formula(cell) for cell in cells])
+        writer.writerow(safe_row(cells))
     return out.getvalue()
 
 

@@ -11,12 +11,14 @@ import io
 import logging
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import event, exists, or_, select, update
+from sqlalchemy import CursorResult, event, exists, or_, select, update
 from sqlalchemy.orm import Session
 
+from advocacy.contacts.errors import ContactError, ContactImportError
+from advocacy.csv_safety import unguarded_cell
 from advocacy.events import record_event
 from advocacy.extensions import db
 from advocacy.models import Bill, Campaign, CampaignBill, Committee, Cosponsorship, Member
@@ -40,17 +42,16 @@ REQUIRED_COLUMNS = {"name", "role", "email", "phone", "notes"}
 MAX_IMPORT_ROWS = 20_000
 
 
-class ContactError(Exception):
-    """A contacts operation that cannot be done, with a message for the user."""
+class ContactValues(TypedDict):
+    """A contact's cleaned fields (`_clean`): a name and a role always, the rest None when empty."""
 
-
-class ContactImportError(ContactError):
-    """A CSV import refused as a whole: the line (1-based, the header is line 1) and what is wrong there."""
-
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(f"line {line}: {message}" if line else message)
-        self.line = line
-        self.message = message
+    name: str
+    role: str
+    email: str | None
+    phone: str | None
+    notes: str | None
+    owner: str | None
+    side: str | None
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def resolve_office(bioguide_id: str | None = None, committee: str | None = None)
     return Office(None, committee)
 
 
-def _clean(data: dict[str, Any], office: Office) -> dict[str, str | None]:
+def _clean(data: dict[str, Any], office: Office) -> ContactValues:
     values = {name: (str(data.get(name) or "")).strip() for name in CONTACT_FIELDS}
     if not values["name"]:
         raise ContactError("The contact needs a name.")
@@ -94,8 +95,19 @@ def _clean(data: dict[str, Any], office: Office) -> dict[str, str | None]:
     side = values["side"].lower()
     if side and (office.committee_id is None or side not in SIDES):
         raise ContactError("Side is “majority” or “minority”, for committee staff only.")
-    values["side"] = side
-    return {name: value or None for name, value in values.items()} | {"role": values["role"]}
+    return ContactValues(
+        name=values["name"],
+        role=values["role"],
+        email=_or_none(values["email"]),
+        phone=_or_none(values["phone"]),
+        notes=_or_none(values["notes"]),
+        owner=_or_none(values["owner"]),
+        side=_or_none(side),
+    )
+
+
+def _or_none(text: str) -> str | None:
+    return text or None
 
 
 def _find(office: Office, name: str) -> OfficeContact | None:
@@ -152,11 +164,43 @@ class ImportReport:
         )
 
 
-def _unneutralised(value: str | None) -> str | None:
-    """Undo the export's guard against spreadsheet formulas ("'+1 202…" back to "+1 202…"): round trips hold."""
-    if value and value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "\t", "\r"):
-        return value[1:]
-    return value
+def _import_header(reader: csv.DictReader[str]) -> list[str]:
+    """The file's column names (trimmed, lower case), set on the reader; the import's columns must be there."""
+    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    missing = sorted(REQUIRED_COLUMNS - set(header))
+    if missing or not ({"bioguide_id", "committee"} & set(header)):
+        raise ContactImportError(
+            "the header must have bioguide_id (or committee), name, role, email, phone, notes"
+            + (f"; missing: {', '.join(missing)}" if missing else ""),
+            1,
+        )
+    reader.fieldnames = header
+    return header
+
+
+def _import_line(row: dict[str, Any], line: int) -> tuple[Office, ContactValues]:
+    """The office and the cleaned fields of one line; what is wrong becomes an import error of that line."""
+    try:
+        office = resolve_office(row.get("bioguide_id"), row.get("committee"))
+        return office, _clean(row, office)
+    except ContactError as exc:
+        raise ContactImportError(str(exc), line) from None
+
+
+def _import_contact(office: Office, values: ContactValues, header: list[str], report: ImportReport, actor: str) -> None:
+    """Add the contact, or update the columns the file has (its other columns are kept), counting which."""
+    contact = _find(office, values["name"])
+    if contact is None:
+        save_contact(None, office, dict(values), actor=actor, log=False)
+        report.added += 1
+        return
+    wanted = {k: v for k, v in values.items() if k in REQUIRED_COLUMNS or k in header}
+    if all(getattr(contact, k) == v for k, v in wanted.items()):
+        report.unchanged += 1
+        return
+    data = {k: getattr(contact, k) for k in CONTACT_FIELDS} | wanted
+    save_contact(contact, office, data, actor=actor, log=False)
+    report.updated += 1
 
 
 def import_contacts(text: str, *, actor: str) -> ImportReport:
@@ -169,15 +213,7 @@ def import_contacts(text: str, *, actor: str) -> ImportReport:
     if text.startswith("\ufeff"):
         text = text[1:]
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
-    missing = sorted(REQUIRED_COLUMNS - set(header))
-    if missing or not ({"bioguide_id", "committee"} & set(header)):
-        raise ContactImportError(
-            "the header must have bioguide_id (or committee), name, role, email, phone, notes"
-            + (f"; missing: {', '.join(missing)}" if missing else ""),
-            1,
-        )
-    reader.fieldnames = header
+    header = _import_header(reader)
     report = ImportReport()
     seen: dict[tuple[str, str], int] = {}
     for row in reader:
@@ -187,29 +223,13 @@ def import_contacts(text: str, *, actor: str) -> ImportReport:
             raise ContactImportError(f"more than {MAX_IMPORT_ROWS:,} contacts in one file", line)
         if None in row:
             raise ContactImportError("more cells than the header has columns", line)
-        row = {k: _unneutralised(v) for k, v in row.items()}
-        try:
-            office = resolve_office(row.get("bioguide_id"), row.get("committee"))
-            values = _clean(row, office)
-        except ContactError as exc:
-            raise ContactImportError(str(exc), line) from None
+        office, values = _import_line({k: unguarded_cell(v) for k, v in row.items()}, line)
         key = (office.key, values["name"].casefold())
         if key in seen:
             raise ContactImportError(f"{values['name']} of this office is already on line {seen[key]}", line)
         seen[key] = line
         report.offices.add(office.key)
-        contact = _find(office, values["name"])
-        if contact is not None:
-            wanted = {k: v for k, v in values.items() if k in REQUIRED_COLUMNS or k in header}
-            if all(getattr(contact, k) == v for k, v in wanted.items()):
-                report.unchanged += 1
-                continue
-            data = {k: getattr(contact, k) for k in CONTACT_FIELDS} | wanted
-            save_contact(contact, office, data, actor=actor, log=False)
-            report.updated += 1
-        else:
-            save_contact(None, office, values, actor=actor, log=False)
-            report.added += 1
+        _import_contact(office, values, header, report, actor)
     record_event("contacts.imported", f"Contacts imported: {report.summary()}", actor=actor)
     logger.info("%s imported contacts: %s", actor, report.summary())
     return report
@@ -218,12 +238,8 @@ def import_contacts(text: str, *, actor: str) -> ImportReport:
 # --- interactions ----------------------------------------------------------------------------------------------
 
 
-def record_interaction(office: Office, data: dict[str, Any], *, actor: str) -> Interaction:
-    """Log a meeting, call or e-mail with an office.
-
-    "Will cosponsor" is a commitment about a campaign's bills; if the member already cosponsors one of them it
-    is fulfilled at once, otherwise when a sync records the cosponsorship (see `fulfil_commitments`).
-    """
+def _interaction_facts(data: dict[str, Any]) -> tuple[str, str | None, date]:
+    """The interaction's kind, outcome (None: none recorded) and date, checked."""
     kind, outcome = data.get("kind"), data.get("outcome") or None
     if kind not in INTERACTION_KINDS:
         raise ContactError("Kind is a meeting, a call or an e-mail.")
@@ -232,20 +248,35 @@ def record_interaction(office: Office, data: dict[str, Any], *, actor: str) -> I
     occurred_on = data.get("occurred_on")
     if not isinstance(occurred_on, date):
         raise ContactError("The interaction needs a date.")
+    return str(kind), outcome, occurred_on
+
+
+def _committed_bill(office: Office, campaign: object) -> Bill:
+    """The bill a "will cosponsor" commitment is about: the campaign's current bill, for a member's office."""
+    if office.member_id is None:
+        raise ContactError("Only a member's office can commit to cosponsor.")
+    if not isinstance(campaign, Campaign):
+        raise ContactError("Choose the campaign whose bill the member will cosponsor.")
+    if campaign.current_bill is None:
+        raise ContactError(f"The campaign “{campaign.name}” has no bill to cosponsor yet.")
+    return campaign.current_bill
+
+
+def record_interaction(office: Office, data: dict[str, Any], *, actor: str) -> Interaction:
+    """Log a meeting, call or e-mail with an office.
+
+    "Will cosponsor" is a commitment about a campaign's bills; if the member already cosponsors one of them it
+    is fulfilled at once, otherwise when a sync records the cosponsorship (see `fulfil_commitments`).
+    """
+    kind, outcome, occurred_on = _interaction_facts(data)
     campaign = data.get("campaign")
-    if outcome == WILL_COSPONSOR:
-        if office.member_id is None:
-            raise ContactError("Only a member's office can commit to cosponsor.")
-        if not isinstance(campaign, Campaign):
-            raise ContactError("Choose the campaign whose bill the member will cosponsor.")
-        if campaign.current_bill is None:
-            raise ContactError(f"The campaign “{campaign.name}” has no bill to cosponsor yet.")
+    committed = _committed_bill(office, campaign) if outcome == WILL_COSPONSOR else None
     interaction = Interaction(
         office=office.key,
         member_id=office.member_id,
         committee_id=office.committee_id,
         campaign=campaign if isinstance(campaign, Campaign) else None,
-        bill=campaign.current_bill if outcome == WILL_COSPONSOR else None,
+        bill=committed,
         kind=kind,
         occurred_on=occurred_on,
         outcome=outcome,
@@ -255,7 +286,7 @@ def record_interaction(office: Office, data: dict[str, Any], *, actor: str) -> I
         recorded_by=actor,
     )
     db.session.add(interaction)
-    if outcome == WILL_COSPONSOR and _cosponsors(office.member_id, campaign.current_bill.id):
+    if committed is not None and office.member_id is not None and _cosponsors(office.member_id, committed.id):
         interaction.fulfilled_at = utcnow()
     db.session.flush()
     logger.info("%s recorded a %s with %s (%s)", actor, kind, office.key, outcome or "no outcome")
@@ -305,7 +336,7 @@ def fulfil_commitments(session: Session, events: list[Event]) -> int:
         if not member_id or item.bill_id is None:
             continue
         congress = session.execute(select(Bill.congress).where(Bill.id == item.bill_id)).scalar()
-        count += session.execute(
+        result = session.execute(
             update(Interaction)
             .where(
                 Interaction.member_id == member_id,
@@ -321,7 +352,8 @@ def fulfil_commitments(session: Session, events: list[Event]) -> int:
             )
             .values(fulfilled_at=utcnow(), fulfilled_event_id=item.id)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
+        count += cast(CursorResult[Any], result).rowcount
     if count:
         logger.info("%d commitment(s) to cosponsor fulfilled by a sync", count)
     return count

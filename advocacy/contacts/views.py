@@ -12,11 +12,11 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from advocacy.auth import current_staff
 from advocacy.auth.decorators import role_required
+from advocacy.campaigns.queries import all_campaigns
 from advocacy.contacts import queries, services
 from advocacy.contacts.forms import ContactForm, ImportForm, InteractionForm
 from advocacy.extensions import db
@@ -108,12 +108,11 @@ def import_csv():
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise services.ContactImportError("the file is not UTF-8 text") from None
-        report = services.import_contacts(text, actor=current_user.email)
+        report = services.import_contacts(text, actor=current_staff().email)
     except services.ContactError as exc:
         db.session.rollback()
         flash(f"Nothing imported: {exc}", "error")
         return redirect(url_for("contacts.index"))
-    db.session.commit()
     flash(f"Imported: {report.summary()}", "success")
     return redirect(url_for("contacts.index"))
 
@@ -129,12 +128,11 @@ def _edit(contact: OfficeContact | None):
         try:
             office = services.resolve_office(form.bioguide_id.data, form.committee.data)
             data = {name: getattr(form, name).data for name in services.CONTACT_FIELDS}
-            contact = services.save_contact(contact, office, data, actor=current_user.email)
+            contact = services.save_contact(contact, office, data, actor=current_staff().email)
         except services.ContactError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
-            db.session.commit()
             flash(f"Saved {contact.name}.", "success")
             return redirect(_office_url(contact.member_id, contact.committee_id))
     status = 422 if request.method == "POST" else 200
@@ -162,15 +160,14 @@ def delete(contact_id: int):
 def _remove(record: OfficeContact | Interaction, delete: Callable[..., None], message: str) -> ResponseReturnValue:
     """Delete a contact or an interaction through its service, commit, and go back to its office's page."""
     back = _office_url(record.member_id, record.committee_id)
-    delete(record, actor=current_user.email)
-    db.session.commit()
+    delete(record, actor=current_staff().email)
     flash(message, "success")
     return redirect(back)
 
 
 def _interaction_form() -> InteractionForm:
     form = InteractionForm()
-    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.name)).all()
+    campaigns = all_campaigns()
     form.campaign.choices = [SelectChoice("", "(none)")] + [SelectChoice(str(c.id), c.name) for c in campaigns]
     if request.method == "GET" and len(campaigns) == 1:
         form.campaign.data = str(campaigns[0].id)
@@ -190,12 +187,11 @@ def new_interaction():
                                                              "follow_up_on")} | {"campaign": campaign}  # fmt: skip
         try:
             office = services.resolve_office(form.bioguide_id.data, form.committee.data)
-            interaction = services.record_interaction(office, data, actor=current_user.email)
+            interaction = services.record_interaction(office, data, actor=current_staff().email)
         except services.ContactError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
-            db.session.commit()
             flash(f"{interaction.kind_label} of {interaction.occurred_on:%B %-d, %Y} recorded.", "success")
             return redirect(_office_url(interaction.member_id, interaction.committee_id))
     status = 422 if request.method == "POST" else 200
@@ -213,9 +209,8 @@ def delete_interaction(interaction_id: int):
 def follow_up_done(interaction_id: int):
     interaction = db.get_or_404(Interaction, interaction_id)
     try:
-        services.complete_follow_up(interaction, actor=current_user.email)
+        services.complete_follow_up(interaction, actor=current_staff().email)
     except services.ContactError as exc:
         abort(400, str(exc))
-    db.session.commit()
     flash("Follow-up marked done.", "success")
     return redirect(url_for("main.dashboard"))

@@ -10,6 +10,8 @@ relationship file is imported (`flask districts import-census`), which replaces 
 
 from __future__ import annotations
 
+from typing import Any
+
 HOUSE_REFERRAL = "Referred to the House Committee on Foreign Affairs."
 SENATE_REFERRAL = "Read twice and referred to the Committee on Foreign Relations."
 TITLE_2019 = "To establish an Office of Subnational Diplomacy within the Department of State, and for other purposes."
@@ -25,7 +27,7 @@ _LEG = "@unitedstates congress-legislators snapshot 2026-06-15"
 WRONG_IDS = {"S000522": "S001165"}
 
 # Members: current ones with their DC office from the roster snapshot; former ones without office data.
-MEMBERS = [
+MEMBERS: list[dict[str, Any]] = [
     dict(
         bioguide_id="L000582",
         first_name="Ted",
@@ -266,7 +268,7 @@ MEMBERS = [
     ),
 ]
 
-COMMITTEES = [
+COMMITTEES: list[dict[str, Any]] = [
     dict(
         thomas_id="HSFA",
         system_code="hsfa00",
@@ -335,7 +337,7 @@ def _committee(code: str, referred: str, extra: list[dict] | None = None) -> dic
     )
 
 
-BILLS = [
+BILLS: list[dict[str, Any]] = [
     dict(
         congress=116,
         bill_type="hr",
@@ -452,7 +454,7 @@ BILLS = [
     ),
 ]
 
-CAMPAIGN = dict(
+CAMPAIGN: dict[str, Any] = dict(
     slug="city-state-diplomacy",
     name="Subnational Diplomacy: an office for cities and states at the State Department",
     ask=(
@@ -472,7 +474,7 @@ CAMPAIGN = dict(
 # offices in each city (@unitedstates legislators-district-offices.yaml, snapshot 2026-06-15); the Census
 # relationship file (`districts import-census`) replaces them. All are incorporated municipalities.
 _GEONAMES = dict(population_source="GeoNames", kind="municipality")
-CITIES = [
+CITIES: list[dict[str, Any]] = [
     dict(
         name="Los Angeles",
         state="CA",

@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 
 from advocacy.bills.services import action_dedupe_key, get_bill, refresh_stage
 from advocacy.demo import facts
+from advocacy.demo.letter import DEMO_TEMPLATE, SUPERSEDED
 from advocacy.extensions import db
+from advocacy.letters.services import add_version
 from advocacy.models import (
     Bill,
     BillAction,
@@ -57,7 +59,7 @@ def _d(value: str | None) -> date | None:
 
 
 def load_demo() -> DemoReport:
-    """Load (or complete) the demo data; running it again adds nothing. The caller commits."""
+    """Load (or complete) the demo data; running it again adds nothing. The caller's unit of work commits."""
     report = DemoReport()
     _load_members(report)
     _load_committees(report)
@@ -257,9 +259,6 @@ def _load_sample_endorsements(campaign: Campaign, report: DemoReport) -> None:
 
 
 def _load_letter_template(report: DemoReport) -> None:
-    from advocacy.demo.letter import DEMO_TEMPLATE, SUPERSEDED
-    from advocacy.letters.services import add_version
-
     template = db.session.scalar(select(LetterTemplate).where(LetterTemplate.slug == DEMO_TEMPLATE["slug"]))
     if template is None:
         db.session.add(LetterTemplate(**DEMO_TEMPLATE))

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from advocacy.endorsements import services
+from advocacy.endorsements import queries, services
 from advocacy.extensions import db
 from advocacy.models import Campaign
 
@@ -24,12 +24,9 @@ def invite_command(slug: str, city_text: str, email: str, name: str | None) -> N
     if campaign is None:
         raise click.ClickException(f"No campaign with the slug {slug!r}.")
     try:
-        city = services.find_city(city_text)
+        city = queries.find_city(city_text)
         invitation, link = services.invite(campaign, city, email, name, actor="cli")
     except services.EndorsementError as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
-    services.send_queued_mail()
     click.echo(f"Invited {city.label} ({invitation.email}) to sign {campaign.name}.")
     click.echo(f"Signing link (valid until {services.expires_label(invitation.expires_at)}): {link}")

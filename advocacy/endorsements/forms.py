@@ -7,7 +7,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from advocacy.endorsements.services import CityLookupError, find_city
+from advocacy.endorsements.errors import CityLookupError
+from advocacy.endorsements.queries import find_city
 from advocacy.models import City
 
 

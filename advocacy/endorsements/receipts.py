@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import render_template
 
 from advocacy.models import Endorsement
 from advocacy.models.campaigns import VERIFIED
 from advocacy.pdf import render_pdf
+from advocacy.urls import absolute_url
 
 
 def receipt_data(endorsement: Endorsement) -> dict:
@@ -30,7 +31,7 @@ def receipt_data(endorsement: Endorsement) -> dict:
         "ended_at": endorsement.ended_at,
         "sample": bool(endorsement.source_note),
         "code": code,
-        "verify_url": f"{current_app.config['BASE_URL'].rstrip('/')}/verify/{code}",
+        "verify_url": absolute_url(f"/verify/{code}"),
     }
 
 

@@ -1,8 +1,9 @@
 """The endorsement flow: invitations, signing, confirmation, review, withdrawal.
 
 Plain functions that never touch `request`: views, the CLI and tests call them, passing the actor and (for
-public actions) the client address. They add and flush; the caller commits once, then sends queued mail with
-`send_queued_mail()` so that a mail failure never loses what was stored.
+public actions) the client address. They add and flush, never commit: the caller's unit of work
+(`advocacy.uow`) commits once and sends the mail queued here only after the commit, so that a mail failure never
+loses what was stored.
 
 States: a signed endorsement is `pending` until the signer follows the confirmation link; it then becomes
 `verified` when the signer's address is on one of the city's official domains, else `confirmed` (waiting for
@@ -16,18 +17,26 @@ import io
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.cities.services import set_city_districts
 from advocacy.cities.states import parse_district
+from advocacy.endorsements.errors import (
+    CityAlreadyEndorsed,
+    CityNotEndorsable,
+    EndorsementError,
+    TokenError,
+)
+from advocacy.endorsements.queries import active_endorsement, campaign_contact, find_city, is_official_email
 from advocacy.endorsements.tokens import hash_token, looks_like_token, new_token, new_verification_code
 from advocacy.events import record_event
 from advocacy.extensions import db
-from advocacy.mail import deliver_pending, queue_mail, queued_ids
+from advocacy.mail import queue_mail
 from advocacy.models import Campaign, City, Endorsement, EndorsementToken, Invitation
 from advocacy.models.base import utcnow
 from advocacy.models.campaigns import ACTIVE_STATUSES, CONFIRMED, PENDING, REJECTED, VERIFIED, WITHDRAWN
@@ -39,6 +48,7 @@ from advocacy.models.events import (
     INVITATION_REVOKED,
     INVITATION_SENT,
 )
+from advocacy.urls import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -46,56 +56,6 @@ PUBLIC_ACTOR = "public"
 # A withdrawal link stays usable for as long as an endorsement is likely to matter.
 WITHDRAW_TOKEN_DAYS = 3650
 MAX_CSV_ROWS = 2000
-
-
-class EndorsementError(Exception):
-    """A request the flow cannot honour; the message is safe to show to the person who made it."""
-
-
-class TokenError(EndorsementError):
-    """A link token that does not work; `reason` is invalid, expired, used or revoked."""
-
-    MESSAGES = {
-        "invalid": "This link is not valid. Check that you copied the whole address from the e-mail.",
-        "expired": "This link has expired. Ask the campaign staff for a new one.",
-        "used": "This link has already been used.",
-        "revoked": "This invitation was withdrawn by the campaign staff.",
-    }
-
-    def __init__(self, reason: str):
-        self.reason = reason
-        super().__init__(self.MESSAGES[reason])
-
-
-class CityLookupError(EndorsementError):
-    """The city text did not name exactly one known city."""
-
-
-class CityAlreadyEndorsed(EndorsementError):
-    """The city already has an active endorsement of the campaign."""
-
-    def __init__(self, city: City, campaign: Campaign, status: str | None, contact: str):
-        self.city_label = city.label
-        self.status = status
-        self.contact = contact
-        super().__init__(
-            f"{city.label} has already endorsed this campaign"
-            f"{' (' + status + ')' if status else ''}. If you think this is a mistake, contact the campaign "
-            f"staff at {contact}."
-        )
-
-
-class CityNotEndorsable(EndorsementError):
-    """The place is not a municipality (a census-designated place, a neighbourhood) and staff have not marked it
-    endorsable: it has no government of its own to endorse."""
-
-    def __init__(self, city: City):
-        self.city_label = city.label
-        super().__init__(
-            f"{city.label} cannot endorse: it is {city.kind_label}, not a city, town or village with its own "
-            "government. Endorsements come from municipalities; if this place has one, ask the campaign staff "
-            "to mark it endorsable."
-        )
 
 
 def ensure_endorsable(city: City) -> None:
@@ -135,79 +95,12 @@ def token_days() -> int:
     return int(current_app.config.get("ENDORSEMENT_TOKEN_DAYS", 30))
 
 
-def public_url(path: str) -> str:
-    """An absolute link for e-mails, built from BASE_URL (services have no request to take it from)."""
-    return f"{current_app.config['BASE_URL'].rstrip('/')}{path}"
-
-
-def campaign_contact(campaign: Campaign) -> str:
-    """Where people write about the campaign: its contact e-mail, else the app's sender address."""
-    return campaign.contact_email or current_app.config["MAIL_DEFAULT_SENDER"]
-
-
 def normalise_email(address: str) -> str:
     """Validate an e-mail address (syntax only, no DNS) and return its normalised form."""
     try:
         return validate_email(address.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
         raise EndorsementError(f"{address!r} is not a valid e-mail address: {exc}") from exc
-
-
-def is_official_email(address: str | None, domains: list[str] | None) -> bool:
-    """True when the address is on one of the domains, or a subdomain of one (case-insensitive)."""
-    if not address or "@" not in address:
-        return False
-    host = address.rsplit("@", 1)[1].strip().lower().rstrip(".")
-    for domain in domains or []:
-        domain = domain.strip().lower().lstrip("@").rstrip(".")
-        if domain and (host == domain or host.endswith("." + domain)):
-            return True
-    return False
-
-
-def find_city(text: str) -> City:
-    """Resolve "Austin, TX" (or a name alone, when only one city has it) to a stored city."""
-    text = " ".join((text or "").split())
-    if not text:
-        raise CityLookupError("Enter the city as “City, ST”, for example “Austin, TX”.")
-    name, state = text, None
-    if "," in text:
-        name, state = (part.strip() for part in text.rsplit(",", 1))
-        if len(state) != 2 or not state.isalpha():
-            raise CityLookupError(f"“{state}” is not a two-letter state code. Write the city as “City, ST”.")
-        state = state.upper()
-    query = select(City).where(func.lower(City.name) == name.lower())
-    if state:
-        query = query.where(City.state == state)
-    matches = db.session.scalars(query.order_by(City.population.desc().nulls_last()).limit(6)).all()
-    if not matches:
-        raise CityLookupError(f"We have no city called “{text}”. Write it as “City, ST”, for example “Austin, TX”.")
-    if len(matches) > 1:
-        names = "; ".join(m.label for m in matches[:5])
-        raise CityLookupError(
-            f"Several cities are called “{name}” ({names}). Add the state, e.g. “{matches[0].label}”."
-        )
-    return matches[0]
-
-
-def active_endorsement(campaign_id: int, city_id: int) -> Endorsement | None:
-    """The city's active (pending, confirmed or verified) endorsement of the campaign, if any."""
-    return db.session.scalar(
-        select(Endorsement).where(
-            Endorsement.campaign_id == campaign_id,
-            Endorsement.city_id == city_id,
-            Endorsement.status.in_(ACTIVE_STATUSES),
-        )
-    )
-
-
-def send_queued_mail() -> None:
-    """Send what this request queued, after the caller committed; failures stay queued for `flask mail retry`."""
-    try:
-        deliver_pending(ids=queued_ids())
-    except Exception:  # a mail problem must never turn a stored endorsement into an error page
-        logger.exception("sending queued mail failed; `flask mail retry` will try again")
-        db.session.rollback()
 
 
 # --- invitations ---------------------------------------------------------------------------------------------
@@ -251,7 +144,7 @@ def invite(campaign: Campaign, city: City, email: str, contact_name: str | None,
     )
     db.session.add(invitation)
     db.session.flush()
-    link = public_url(f"/sign/{raw}")
+    link = absolute_url(f"/sign/{raw}")
     _invitation_mail(invitation, link)
     record_event(
         INVITATION_SENT,
@@ -274,7 +167,7 @@ def resend_invitation(invitation: Invitation, actor: str) -> str:
     invitation.expires_at = now + timedelta(days=token_days())
     invitation.last_sent_at = now
     invitation.send_count += 1
-    link = public_url(f"/sign/{raw}")
+    link = absolute_url(f"/sign/{raw}")
     _invitation_mail(invitation, link)
     record_event(
         INVITATION_RESENT,
@@ -337,23 +230,27 @@ def import_invitations(campaign: Campaign, csv_text: str, actor: str) -> list[Im
         if number - 1 > MAX_CSV_ROWS:
             results.append(ImportRow(number, False, f"stopped: at most {MAX_CSV_ROWS} rows per file"))
             break
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
-        if not any(row.values()):
-            continue
-        if any("\x00" in value for value in row.values()):
-            results.append(ImportRow(number, False, "contains a NUL character (\\x00): not a text CSV?"))
-            continue
-        if not row.get("city") or not row.get("state") or not row.get("email"):
-            results.append(ImportRow(number, False, "city, state and email are all required"))
-            continue
-        try:
-            city = find_city(f"{row['city']}, {row['state']}")
-            invitation, _ = invite(campaign, city, row["email"], row.get("name"), actor)
-        except EndorsementError as exc:
-            results.append(ImportRow(number, False, str(exc)))
-        else:
-            results.append(ImportRow(number, True, f"invited {city.label} ({invitation.email})"))
+        cells = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
+        result = _invite_row(campaign, number, cells, actor)
+        if result is not None:
+            results.append(result)
     return results
+
+
+def _invite_row(campaign: Campaign, number: int, row: dict[str, str], actor: str) -> ImportRow | None:
+    """Invite the city of one CSV line; what happened to the line (None for a blank line)."""
+    if not any(row.values()):
+        return None
+    if any("\x00" in value for value in row.values()):
+        return ImportRow(number, False, "contains a NUL character (\\x00): not a text CSV?")
+    if not row.get("city") or not row.get("state") or not row.get("email"):
+        return ImportRow(number, False, "city, state and email are all required")
+    try:
+        city = find_city(f"{row['city']}, {row['state']}")
+        invitation, _ = invite(campaign, city, row["email"], row.get("name"), actor)
+    except EndorsementError as exc:
+        return ImportRow(number, False, str(exc))
+    return ImportRow(number, True, f"invited {city.label} ({invitation.email})")
 
 
 # --- signing and confirmation --------------------------------------------------------------------------------
@@ -404,7 +301,7 @@ class ExpiryResult:
 
 def expire_stale(now: datetime | None = None) -> ExpiryResult:
     """End every pending endorsement whose confirmation link expired unused (so it stops holding its city), and
-    count the invitations whose link expired unused. Run by the schedule; flushes, the caller commits."""
+    count the invitations whose link expired unused. Run by the schedule; flushes, the caller's unit of work commits."""
     now = now or utcnow()
     pending = db.session.scalars(select(Endorsement).where(Endorsement.status == PENDING)).all()
     lapsed = sum(1 for endorsement in pending if _lapse_if_unconfirmed(endorsement, None))
@@ -490,10 +387,10 @@ def sign(
             f"Dear {details.name},\n\n"
             f"Thank you for signing “{campaign.name}” on behalf of {city.label}.\n\n"
             f"Please confirm your e-mail address by opening this link (valid for {token_days()} days):\n"
-            f"{public_url('/confirm/' + confirm_raw)}\n\n"
+            f"{absolute_url('/confirm/' + confirm_raw)}\n\n"
             "Until you confirm, the endorsement is pending and is not shown publicly.\n\n"
             "If you did not sign, or want to withdraw the endorsement later, use this link:\n"
-            f"{public_url('/withdraw/' + withdraw_raw)}\n\n"
+            f"{absolute_url('/withdraw/' + withdraw_raw)}\n\n"
             f"Questions: {contact}\n"
         ),
     )
@@ -520,12 +417,13 @@ def _token(raw: str, purpose: str) -> EndorsementToken:
 
 def _spend(token: EndorsementToken) -> None:
     """Mark a link token used, atomically: of two concurrent uses (a double click) only one gets through."""
-    spent = db.session.execute(
+    result = db.session.execute(
         update(EndorsementToken)
         .where(EndorsementToken.id == token.id, EndorsementToken.used_at.is_(None))
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    spent = cast(CursorResult[Any], result).rowcount
     if spent != 1:
         raise TokenError("used")
 
@@ -589,7 +487,7 @@ def _verified_mail(endorsement: Endorsement) -> None:
             f"Dear {endorsement.signer_name},\n\n"
             f"The endorsement of “{endorsement.campaign.name}” by {endorsement.city.label} is verified.\n\n"
             f"Verification code: {code}\n"
-            f"Anyone can check it, and download the receipt (PDF), at:\n{public_url('/verify/' + str(code))}\n"
+            f"Anyone can check it, and download the receipt (PDF), at:\n{absolute_url('/verify/' + str(code))}\n"
         ),
     )
 

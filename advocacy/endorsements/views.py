@@ -6,16 +6,16 @@ from collections.abc import Callable
 from functools import partial
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
+from advocacy.auth import current_staff
 from advocacy.auth.decorators import role_required
-from advocacy.endorsements import services
+from advocacy.campaigns.queries import campaign_by_slug
+from advocacy.endorsements import queries, services
 from advocacy.endorsements.forms import ActionForm, BulkInviteForm, InviteForm, ReasonForm
 from advocacy.endorsements.receipts import receipt_pdf
 from advocacy.extensions import db
-from advocacy.models import Campaign, Endorsement, Event, Invitation
+from advocacy.form_errors import add_error
+from advocacy.models import Campaign, Endorsement, Invitation
 from advocacy.models.users import ADVOCATE, VIEWER
 
 bp = Blueprint("endorsements", __name__, url_prefix="/endorsements")
@@ -23,18 +23,14 @@ MAX_CSV_BYTES = 1024 * 1024
 
 
 def _endorsement(endorsement_id: int) -> Endorsement:
-    endorsement = db.session.scalar(
-        select(Endorsement)
-        .where(Endorsement.id == endorsement_id)
-        .options(selectinload(Endorsement.city), selectinload(Endorsement.campaign))
-    )
+    endorsement = queries.endorsement_by_id(endorsement_id)
     if endorsement is None:
         abort(404)
     return endorsement
 
 
 def _campaign(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    campaign = campaign_by_slug(slug)
     if campaign is None:
         abort(404)
     return campaign
@@ -44,31 +40,26 @@ def _campaign(slug: str) -> Campaign:
 @role_required(VIEWER)
 def detail(endorsement_id: int):
     endorsement = _endorsement(endorsement_id)
-    events = db.session.scalars(
-        select(Event).where(Event.endorsement_id == endorsement.id).order_by(Event.created_at, Event.id)
-    ).all()
-    invitation = db.session.scalar(select(Invitation).where(Invitation.endorsement_id == endorsement.id))
     return render_template(
         "endorsements/detail.html",
         e=endorsement,
-        events=events,
-        invitation=invitation,
-        official=services.is_official_email(endorsement.signer_email, endorsement.city.email_domains),
+        events=queries.audit_trail(endorsement),
+        invitation=queries.invitation_of(endorsement),
+        official=queries.is_official_email(endorsement.signer_email, endorsement.city.email_domains),
         action_form=ActionForm(),
         reason_form=ReasonForm(),
     )
 
 
 def _apply(change: Callable[[], object], success: Callable[[], str]) -> None:
-    """Run a staff change as one unit of work: commit and send its mail, or roll back and show why not."""
+    """Run a staff change; the request's unit of work commits it and sends its mail. A refused change is
+    rolled back and the reason shown."""
     try:
         change()
     except services.EndorsementError as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        db.session.commit()
-        services.send_queued_mail()
         flash(success(), "success")
 
 
@@ -78,12 +69,12 @@ def _review(endorsement_id: int, action: str):
     if not form.validate_on_submit():
         flash("Give a reason." if action != "approve" else "The form expired; try again.", "error")
         return redirect(url_for("endorsements.detail", endorsement_id=endorsement.id))
-    if action == "approve":
-        change = partial(services.approve, endorsement, actor=current_user.email)
-    elif action == "reject":
-        change = partial(services.reject, endorsement, form.reason.data, actor=current_user.email)
+    change: Callable[[], object]
+    if isinstance(form, ReasonForm):
+        refuse = services.reject if action == "reject" else services.withdraw_by_staff
+        change = partial(refuse, endorsement, form.reason.data, actor=current_staff().email)
     else:
-        change = partial(services.withdraw_by_staff, endorsement, form.reason.data, actor=current_user.email)
+        change = partial(services.approve, endorsement, actor=current_staff().email)
     _apply(change, lambda: f"Endorsement of {endorsement.city.label}: {endorsement.status}.")
     return redirect(url_for("endorsements.detail", endorsement_id=endorsement_id))
 
@@ -123,17 +114,11 @@ def receipt(endorsement_id: int):
 
 
 def _invitations_page(campaign: Campaign, invite_form: InviteForm, bulk_form: BulkInviteForm, results=None, code=200):
-    invitations = db.session.scalars(
-        select(Invitation)
-        .where(Invitation.campaign_id == campaign.id)
-        .options(selectinload(Invitation.city))
-        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
-    ).all()
     return (
         render_template(
             "endorsements/invitations.html",
             campaign=campaign,
-            invitations=invitations,
+            invitations=queries.invitations_of(campaign),
             invite_form=invite_form,
             bulk_form=bulk_form,
             action_form=ActionForm(),
@@ -156,18 +141,15 @@ def invitations(slug: str):
 def invite(slug: str):
     campaign = _campaign(slug)
     form = InviteForm()
-    if form.validate_on_submit():
+    city = form.resolved_city if form.validate_on_submit() else None  # the city field resolves it when valid
+    if city is not None:
         try:
-            _, link = services.invite(
-                campaign, form.resolved_city, form.email.data, form.name.data, actor=current_user.email
-            )
+            _, link = services.invite(campaign, city, form.email.data, form.name.data, actor=current_staff().email)
         except services.EndorsementError as exc:
             db.session.rollback()
-            form.email.errors.append(str(exc))
+            add_error(form.email, str(exc))
         else:
-            db.session.commit()
-            services.send_queued_mail()
-            flash(f"Invitation sent to {form.email.data} for {form.resolved_city.label}.", "success")
+            flash(f"Invitation sent to {form.email.data} for {city.label}.", "success")
             return redirect(url_for("endorsements.invitations", slug=slug))
     return _invitations_page(campaign, form, BulkInviteForm(), code=400)
 
@@ -187,13 +169,11 @@ def invite_bulk(slug: str):
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
                 raise services.EndorsementError("The file is not UTF-8 text; save it as “CSV UTF-8”.") from exc
-            results = services.import_invitations(campaign, text, actor=current_user.email)
+            results = services.import_invitations(campaign, text, actor=current_staff().email)
         except services.EndorsementError as exc:
             db.session.rollback()
-            form.file.errors.append(str(exc))
+            add_error(form.file, str(exc))
         else:
-            db.session.commit()
-            services.send_queued_mail()
             ok = sum(1 for r in results if r.ok)
             flash(f"{ok} invitation(s) sent, {len(results) - ok} row(s) with errors.", "success" if ok else "error")
     return _invitations_page(campaign, InviteForm(formdata=None), form, results=results)
@@ -206,7 +186,7 @@ def _invitation_action(invitation_id: int, action: str):
         abort(400)
     service = services.resend_invitation if action == "resend" else services.revoke_invitation
     _apply(
-        partial(service, invitation, actor=current_user.email),
+        partial(service, invitation, actor=current_staff().email),
         lambda: f"Invitation {'sent again' if action == 'resend' else 'revoked'}.",
     )
     return redirect(url_for("endorsements.invitations", slug=slug))

@@ -283,7 +283,7 @@ def parse_estimates(text: str, name: str) -> Estimates:
         found = ", ".join(h.strip() for h in header) or "(nothing)"
         raise ImportDataError(f"{name} line 1: unknown column layout: no POPESTIMATE<year> column (found {found})")
     year = max(years)
-    aliases = {
+    aliases: dict[str, tuple[str, ...]] = {
         "sumlev": ("sumlev",),
         "state": ("state",),
         "county": ("county",),

@@ -1,5 +1,5 @@
-"""`flask --app wsgi members|committees|cities|districts import ...`: each runs one import service and commits
-once; bad input rolls everything back and exits with the error (file and line)."""
+"""`flask --app wsgi members|committees|cities|districts import ...`: each runs one import service in the
+command's unit of work (one commit); bad input rolls everything back and exits with the error (file and line)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import Callable
 import click
 from flask.cli import AppGroup
 
-from advocacy.extensions import db
 from advocacy.imports.sources import ImportDataError, ImportReport
 
 members_cli = AppGroup("members", help="Members of Congress (the @unitedstates roster).")
@@ -22,16 +21,12 @@ def _progress(message: str) -> None:
 
 
 def _run(action: Callable[[], ImportReport]) -> None:
-    """Run an import in one transaction: commit on success, roll back and fail with the message otherwise."""
+    """Run an import in the command's unit of work (it commits on success); an error rolls back and fails with
+    its message."""
     try:
         report = action()
-    except ImportDataError as exc:
-        db.session.rollback()
+    except ImportDataError as exc:  # the command's unit of work rolls everything back
         raise click.ClickException(f"{exc}. Nothing was imported.") from exc
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
     click.echo(report.summary())
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import requests
 import yaml
+
+from advocacy.imports.errors import ImportDataError
 
 logger = logging.getLogger(__name__)
 
@@ -20,10 +22,6 @@ Progress = Callable[[str], None]
 PROGRESS_EVERY = 5000
 URL_TIMEOUT = 60
 LINE_KEY = "__line__"
-
-
-class ImportDataError(Exception):
-    """Bad import input (unreadable, malformed, unknown layout, bad value); the message says where."""
 
 
 def _no_progress(message: str) -> None:
@@ -81,12 +79,12 @@ def _read_bytes(location: str, timeout: float) -> tuple[bytes, str, str | None]:
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _LineLoader(_BaseLoader):
     """Safe YAML loader that records each mapping's first line under LINE_KEY (for error messages)."""
 
 
-def _construct_mapping_with_line(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+def _construct_mapping_with_line(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Hashable, Any]:
+    mapping = loader.construct_mapping(node, deep=True)  # keys as YAML gives them (strings, numbers, dates)
     mapping[LINE_KEY] = node.start_mark.line + 1
     return mapping
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from advocacy.endorsements import queries as endorsement_queries
 from advocacy.extensions import db
 from advocacy.models import Campaign, City, Endorsement, Letter, LetterBatch, LetterDelivery, LetterTemplate
-from advocacy.models.campaigns import VERIFIED
 from advocacy.models.letters import BATCH_FINAL_STATUSES
 
 
@@ -20,24 +20,16 @@ def verified_endorsements(campaign: Campaign, *, include_samples: bool = False) 
     Sample (demo) endorsements only with `include_samples`: letters leave them out unless a batch asks for them.
     """
     query = (
-        select(Endorsement)
-        .join(City)
-        .where(Endorsement.campaign_id == campaign.id, Endorsement.status == VERIFIED)
+        endorsement_queries.verified_endorsements(campaign, include_samples=include_samples)
         .options(selectinload(Endorsement.city).selectinload(City.districts))
         .order_by(City.state, City.name)
     )
-    if not include_samples:
-        query = query.where(Endorsement.source_note.is_(None))
     return list(db.session.scalars(query))
 
 
 def verified_cities(campaign: Campaign, *, include_samples: bool = False) -> list[City]:
     """The cities with a verified endorsement of the campaign (each once), districts loaded, by state and name."""
-    endorsing = select(Endorsement.city_id).where(
-        Endorsement.campaign_id == campaign.id, Endorsement.status == VERIFIED
-    )
-    if not include_samples:
-        endorsing = endorsing.where(Endorsement.source_note.is_(None))
+    endorsing = endorsement_queries.verified_city_ids(campaign, include_samples=include_samples)
     return list(
         db.session.scalars(
             select(City)

@@ -27,7 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from advocacy.extensions import db
 from advocacy.letters.addressing import committee_short_name, long_date
-from advocacy.members.services import leadership_order
+from advocacy.members.queries import leadership_order
 from advocacy.models import Bill, BillCommittee, Campaign, Committee, CommitteeMembership, Cosponsorship
 
 SEGMENTS: dict[str, tuple[str, str]] = {

@@ -31,6 +31,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from advocacy.csv_safety import safe_cell
 from advocacy.extensions import db
 from advocacy.jobs import JobTimeout, job, time_limit
 from advocacy.letters.render import letter_html, prepare_shared, render_letter
@@ -51,7 +52,6 @@ from advocacy.models.letters import (
     Letter,
     LetterBatch,
 )
-from advocacy.public.queries import neutralise_formula
 
 logger = logging.getLogger(__name__)
 
@@ -327,7 +327,7 @@ def write_outputs(batch: LetterBatch) -> None:
     for letter in batch.letters:
         table.writerow(
             {  # names and error texts come from outside: no cell may start a spreadsheet formula
-                key: neutralise_formula(value)
+                key: safe_cell(value)
                 for key, value in {
                     "bioguide_id": " ".join(letter.member_ids or []),
                     "name": letter.recipient_name,

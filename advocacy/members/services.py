@@ -1,4 +1,4 @@
-"""Importing the @unitedstates roster and committees, and the queries of the members and committees pages."""
+"""Importing the @unitedstates roster and committees (the writes; the reads are in `members.queries`)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,8 @@ from advocacy.imports.sources import (
     read_source,
     where,
 )
-from advocacy.models import City, Committee, CommitteeMembership, Endorsement, Member
-from advocacy.models.campaigns import VERIFIED
+from advocacy.models import Committee, CommitteeMembership, Member
 from advocacy.models.members import HOUSE, JOINT, SENATE
-from advocacy.representation import Coverage, represented_cities
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +31,6 @@ MEMBERSHIP_URL = "https://unitedstates.github.io/congress-legislators/committee-
 ROSTER_SOURCE = "unitedstates"
 MEMBERS_IMPORTED = "import.members"
 COMMITTEES_IMPORTED = "import.committees"
-
-# Titles that lead a committee, in the order pages list them.
-CHAIR_TITLES = ("chair", "chairman", "chairwoman", "cochairman", "co-chair", "co-chairman")
-RANKING_TITLES = ("ranking member",)
 
 # Roster fields compared and copied on import (the Member attributes).
 MEMBER_FIELDS = (
@@ -62,32 +56,6 @@ MEMBER_FIELDS = (
 )
 
 
-def leadership_order(title: str | None) -> int:
-    """0 for a chair, 1 for a ranking member, 2 for another title (vice chair, ex officio), 3 for none."""
-    if not title:
-        return 3
-    lowered = title.strip().lower()
-    if lowered in CHAIR_TITLES:
-        return 0
-    if lowered in RANKING_TITLES:
-        return 1
-    return 2
-
-
-def is_leader(title: str | None) -> bool:
-    """True for a committee's chair or ranking member."""
-    return leadership_order(title) < 2
-
-
-def membership_order(membership: CommitteeMembership) -> tuple[int, int, int]:
-    """Sort key: chair and ranking member first, then the majority by rank, then the minority by rank."""
-    return (
-        0 if is_leader(membership.title) else 1,
-        0 if membership.party_side == "majority" else 1,
-        membership.rank if membership.rank is not None else 999,
-    )
-
-
 def system_code_for(thomas_id: str) -> str:
     """Congress.gov system code of a thomas id: HSFA -> hsfa00, HSFA16 -> hsfa16."""
     code = thomas_id.lower()
@@ -110,8 +78,8 @@ def _date(value: Any, context: str) -> date | None:
         raise ImportDataError(f"{context}: bad date {value!r}") from exc
 
 
-def _member_values(person: Any, name: str) -> dict[str, Any]:
-    """The Member fields of one roster entry (its last term is the current one)."""
+def _roster_entry(person: Any, name: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A roster entry's bioguide id, name mapping and last (current) term, checked."""
     context = where(name, person)
     if not isinstance(person, dict):
         raise ImportDataError(f"{context}: expected a legislator entry (a mapping)")
@@ -119,23 +87,35 @@ def _member_values(person: Any, name: str) -> dict[str, Any]:
     bioguide = _text(ids.get("bioguide")) if isinstance(ids, dict) else None
     if not bioguide or len(bioguide) > 10:
         raise ImportDataError(f"{context}: missing or bad id.bioguide")
-    context = f"{context} ({bioguide})"
     if not isinstance(terms, list) or not terms or not isinstance(terms[-1], dict):
-        raise ImportDataError(f"{context}: no terms")
-    term = terms[-1]
-    context = where(name, term) + f" ({bioguide})"
+        raise ImportDataError(f"{context} ({bioguide}): no terms")
+    if not isinstance(names, dict):
+        names = {}
+    return bioguide, names, terms[-1]
+
+
+def _seat(term: dict[str, Any], context: str) -> tuple[str, str, int | None]:
+    """The term's chamber, state and district (None for a senator), checked."""
     kind = term.get("type")
     if kind not in ("rep", "sen"):
         raise ImportDataError(f"{context}: term type {kind!r} is neither rep nor sen")
     state = _text(term.get("state"))
-    if state not in STATES:
+    if state is None or state not in STATES:
         raise ImportDataError(f"{context}: bad state code {state!r}")
-    district = None
-    if kind == "rep":
-        district = term.get("district")
-        if not isinstance(district, int) or district < 0:
-            raise ImportDataError(f"{context}: bad district {district!r}")
-    if not isinstance(names, dict) or not _text(names.get("last")):
+    if kind == "sen":
+        return SENATE, state, None
+    district = term.get("district")
+    if not isinstance(district, int) or district < 0:
+        raise ImportDataError(f"{context}: bad district {district!r}")
+    return HOUSE, state, district
+
+
+def _member_values(person: Any, name: str) -> dict[str, Any]:
+    """The Member fields of one roster entry (its last term is the current one)."""
+    bioguide, names, term = _roster_entry(person, name)
+    context = where(name, term) + f" ({bioguide})"
+    chamber, state, district = _seat(term, context)
+    if not _text(names.get("last")):
         raise ImportDataError(f"{context}: missing name.last")
     return {
         "bioguide_id": bioguide,
@@ -145,7 +125,7 @@ def _member_values(person: Any, name: str) -> dict[str, Any]:
         "suffix": _text(names.get("suffix")),
         "nickname": _text(names.get("nickname")),
         "official_full_name": _text(names.get("official_full")),
-        "chamber": HOUSE if kind == "rep" else SENATE,
+        "chamber": chamber,
         "state": state,
         "district": district,
         "party": _text(term.get("party")),
@@ -171,18 +151,10 @@ def _apply(obj: Any, values: dict[str, Any], fields: tuple[str, ...]) -> bool:
     return changed
 
 
-def import_members(location: str, *, progress: Progress | None = None, actor: str = "cli") -> ImportReport:
-    """Import legislators-current.yaml: add new members, update changed ones, mark absent ones not current.
-
-    Members are never deleted (bills and letters keep pointing at them). The caller commits.
-    """
-    say = progress_or_default(progress)
-    text, name = read_source(location)
-    people = parse_yaml(text, name)
-    if not isinstance(people, list):
-        raise ImportDataError(f"{name}: expected a list of legislators (the legislators-current.yaml format)")
-    report = ImportReport("members")
-    existing = {m.bioguide_id: m for m in db.session.scalars(select(Member))}
+def _upsert_members(
+    people: list[Any], name: str, existing: dict[str, Member], report: ImportReport, say: Progress
+) -> set[str]:
+    """Add the roster's new members and update the changed ones; the bioguide ids the roster lists."""
     seen: set[str] = set()
     new: list[Member] = []
     for index, person in enumerate(people, start=1):
@@ -201,8 +173,24 @@ def import_members(location: str, *, progress: Progress | None = None, actor: st
             report.add("unchanged")
         if index % 5000 == 0:
             say(f"{name}: {index} members read")
-    report.read = len(people)
     db.session.add_all(new)
+    return seen
+
+
+def import_members(location: str, *, progress: Progress | None = None, actor: str = "cli") -> ImportReport:
+    """Import legislators-current.yaml: add new members, update changed ones, mark absent ones not current.
+
+    Members are never deleted (bills and letters keep pointing at them). The caller's unit of work commits.
+    """
+    say = progress_or_default(progress)
+    text, name = read_source(location)
+    people = parse_yaml(text, name)
+    if not isinstance(people, list):
+        raise ImportDataError(f"{name}: expected a list of legislators (the legislators-current.yaml format)")
+    report = ImportReport("members")
+    existing = {m.bioguide_id: m for m in db.session.scalars(select(Member))}
+    seen = _upsert_members(people, name, existing, report, say)
+    report.read = len(people)
     gone = [m for bioguide, m in existing.items() if bioguide not in seen and m.is_current]
     for member in gone:
         member.is_current = False
@@ -281,7 +269,8 @@ def import_committees(
     """Import committees-current.yaml and committee-membership-current.yaml.
 
     Committees and subcommittees are added or updated (never deleted: bills refer to their codes); the
-    membership of every committee becomes exactly the file's. Members must be imported first. The caller commits.
+    membership of every committee becomes exactly the file's. Members must be imported first. The caller's unit
+    of work commits.
     """
     say = progress_or_default(progress)
     committees_text, committees_name = read_source(committees_location)
@@ -294,7 +283,25 @@ def import_committees(
         )
     report = ImportReport("committees")
     report.read = len(rows)
+    existing = _upsert_committees(rows, committees_name, report)
+    wanted = _wanted_seats(seats, set(existing), membership_name, committees_name, say)
+    _sync_seats(wanted, report)
+    if report.changed:
+        record_event(COMMITTEES_IMPORTED, report.summary(), actor=actor)
+        db.session.flush()
+    logger.info(
+        "committees import from %s and %s by %s: %s",
+        committees_location,
+        membership_location,
+        actor,
+        report.summary(),
+    )
+    return report
 
+
+def _upsert_committees(rows: list[dict[str, Any]], committees_name: str, report: ImportReport) -> dict[str, Committee]:
+    """Add or update the file's committees (parents first, so subcommittees can refer to them); all committees
+    by thomas id."""
     existing = {c.thomas_id: c for c in db.session.scalars(select(Committee))}
     file_ids = [row["thomas_id"] for row in rows]
     if len(set(file_ids)) != len(file_ids):
@@ -306,51 +313,68 @@ def import_committees(
         if thomas_id not in set(file_ids) and committee.system_code in codes:
             committee.system_code = None
     for level in ("parents", "subcommittees"):
-        new = []
+        new: list[Committee] = []
         for row in rows:
             if (row["parent_id"] is None) != (level == "parents"):
                 continue
-            committee = existing.get(row["thomas_id"])
-            if committee is None:
-                committee = Committee(**row)
-                new.append(committee)
-                existing[row["thomas_id"]] = committee
+            found = existing.get(row["thomas_id"])
+            if found is None:
+                added = Committee(**row)
+                new.append(added)
+                existing[row["thomas_id"]] = added
                 report.add("committees added")
-            elif _apply(committee, row, COMMITTEE_FIELDS):
+            elif _apply(found, row, COMMITTEE_FIELDS):
                 report.add("committees updated")
         db.session.add_all(new)
         db.session.flush()
+    return existing
 
+
+def _seat_values(person: Any, thomas_id: str, membership_name: str, member_ids: set[str]) -> tuple[str, dict[str, Any]]:
+    """One committee seat of the membership file: the member's bioguide id and the seat's columns, checked."""
+    context = where(membership_name, person)
+    if not isinstance(person, dict):
+        raise ImportDataError(f"{context}: expected a member entry under {thomas_id}")
+    bioguide = _text(person.get("bioguide"))
+    if not bioguide:
+        raise ImportDataError(f"{context}: {thomas_id} member without a bioguide id")
+    if bioguide not in member_ids:
+        raise ImportDataError(
+            f"{context}: {thomas_id} member {bioguide} is not in the roster (run `members import` first)"
+        )
+    side = person.get("party")
+    if side not in ("majority", "minority"):
+        raise ImportDataError(f"{context}: party should be majority or minority, not {side!r}")
+    rank = person.get("rank")
+    if rank is not None and not isinstance(rank, int):
+        raise ImportDataError(f"{context}: bad rank {rank!r}")
+    return bioguide, {"party_side": side, "rank": rank, "title": _text(person.get("title"))}
+
+
+def _wanted_seats(
+    seats: dict[str, Any], committee_ids: set[str], membership_name: str, committees_name: str, say: Progress
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The seats the membership file gives, by (committee thomas id, bioguide id)."""
     member_ids = set(db.session.scalars(select(Member.bioguide_id)))
-    current = {(m.committee_id, m.member_id): m for m in db.session.scalars(select(CommitteeMembership))}
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
     for thomas_id, people in seats.items():
         if thomas_id == "__line__":
             continue
-        if thomas_id not in existing:
+        if thomas_id not in committee_ids:
             raise ImportDataError(f"{membership_name}: unknown committee {thomas_id!r} (not in {committees_name})")
         if not isinstance(people, list):
             raise ImportDataError(f"{membership_name}: {thomas_id} should list its members")
         for person in people:
-            context = where(membership_name, person)
-            if not isinstance(person, dict):
-                raise ImportDataError(f"{context}: expected a member entry under {thomas_id}")
-            bioguide = _text(person.get("bioguide"))
-            if not bioguide:
-                raise ImportDataError(f"{context}: {thomas_id} member without a bioguide id")
-            if bioguide not in member_ids:
-                raise ImportDataError(
-                    f"{context}: {thomas_id} member {bioguide} is not in the roster (run `members import` first)"
-                )
-            side = person.get("party")
-            if side not in ("majority", "minority"):
-                raise ImportDataError(f"{context}: party should be majority or minority, not {side!r}")
-            rank = person.get("rank")
-            if rank is not None and not isinstance(rank, int):
-                raise ImportDataError(f"{context}: bad rank {rank!r}")
-            wanted[(thomas_id, bioguide)] = {"party_side": side, "rank": rank, "title": _text(person.get("title"))}
+            bioguide, values = _seat_values(person, thomas_id, membership_name, member_ids)
+            wanted[(thomas_id, bioguide)] = values
             if len(wanted) % 5000 == 0:
                 say(f"{membership_name}: {len(wanted)} seats read")
+    return wanted
+
+
+def _sync_seats(wanted: dict[tuple[str, str], dict[str, Any]], report: ImportReport) -> None:
+    """Make the stored committee seats exactly `wanted`: add, update and remove."""
+    current = {(m.committee_id, m.member_id): m for m in db.session.scalars(select(CommitteeMembership))}
     new_seats = []
     for key, values in wanted.items():
         seat = current.get(key)
@@ -366,27 +390,3 @@ def import_committees(
     db.session.add_all(new_seats)
     db.session.flush()
     report.counts["unchanged seats"] = len(wanted) - len(new_seats) - report.counts.get("seats updated", 0)
-    if report.changed:
-        record_event(COMMITTEES_IMPORTED, report.summary(), actor=actor)
-        db.session.flush()
-    logger.info(
-        "committees import from %s and %s by %s: %s",
-        committees_location,
-        membership_location,
-        actor,
-        report.summary(),
-    )
-    return report
-
-
-def endorsing_cities_for(member: Member) -> list[tuple[City, Coverage]]:
-    """Cities with a verified endorsement (any campaign) that the member represents (advocacy.representation),
-    most populous first, each with how (partly in the district, approximate link)."""
-    endorsed = select(Endorsement.city_id).where(Endorsement.status == VERIFIED)
-    return represented_cities(member, endorsed)
-
-
-def missing_contact_fields(member: Member) -> list[str]:
-    """The contact details the roster does not (yet) have for a member, e.g. ["DC office", "phone"]."""
-    labels = {"office": "DC office", "phone": "phone", "website": "website"}
-    return [label for attr, label in labels.items() if not getattr(member, attr)]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
 
 from advocacy.models.base import Base
+from advocacy.models.members import Member
+from advocacy.representation import APPROXIMATE_BASES, Coverage, members_representing, states_touched
 
 # How a city <-> district link is known (CityDistrict.source, "basis" in the API), best first. An import replaces
 # links of a lower rank only; a link set by hand or confirmed by the signer is never overwritten by an import.
@@ -22,8 +25,8 @@ BASIS_LABELS = {
     "demo": "approximate (demo data)",
 }
 DISTRICT_SOURCES = tuple(BASIS_RANK)
-# Bases that are guesses: pages, letters and batch reports say "approximate" for them.
-APPROXIMATE_BASES = ("zip", "import", "demo")
+# Bases that are guesses, which pages, letters and batch reports call "approximate": APPROXIMATE_BASES, defined
+# with the representation rule that reads them (advocacy.representation) and imported above.
 # Bases an import never replaces.
 PROTECTED_BASES = ("signer", "manual")
 
@@ -112,6 +115,21 @@ class City(Base):
     def population_note(self) -> str:
         """ "Census estimate 2024", "GeoNames" or "" (where the population figure comes from)."""
         return " ".join(str(p) for p in (self.population_source, self.population_year) if p)
+
+    def representatives(self, *order_by: Any) -> list[tuple[Member, Coverage]]:
+        """The current members who represent this city (advocacy.representation's rule), each with how; ordered
+        by `order_by` (columns of Member), by default chamber, district, last name. Two queries: the candidates
+        of the states the city touches, then the rule in Python (in the city's own session: models never import
+        the extensions)."""
+        session = object_session(self)
+        if session is None:
+            raise ValueError(f"{self!r} is not in a session")
+        candidates = session.scalars(
+            select(Member)
+            .where(Member.is_current.is_(True), Member.state.in_(states_touched([self])))
+            .order_by(*(order_by or (Member.chamber, Member.district, Member.last_name)))
+        )
+        return members_representing(self, candidates)
 
     def __repr__(self) -> str:
         return f"<City {self.label}>"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from advocacy import representation
 from advocacy.models.base import Base, utcnow
+from advocacy.representation import Coverage
 
 HOUSE = "house"
 SENATE = "senate"
@@ -71,6 +74,11 @@ class Member(Base):
         if self.chamber == SENATE:
             return "Sen."
         return "Rep."
+
+    def represents(self, city: Any) -> Coverage | None:
+        """How this member represents `city` (a City or a letter's city dict), None if they do not: the one rule
+        of advocacy.representation (district links, at-large seats, senators by state)."""
+        return representation.represents(self, city)
 
     def __repr__(self) -> str:
         return f"<Member {self.bioguide_id} {self.display_name}>"

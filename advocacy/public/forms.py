@@ -8,7 +8,9 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 
 from advocacy.cities.services import parse_district_list
 from advocacy.cities.states import district_label
-from advocacy.endorsements.services import CityLookupError, CityNotEndorsable, ensure_endorsable, find_city
+from advocacy.endorsements.errors import CityLookupError, CityNotEndorsable
+from advocacy.endorsements.queries import find_city
+from advocacy.endorsements.services import ensure_endorsable
 from advocacy.models import City
 
 STATEMENT_MAX = 2000
@@ -87,6 +89,8 @@ class SignForm(FlaskForm):
     # The city of an invitation (the view deletes the `city` field then).
     fixed_city: City | None = None
     confirmed_districts: list[str] | None = None
+    # Why this city cannot sign (already endorsed, not a municipality): shown above the form, answered with 409.
+    already: str | None = None
 
     def validate_city(self, field: StringField) -> None:
         try:

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager
 
+from advocacy.csv_safety import safe_cell
+from advocacy.endorsements.queries import verified_endorsements
 from advocacy.extensions import db
-from advocacy.models import Campaign, CampaignBill, City, Endorsement
+from advocacy.models import Campaign, City, Endorsement
 from advocacy.models.campaigns import VERIFIED
 from advocacy.public.usmap import MapPoint
 from advocacy.representation import population_total
@@ -31,16 +33,6 @@ CSV_COLUMNS = (
     "verified_at",
     "sample",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def campaign_by_slug(slug: str) -> Campaign | None:
-    """A campaign with its bill versions loaded."""
-    return db.session.scalar(
-        select(Campaign)
-        .where(Campaign.slug == slug)
-        .options(selectinload(Campaign.bill_links).selectinload(CampaignBill.bill))
-    )
 
 
 def public_endorsements(campaign: Campaign, state: str | None = None) -> list[Endorsement]:
@@ -51,14 +43,10 @@ def public_endorsements(campaign: Campaign, state: str | None = None) -> list[En
     One query (the city comes with the same join), so thousands of endorsements load quickly.
     """
     query = (
-        select(Endorsement)
-        .join(City, Endorsement.city_id == City.id)
-        .where(Endorsement.campaign_id == campaign.id, Endorsement.status == VERIFIED)
+        verified_endorsements(campaign, state=state)
         .options(contains_eager(Endorsement.city))
         .order_by(City.state, City.name)
     )
-    if state:
-        query = query.where(City.state == state)
     return list(db.session.scalars(query))
 
 
@@ -165,21 +153,22 @@ def export_rows(endorsements: list[Endorsement]) -> list[dict]:
     ]
 
 
-def neutralise_formula(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run: text starting with = + - @ (or tab, CR) gets a leading '."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
-
-
 def to_csv(rows: list[dict]) -> str:
     """CSV text of export rows, with formula injection neutralised in every cell."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow(
-            [("yes" if row[c] else "no") if c == "sample" else neutralise_formula(row[c]) for c in CSV_COLUMNS]
-        )
+        writer.writerow([("yes" if row[c] else "no") if c == "sample" else safe_cell(row[c]) for c in CSV_COLUMNS])
     return out.getvalue()
+
+
+def city_suggestions(limit: int) -> list[str]:
+    """Labels of the `limit` most populous cities, sorted: the signing form's suggestions."""
+    cities = db.session.scalars(select(City).order_by(City.population.desc().nulls_last()).limit(limit))
+    return sorted(city.label for city in cities)
+
+
+def endorsement_by_code(code: str) -> Endorsement | None:
+    """The endorsement with this (normalised) verification code: the public receipt check."""
+    return db.session.scalar(select(Endorsement).where(Endorsement.verification_code == code))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
-from sqlalchemy import select
 
+from advocacy.campaigns.queries import campaign_by_slug
+from advocacy.endorsements import queries as endorsement_queries
 from advocacy.endorsements import services
 from advocacy.endorsements.receipts import receipt_pdf
 from advocacy.endorsements.tokens import normalise_code
@@ -17,7 +18,8 @@ from advocacy.models.endorsements import CONFIRM, WITHDRAW
 from advocacy.public.forms import ConfirmForm, SignForm, WithdrawForm
 from advocacy.public.queries import (
     STATE_PREVIEW,
-    campaign_by_slug,
+    city_suggestions,
+    endorsement_by_code,
     export_rows,
     map_points,
     public_endorsements,
@@ -26,6 +28,7 @@ from advocacy.public.queries import (
 )
 from advocacy.public.usmap import build_map
 from advocacy.representation import population_total
+from advocacy.urls import absolute_url
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
@@ -47,7 +50,9 @@ def _campaign_or_404(slug: str) -> Campaign:
     return campaign
 
 
-def _link_error(error: services.TokenError):
+def _link_error(error: services.TokenError) -> tuple[str, int]:
+    """The page for a link that does not work; nothing the failed attempt touched is stored."""
+    db.session.rollback()
     code = 404 if error.reason == "invalid" else 410
     return render_template("public/link_error.html", message=str(error)), code
 
@@ -66,6 +71,7 @@ def campaign(slug: str):
         summary=summarise(endorsements),
         usmap=build_map(map_points(endorsements)),
         STATE_PREVIEW=STATE_PREVIEW,
+        widget_src=absolute_url(url_for("public.widget", slug=campaign.slug)),
     )
 
 
@@ -121,11 +127,6 @@ def widget(slug: str):
 # --- signing -------------------------------------------------------------------------------------------------
 
 
-def _city_suggestions() -> list[str]:
-    cities = db.session.scalars(select(City).order_by(City.population.desc().nulls_last()).limit(CITY_SUGGESTIONS))
-    return sorted(city.label for city in cities)
-
-
 def _details(form: SignForm) -> services.SignerDetails:
     return services.SignerDetails(
         name=form.signer_name.data,
@@ -139,7 +140,8 @@ def _details(form: SignForm) -> services.SignerDetails:
 
 
 def _handle_sign(form: SignForm, campaign: Campaign, city: City | None, invitation: Invitation | None):
-    """Validate, store, commit, send mail; returns a response, or None to show the form again."""
+    """Validate and store the signature (the request's unit of work commits it and then sends the mail);
+    returns a response, or None to show the form again."""
     if not form.validate_on_submit():
         return None
     if form.website.data:
@@ -148,14 +150,14 @@ def _handle_sign(form: SignForm, campaign: Campaign, city: City | None, invitati
         )
         return redirect(url_for("public.signed", slug=campaign.slug))
     city = city or form.resolved_city
+    if city is None:  # cannot happen: the city field is required and resolves the city when it validates
+        return None
     try:
         services.sign(campaign, city, _details(form), client_ip=request.remote_addr, invitation=invitation)
     except (services.CityAlreadyEndorsed, services.CityNotEndorsable) as exc:
         db.session.rollback()
         form.already = str(exc)
         return None
-    db.session.commit()
-    services.send_queued_mail()
     return redirect(url_for("public.signed", slug=campaign.slug))
 
 
@@ -185,7 +187,7 @@ def sign_invited(token: str):
     response = _handle_sign(form, campaign, city, invitation)
     if response is not None:
         return response
-    status = 409 if getattr(form, "already", None) else 200
+    status = 409 if form.already else 200
     return render_template("public/sign.html", form=form, campaign=campaign, city=city, invited=True), status
 
 
@@ -195,17 +197,22 @@ def sign_open(slug: str):
     campaign = _campaign_or_404(slug)
     if not campaign.allow_open_signon:
         return render_template(
-            "public/closed.html", campaign=campaign, contact=services.campaign_contact(campaign)
+            "public/closed.html", campaign=campaign, contact=endorsement_queries.campaign_contact(campaign)
         ), 403
     form = SignForm()
     form.attestation.label.text = campaign.attestation
     response = _handle_sign(form, campaign, None, None)
     if response is not None:
         return response
-    status = 409 if getattr(form, "already", None) else 200
+    status = 409 if form.already else 200
     return (
         render_template(
-            "public/sign.html", form=form, campaign=campaign, city=None, invited=False, suggestions=_city_suggestions()
+            "public/sign.html",
+            form=form,
+            campaign=campaign,
+            city=None,
+            invited=False,
+            suggestions=city_suggestions(CITY_SUGGESTIONS),
         ),
         status,
     )
@@ -232,8 +239,6 @@ def confirm(token: str):
             endorsement = services.confirm(token, client_ip=request.remote_addr)
         except services.TokenError as exc:
             return _link_error(exc)
-        db.session.commit()
-        services.send_queued_mail()
         return render_template("public/confirmed.html", endorsement=endorsement)
     if endorsement.status != "pending":
         return _link_error(services.TokenError("used"))
@@ -256,7 +261,6 @@ def withdraw(token: str):
             db.session.rollback()
             error = str(exc)
         else:
-            db.session.commit()
             return render_template("public/withdrawn.html", endorsement=endorsement)
     return render_template("public/withdraw.html", endorsement=endorsement, form=form, error=error)
 
@@ -266,7 +270,7 @@ def withdraw(token: str):
 
 def _by_code(code: str) -> Endorsement:
     code = normalise_code(code)
-    endorsement = db.session.scalar(select(Endorsement).where(Endorsement.verification_code == code)) if code else None
+    endorsement = endorsement_by_code(code) if code else None
     if endorsement is None:
         abort(404)
     return endorsement

@@ -13,19 +13,17 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from advocacy.csv_safety import safe_row
 from advocacy.extensions import db
 from advocacy.letters.queries import verified_cities
 from advocacy.letters.recipients import current_seats
 from advocacy.letters.standing import POSITION_WORDS, BillFacts, load_bill_facts, standing_of
-from advocacy.members.services import leadership_order, membership_order
+from advocacy.members.queries import leadership_order, membership_order
 from advocacy.models import Bill, BillCommittee, Campaign, City, Committee, CommitteeMembership
 from advocacy.models.members import Member
 from advocacy.representation import Coverage, cities_represented
 
 NOT_COSPONSORING = POSITION_WORDS["none"]
-
-# Spreadsheet programs run cells that start with these as formulas (CSV injection).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -130,12 +128,6 @@ def campaign_targets(campaign: Campaign) -> TargetList:
     return TargetList(bill, committees, sorted(targets.values(), key=Target.sort_key))
 
 
-def safe_cell(value: object) -> str:
-    """A CSV cell that spreadsheets will not run as a formula: a leading = + - @ gets a quote prefix."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
-
-
 CSV_HEADER = (
     "priority",
     "member",
@@ -175,5 +167,5 @@ def targets_csv(target_list: TargetList) -> str:
             m.office,
             m.contact_form or m.website,
         )
-        writer.writerow([safe_cell(v) for v in row])
+        writer.writerow(safe_row(row))
     return out.getvalue()
