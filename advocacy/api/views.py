@@ -28,7 +28,9 @@ from advocacy.api.tokens import authenticate, live_token_id
 from advocacy.bills.documents import bill_document
 from advocacy.bills.queries import bills_select, load_bill
 from advocacy.bills.stage import STAGE_LABELS
+from advocacy.campaigns.queries import campaign_by_slug
 from advocacy.extensions import csrf, db, limiter
+from advocacy.members.queries import member_by_id
 from advocacy.models import (
     BILL_TYPES,
     Bill,
@@ -293,11 +295,7 @@ def campaigns():
 
 
 def _campaign_or_404(slug: str) -> Campaign:
-    campaign = db.session.scalar(
-        select(Campaign)
-        .where(Campaign.slug == slug[:80])
-        .options(selectinload(Campaign.bill_links).selectinload(CampaignBill.bill))
-    )
+    campaign = campaign_by_slug(slug[:80])
     if campaign is None:
         raise ApiError(404, "not_found", "No such campaign.")
     return campaign
@@ -376,11 +374,7 @@ def members():
 
 @bp.route("/members/<bioguide_id>")
 def member(bioguide_id: str):
-    row = db.session.scalar(
-        select(Member)
-        .where(Member.bioguide_id == bioguide_id[:10])
-        .options(selectinload(Member.memberships).selectinload(CommitteeMembership.committee))
-    )
+    row = member_by_id(bioguide_id[:10])
     if row is None:
         raise ApiError(404, "not_found", "No such member.")
     return _single(s.member_document(row))
