@@ -4,9 +4,9 @@ In the same run: the app's batch (long-lived worker processes, one per core; par
 shared list of undersigned cities laid out once per worker; PDFs, merged PDF and ZIP streamed to disk) and a naive
 baseline (one process, `HTML(string=...).write_pdf()` per letter with the stylesheet given as a string each
 time, as a plain Flask view would). Prints letters/s for both, their ratio, peak memory per process, and the time
-of a single-letter PDF preview on a warm worker.
+of single-letter PDF previews after the batch (the first one included).
 
-    .venv/bin/python benchmarks/letters.py [--naive-letters 150] [--workers N]
+    .venv/bin/python benchmarks/letters.py [--naive-letters 150] [--workers N] [--sqlite-wal]
 
 Members come from ../shared/data/congress-legislators/legislators-current.yaml through `flask members import`
 when present; otherwise 535 synthetic members are made.
@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 
 from advocacy import create_app  # noqa: E402
 from advocacy.extensions import db  # noqa: E402
@@ -92,19 +92,30 @@ def _cities(app, count: int) -> None:
 
 
 def _peak_per_worker(pool) -> dict[int, int]:
-    from advocacy.jobs import worker_peak_memory
+    """Peak memory of the batch workers (jobs on the pool itself: `pool.call` would ask the interactive pool)."""
+    from advocacy.jobs import _run, worker_peak_memory
 
     peaks: dict[int, int] = {}
-    for _ in range(pool.workers * 6):
-        pid, kib = pool.call(worker_peak_memory, timeout=10)
+    futures = [pool.executor.submit(_run, worker_peak_memory, ()) for _ in range(pool.workers * 6)]
+    for future in futures:
+        pid, kib = future.result(timeout=30)
         peaks[pid] = max(kib, peaks.get(pid, 0))
     return peaks
+
+
+def _cpu_seconds(pid: int) -> tuple[float, float]:
+    """(own, waited-for children's) CPU seconds of a process, from /proc: load-independent, unlike wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--naive-letters", type=int, default=150, help="letters rendered by the naive baseline")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--sqlite-wal", action="store_true",
+                        help="put the benchmark's SQLite database in WAL mode (the app leaves SQLite's default)")  # fmt: skip
     options = parser.parse_args()
 
     from advocacy.jobs import local_pool
@@ -118,6 +129,7 @@ def main() -> None:
         merge_letters,
         merge_plan,
         merged_name,
+        preview_html,
         preview_pdf,
     )
     from advocacy.models import Campaign, LetterBatch, LetterTemplate
@@ -129,6 +141,9 @@ def main() -> None:
              "JOBS_WORKERS": options.workers, "LETTER_TIMEOUT": 60.0},
         )  # fmt: skip
         with app.app_context():
+            if options.sqlite_wal:  # kept in the database file: the workers' connections use it too
+                db.session.execute(text("PRAGMA journal_mode=WAL"))
+                db.session.commit()
             upgrade()
             from advocacy.demo.services import load_demo
 
@@ -150,22 +165,35 @@ def main() -> None:
                 db.session.expire_all()
                 time.sleep(0.05)
             warm_peaks = _peak_per_worker(pool)
+            # A running app has shown previews before: start the interactive pool (an HTML preview, which lays out
+            # no PDF), so that the first PDF preview after the batch shows what its signatories pages cost.
+            warm_spec = load_spec(warm.id)
+            warm_first = next(iter(warm_spec["letters"].values()))["members"]
+            for _ in range(4):
+                pool.call(preview_html, warm_spec["template"], warm_spec["shared"], warm_first, timeout=60)
 
             batch = create_batch(template, campaign, "all", actor="bench", letter_date=date(2026, 11, 27))
             db.session.commit()
             batch_id, total = batch.id, batch.total
+            cpu_before = {pid: _cpu_seconds(pid) for pid in warm_peaks}
             started = time.perf_counter()
             start_batch(batch, pool)
             db.session.commit()
+            settled_at = None
             while True:
                 db.session.expire_all()
                 batch = db.session.get(LetterBatch, batch_id)
                 if batch.is_finished:
                     break
+                if settled_at is None and batch.settled >= batch.total:
+                    settled_at = time.perf_counter()
                 time.sleep(0.02)
             batch_seconds = time.perf_counter() - started
+            finishing = time.perf_counter() - (settled_at or time.perf_counter())
             print(f"batch: {total} letters ({batch.done} done, {batch.failed} failed, {batch.merged_pages} pages) "
-                  f"with {pool.workers} workers in {batch_seconds:.1f} s, including merged PDF and ZIP")  # fmt: skip
+                  f"with {pool.workers} workers in {batch_seconds:.1f} s, including merged PDF and ZIP "
+                  f"(the finishing step after the last letter: {finishing:.1f} s)")  # fmt: skip
+            cpu_after = {pid: _cpu_seconds(pid) for pid in cpu_before}
             peaks = _peak_per_worker(pool)
             # The merged PDF is written by a slim process of its own (pikepdf only): do it again the same way,
             # for that process's peak memory and to check that a second generation gives the same bytes.
@@ -201,6 +229,11 @@ def main() -> None:
 
     batch_rate = total / batch_seconds
     naive_rate = len(htmls) / naive_seconds
+    own_cpu = [cpu_after[pid][0] - cpu_before[pid][0] for pid in cpu_before]
+    child_cpu = sum(cpu_after[pid][1] - cpu_before[pid][1] for pid in cpu_before)
+    print(f"CPU of the batch workers: {sum(own_cpu):.1f} s ({', '.join(f'{c:.1f}' for c in own_cpu)}), "
+          f"{sum(own_cpu) / total * 1000:.0f} ms per letter; merged-PDF process: {child_cpu:.1f} s")  # fmt: skip
+    print(f"SQLite journal: {'WAL' if options.sqlite_wal else 'default (rollback journal)'}")
     print(f"naive baseline: {len(htmls)} letters in {naive_seconds:.1f} s (one process)")
     print(f"letters/s  batch: {batch_rate:.1f}   naive: {naive_rate:.1f}   ratio: {batch_rate / naive_rate:.2f}x")
     print("peak memory per worker (MiB) after 5 letters -> after the batch: "
@@ -210,8 +243,8 @@ def main() -> None:
           f"second generation byte-identical: {same}")  # fmt: skip
     print(f"peak memory of this process (naive baseline and coordinator): "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")  # fmt: skip
-    print(f"single-letter PDF preview on a warm worker: median {statistics.median(timings) * 1000:.0f} ms, "
-          f"max {max(timings) * 1000:.0f} ms")  # fmt: skip
+    print(f"single-letter PDF preview after the batch: first {timings[0] * 1000:.0f} ms, then median "
+          f"{statistics.median(timings[1:]) * 1000:.0f} ms, max {max(timings[1:]) * 1000:.0f} ms")  # fmt: skip
 
 
 if __name__ == "__main__":

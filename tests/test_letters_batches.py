@@ -277,3 +277,58 @@ def test_merged_pdf_is_replaced_whole_or_not_at_all(letters_app, demo):
         assert merged.read_bytes() == before
         assert not merged.with_name(merged.name + ".part").exists()
         assert len(pdf_pages(before)) >= 1
+
+
+def test_a_preview_after_a_batch_reuses_its_signatories_pages(letters_app, demo, monkeypatch):
+    """The first PDF preview after a batch takes the batch's signatories pages (no second layout): same bytes."""
+    from advocacy.letters import render
+    from advocacy.letters.tasks import load_spec, preview_pdf
+
+    _many_endorsers(letters_app, 60)
+    batch_id = run_batch(letters_app, "city-diplomacy-sign-on", "member:L000582")
+    (letter,) = _letters(letters_app, batch_id)
+    render._APPENDICES.clear()
+    render._SHARED_PDFS.clear()  # as in a fresh preview worker
+
+    def no_layout(*args, **kwargs):
+        raise AssertionError("the signatories pages were laid out again")
+
+    monkeypatch.setattr(render, "_appendix", no_layout)
+    with letters_app.app_context():
+        spec = load_spec(batch_id)
+        (item,) = spec["letters"].values()
+        preview = preview_pdf(spec["template"], spec["shared"], item["members"])
+    assert preview["pages"] == letter.pages
+    assert preview["pdf"] == _pdf(letters_app, batch_id, letter)
+
+
+def test_a_chunk_commits_each_letter_and_rolls_back_what_fails(letters_app, demo, monkeypatch):
+    """Each letter's outcome is committed as it is made (checkpoint); an error in the finishing step rolls back
+    only the finishing step: the letters stay done and the batch can be finished again."""
+    from advocacy.letters import tasks
+    from advocacy.letters.services import create_batch
+    from advocacy.models import Campaign, LetterTemplate
+
+    with letters_app.app_context():
+        template = db.session.scalar(select(LetterTemplate).where(LetterTemplate.slug == "city-diplomacy-sign-on"))
+        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "city-state-diplomacy"))
+        batch = create_batch(template, campaign, "member:L000582,M001169", actor="test")
+        batch.status = "running"
+        db.session.commit()
+        batch_id, ids = batch.id, [x.id for x in batch.letters]
+
+    def broken(batch):
+        batch.status, batch.error = "done", "half-written"
+        db.session.flush()
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(tasks, "_finish", broken)
+    with letters_app.app_context(), pytest.raises(RuntimeError):
+        tasks.run_chunk(batch_id, ids)
+    with letters_app.app_context():
+        letters = [db.session.get(Letter, x) for x in ids]
+        assert [x.status for x in letters] == ["done", "done"]
+        stored = db.session.get(LetterBatch, batch_id)
+        assert (stored.done, stored.settled) == (2, 2)
+        # the finishing step's claim was committed at once; what it wrote before failing was rolled back
+        assert (stored.status, stored.error) == ("finalizing", None)

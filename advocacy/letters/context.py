@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import date
+from typing import Any
 
 from advocacy.letters.addressing import committee_recipient, join_names, long_date, recipient
 from advocacy.letters.standing import ask_for, campaign_asks, joint_ask, joint_standing, standing_of
@@ -188,7 +189,7 @@ def local_cities(endorsers: list[dict], members: list[dict]) -> list[dict]:
     return result
 
 
-EMPTY_FACTS = {"citation": "", "chamber": "house", "sponsor_id": None, "cosponsors": {}, "seats": {},
+EMPTY_FACTS: dict[str, Any] = {"citation": "", "chamber": "house", "sponsor_id": None, "cosponsors": {}, "seats": {},
                "committee": "", "companion": None}  # fmt: skip
 
 

@@ -7,7 +7,8 @@ SQLAlchemy and the fonts already take about 130 MiB there). The plan on standard
 the batch's shared signatories part give their own pages; the shared pages come from one letter per page
 numbering, so that the merged PDF holds the shared part's objects once, not per letter. pikepdf (qpdf) copies
 the pages; each letter is closed once its streams' data is copied too (about half the memory of keeping every
-letter open until the merged PDF is written, same bytes). It prints `{"pages": N, "peak_kib": N}`.
+letter open until the merged PDF is written, same bytes); the objects are written in compressed object streams,
+as the letters' own are. It prints `{"pages": N, "peak_kib": N}`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import resource
 import sys
 from contextlib import ExitStack
+from typing import cast
 
 import pikepdf
 
@@ -28,7 +30,10 @@ def _take_stream_data(pdf: pikepdf.Pdf, start: int) -> None:
     for index in range(start, len(objects)):
         obj = objects[index]
         if isinstance(obj, pikepdf.Stream):
-            obj.write(obj.read_raw_bytes(), filter=obj.get("/Filter"), decode_parms=obj.get("/DecodeParms"))
+            # a stream's /Filter is a name or an array of names, its /DecodeParms a dictionary or an array
+            filters = cast("pikepdf.Name | pikepdf.Array | None", obj.get("/Filter"))
+            parms = cast("pikepdf.Dictionary | pikepdf.Array | None", obj.get("/DecodeParms"))
+            obj.write(obj.read_raw_bytes(), filter=filters, decode_parms=parms)
 
 
 def merge(plan: dict) -> int:
@@ -51,7 +56,7 @@ def merge(plan: dict) -> int:
                     continue
             _take_stream_data(merged, start)
             source.close()
-        merged.save(plan["out"], deterministic_id=True)
+        merged.save(plan["out"], deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
         return len(merged.pages)
 
 

@@ -5,7 +5,7 @@ rendered in the sandbox and sanitised. PDFs go through advocacy.pdf's AssetFetch
 
 Speed: the stylesheet and FontConfiguration are parsed once per process; when the list of undersigned cities is
 long it is rendered to PDF once per batch and page numbering (`shared_part`, kept in the batch folder) and joined
-to each letter's own pages with pypdf, the page numbers ("Page X of Y") given to each part as literals so that the
+to each letter's own pages with pikepdf, the page numbers ("Page X of Y") given to each part as literals so that the
 two parts number as one letter. The merged print PDF then takes the shared part's objects once (tasks.py).
 """
 
@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import pikepdf
+import weasyprint
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML
 
 from advocacy.letters.context import build_context, group, is_sample_batch
@@ -164,8 +165,8 @@ def appendix_pages(shared: dict) -> int:
     return len(_appendix(html, 2, 99).pages)
 
 
-# Per-process cache of the shared signatories part as PDF: (digest, first, total, sample) -> (bytes, PdfReader).
-_SHARED_PDFS: OrderedDict[tuple, tuple[bytes, PdfReader]] = OrderedDict()
+# Per-process cache of the shared signatories part as PDF: (digest, first, total, sample) -> (bytes, pikepdf.Pdf).
+_SHARED_PDFS: OrderedDict[tuple, tuple[bytes, pikepdf.Pdf]] = OrderedDict()
 
 
 def _write_aside(path: Path, data: bytes) -> None:
@@ -175,9 +176,26 @@ def _write_aside(path: Path, data: bytes) -> None:
     os.replace(partial, path)
 
 
+# Part of the shared signatories files' names: change it when page_css's footer or mark changes.
+SHARED_LAYOUT_REVISION = "1"
+
+
+@lru_cache(maxsize=1)
+def _layout_fingerprint() -> bytes:
+    """What the signatories pages look like besides their HTML: the stylesheet, the footer's rules, WeasyPrint."""
+    return f"{CSS_PATH.read_text()}\0{SHARED_LAYOUT_REVISION}\0{weasyprint.__version__}".encode()
+
+
+def _shared_digest(html: str) -> str:
+    """The name of a signatories part's files: the same for the same pages, so the files in the shared folder
+    (advocacy.letters.tasks.shared_dir: one for batches and previews) can be reused by any batch or preview, and
+    never after the stylesheet or WeasyPrint changed."""
+    return hashlib.sha256(html.encode() + b"\0" + _layout_fingerprint()).hexdigest()[:24]
+
+
 def _shared_count(html: str, sample: bool, folder: Path | None) -> int:
     """Pages of the signatories part: laid out once per batch (the count is kept in the batch folder)."""
-    digest = hashlib.sha256(html.encode()).hexdigest()[:24]
+    digest = _shared_digest(html)
     path = folder / f"signatories-{digest}{'-sample' if sample else ''}.pages" if folder else None
     if path is not None and path.exists():
         return int(path.read_text())
@@ -187,10 +205,12 @@ def _shared_count(html: str, sample: bool, folder: Path | None) -> int:
     return count
 
 
-def shared_part(html: str, first: int, total: int, sample: bool, folder: Path | None = None) -> tuple[bytes, PdfReader]:
+def shared_part(
+    html: str, first: int, total: int, sample: bool, folder: Path | None = None
+) -> tuple[bytes, pikepdf.Pdf]:
     """The signatories part numbered from page `first` of `total`, as PDF: rendered once per batch and page
     numbering (kept in the batch folder for the other workers, and in memory), then joined to each letter."""
-    digest = hashlib.sha256(html.encode()).hexdigest()[:24]
+    digest = _shared_digest(html)
     key = (digest, first, total, sample)
     cached = _SHARED_PDFS.get(key)
     if cached is not None:
@@ -202,9 +222,9 @@ def shared_part(html: str, first: int, total: int, sample: bool, folder: Path | 
         data = _appendix(html, first, total, sample).write_pdf(uncompressed_pdf=False)
         if path is not None:
             _write_aside(path, data)
-    cached = _SHARED_PDFS[key] = (data, PdfReader(io.BytesIO(data)))
+    cached = _SHARED_PDFS[key] = (data, pikepdf.Pdf.open(io.BytesIO(data)))
     if len(_SHARED_PDFS) > 8:
-        _SHARED_PDFS.popitem(last=False)
+        _SHARED_PDFS.popitem(last=False)[1][1].close()
     return cached
 
 
@@ -218,16 +238,14 @@ def prepare_shared(shared: dict, shared_dir: Path, own_pages: int = 1) -> None:
         shared_part(html, own_pages + 1, own_pages + count, sample, shared_dir)
 
 
-def _join(own: bytes, shared: PdfReader) -> bytes:
-    """A letter's own pages followed by the shared part (pypdf; deterministic: no random file identifier)."""
-    writer = PdfWriter()
-    reader = PdfReader(io.BytesIO(own))
-    writer.append(reader)
-    writer.append(shared)
-    if reader.metadata:
-        writer.add_metadata({k: v for k, v in reader.metadata.items() if isinstance(v, str)})
-    out = io.BytesIO()
-    writer.write(out)
+def _join(own: bytes, shared: pikepdf.Pdf) -> bytes:
+    """A letter's own pages followed by the shared part (pikepdf: qpdf copies the pages in C++, about four times
+    faster than pypdf did; deterministic: the file identifier is a digest of the content). The letter keeps its own
+    document information (title, producer) from WeasyPrint."""
+    with pikepdf.Pdf.open(io.BytesIO(own)) as letter:
+        letter.pages.extend(shared.pages)
+        out = io.BytesIO()
+        letter.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
 
 

@@ -19,9 +19,11 @@ HTML sanitiser: users cannot inject CSS, scripts or resource URLs.
 from __future__ import annotations
 
 import html
+import operator
 import re
 import string
 import sys
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from html.parser import HTMLParser
 from types import MappingProxyType
@@ -187,7 +189,7 @@ def _replaced_length(text: str, old: str, new: str, count: int = -1) -> int:
     return len(text) + occurrences * (len(new) - len(old))
 
 
-def _check_join(separator: str, items: list) -> None:
+def _check_join(separator: Text, items: list) -> None:
     weight = _weight(items) + len(separator) * max(len(items) - 1, 0)
     if weight > MAX_TEXT:
         raise _too_big("joined text")
@@ -211,28 +213,56 @@ _capped_join.jinja_pass_arg = sync_do_join.jinja_pass_arg  # type: ignore[attr-d
 _capped_replace.jinja_pass_arg = do_replace.jinja_pass_arg  # type: ignore[attr-defined]
 
 _PADDING_METHODS = {"ljust", "rjust", "center", "zfill"}
+Text = str | bytes | bytearray
 
 
-def _check_str_method(text: str, name: str, args: tuple, kwargs: dict) -> None:
-    """Refuse a call of a str method whose result would be longer than MAX_TEXT (checked before calling it)."""
-    if name in _PADDING_METHODS:
-        width = args[0] if args else kwargs.get("width", 0)
-        if isinstance(width, int) and width > MAX_TEXT:
-            raise _too_big(f"{name}()")
-    elif name == "expandtabs":
-        tabsize = args[0] if args else kwargs.get("tabsize", 8)
-        if isinstance(tabsize, int) and len(text) + text.count("\t") * max(tabsize, 0) > MAX_TEXT:
-            raise _too_big("expandtabs()")
-    elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+def _check_padding(text: Text, name: str, args: tuple, kwargs: dict) -> None:
+    width = args[0] if args else kwargs.get("width", 0)
+    if isinstance(width, int) and width > MAX_TEXT:
+        raise _too_big(f"{name}()")
+
+
+def _check_expandtabs(text: Text, name: str, args: tuple, kwargs: dict) -> None:
+    tabsize = args[0] if args else kwargs.get("tabsize", 8)
+    tabs = text.count("\t") if isinstance(text, str) else text.count(b"\t")
+    if isinstance(tabsize, int) and len(text) + tabs * max(tabsize, 0) > MAX_TEXT:
+        raise _too_big("expandtabs()")
+
+
+def _check_replace(text: Text, name: str, args: tuple, kwargs: dict) -> None:
+    if isinstance(text, str) and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
         count = args[2] if len(args) > 2 else kwargs.get("count", -1)
         if _replaced_length(text, args[0], args[1], count if isinstance(count, int) else -1) > MAX_TEXT:
             raise _too_big("replaced text")
-    elif name in ("format", "format_map"):
-        if name == "format_map":
-            mapping = args[0] if args else {}
-            _check_format(text, (), dict(mapping) if isinstance(mapping, dict) else {})
-        else:
-            _check_format(text, args, kwargs)
+
+
+def _check_format_call(text: Text, name: str, args: tuple, kwargs: dict) -> None:
+    if not isinstance(text, str):
+        return
+    if name == "format_map":
+        mapping = args[0] if args else {}
+        _check_format(text, (), dict(mapping) if isinstance(mapping, dict) else {})
+    else:
+        _check_format(text, args, kwargs)
+
+
+# The str methods whose result can be much longer than the text they are called on, each with its check.
+_STR_METHOD_CHECKS: dict[str, Callable[[Text, str, tuple, dict], None]] = {
+    **dict.fromkeys(_PADDING_METHODS, _check_padding),
+    "expandtabs": _check_expandtabs,
+    "replace": _check_replace,
+    "format": _check_format_call,
+    "format_map": _check_format_call,
+}
+
+
+def _check_str_method(text: Text, name: str, args: tuple, kwargs: dict) -> None:
+    """Refuse a call of a str method whose result would be longer than MAX_TEXT (checked before calling it).
+
+    (Bytes reach this only in theory: the sandbox refuses every attribute of bytes.)"""
+    check = _STR_METHOD_CHECKS.get(name)
+    if check is not None:
+        check(text, name, args, kwargs)
 
 
 class _LetterCodeGenerator(CodeGenerator):
@@ -302,6 +332,49 @@ def _nesting(node: nodes.Node) -> int:
     return deepest
 
 
+def _check_power(left: Any, right: Any) -> None:
+    huge_base = isinstance(left, int) and left.bit_length() > 256
+    if (isinstance(right, int | float) and abs(right) > MAX_EXPONENT) or huge_base:
+        raise SecurityError(f"exponents above {MAX_EXPONENT} are not allowed in letter templates")
+
+
+def _check_plus(left: Any, right: Any) -> None:
+    sequences = isinstance(left, _SIZED) and isinstance(right, _SIZED)
+    if sequences and _weight(left) + _weight(right) > MAX_TEXT:
+        raise _too_big("joining text")
+
+
+def _check_modulo(left: Any, right: Any) -> None:
+    if isinstance(left, str):
+        _check_percent(left, right)
+
+
+def _check_times(left: Any, right: Any) -> None:
+    sized = left if isinstance(left, _SIZED) else right
+    count = right if sized is left else left
+    if isinstance(sized, _SIZED) and isinstance(count, int):
+        # lists count their contents too: ["x" * 100000] * 100000 would print as 10 GB of text
+        if len(sized) * count > MAX_SEQUENCE or _weight(sized) * count > MAX_TEXT:
+            raise SecurityError(f"repeating text is limited to {MAX_SEQUENCE:,} characters in letter templates")
+    elif isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+        raise SecurityError("numbers that large are not allowed in letter templates")
+
+
+# The binary operators the sandbox intercepts (LetterSandbox.intercepted_binops), each with its check.
+_BINOP_CHECKS: dict[str, Callable[[Any, Any], None]] = {
+    "**": _check_power,
+    "+": _check_plus,
+    "%": _check_modulo,
+    "*": _check_times,
+}
+_BINOPS: dict[str, Callable[[Any, Any], Any]] = {
+    "**": operator.pow,
+    "+": operator.add,
+    "%": operator.mod,
+    "*": operator.mul,
+}
+
+
 class LetterSandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox with fewer filters and caps on the operations that can exhaust memory.
 
@@ -310,7 +383,7 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
     the cap too, because `+`, `~` and `%` are checked).
     """
 
-    intercepted_binops = frozenset(["*", "**", "+", "%"])
+    intercepted_binops = frozenset(_BINOP_CHECKS)
     code_generator_class = _LetterCodeGenerator
 
     def __init__(self) -> None:
@@ -334,29 +407,9 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
         return super().getattr(obj, attribute)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**":
-            huge_base = isinstance(left, int) and left.bit_length() > 256
-            if (isinstance(right, int | float) and abs(right) > MAX_EXPONENT) or huge_base:
-                raise SecurityError(f"exponents above {MAX_EXPONENT} are not allowed in letter templates")
-            return left**right
-        if operator == "+":
-            sequences = isinstance(left, _SIZED) and isinstance(right, _SIZED)
-            if sequences and _weight(left) + _weight(right) > MAX_TEXT:
-                raise _too_big("joining text")
-            return left + right
-        if operator == "%":
-            if isinstance(left, str):
-                _check_percent(left, right)
-            return left % right
-        sized = left if isinstance(left, _SIZED) else right
-        count = right if sized is left else left
-        if isinstance(sized, _SIZED) and isinstance(count, int):
-            # lists count their contents too: ["x" * 100000] * 100000 would print as 10 GB of text
-            if len(sized) * count > MAX_SEQUENCE or _weight(sized) * count > MAX_TEXT:
-                raise SecurityError(f"repeating text is limited to {MAX_SEQUENCE:,} characters in letter templates")
-        elif isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
-            raise SecurityError("numbers that large are not allowed in letter templates")
-        return left * right
+        """`*`, `**`, `+` and `%`, each refused before it runs if the result would be too large."""
+        _BINOP_CHECKS[operator](left, right)
+        return _BINOPS[operator](left, right)
 
     def call_concat(self, join: Callable[[tuple], str], values: tuple) -> str:
         """`a ~ b ~ ...`: the text of the values joined, refused before it is built if longer than MAX_TEXT."""
@@ -441,11 +494,29 @@ def text_sandbox() -> LetterSandbox:
     return _TEXT_ENV
 
 
+# Compiled fields by (source, autoescape): every letter of a batch renders the same four fields, and compiling
+# them (parse, nesting check, code generation) cost more than rendering them. Only successes are kept.
+_COMPILED: OrderedDict[tuple[str, bool], Any] = OrderedDict()
+_COMPILED_MAX = 64
+
+
 def compile_field(source: str, *, field: str = "body", autoescape: bool = True) -> Any:
     """Parse and compile one template field; TemplateProblem for a syntax error or a template too deep to compile.
 
-    `autoescape=False` compiles for plain text (an e-mail), with the same fields, filters and limits.
+    `autoescape=False` compiles for plain text (an e-mail), with the same fields, filters and limits. Compiled
+    fields are kept per process (a Jinja template holds no state between renders).
     """
+    key = (source, autoescape)
+    template = _COMPILED.get(key)
+    if template is None:
+        template = _compile(source, field, autoescape)
+        _COMPILED[key] = template
+        if len(_COMPILED) > _COMPILED_MAX:
+            _COMPILED.popitem(last=False)
+    return template
+
+
+def _compile(source: str, field: str, autoescape: bool) -> Any:
     env = sandbox() if autoescape else text_sandbox()
     try:
         parsed = env.parse(source)

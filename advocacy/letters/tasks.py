@@ -9,11 +9,18 @@ Leases: claiming a letter gives it a lease (LETTER_TIMEOUT + JOBS_LEASE_SECONDS)
 (JOBS_LEASE_SECONDS). A letter is settled only by the claim that holds it (status "rendering" and the same attempt
 number), so when advocacy.letters.recovery has given a lost letter to a new job, a late answer from the old one
 changes nothing: each letter is counted once.
+
+Transactions: each job runs in a unit of work (advocacy.uow); what other processes must see at once (a letter's
+claim, its outcome, the batch's heartbeat, the claim of the finishing step) is committed with `checkpoint()`, so
+a letter costs two commits: its claim and its outcome. The batch's heartbeat is renewed when a quarter of its lease
+has passed since the last renewal by this process, not at every letter (the lease stays at least three quarters
+long while letters are being made).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import hashlib
 import io
@@ -22,13 +29,16 @@ import logging
 import os
 import subprocess
 import sys
+import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.csv_safety import safe_cell
@@ -52,6 +62,7 @@ from advocacy.models.letters import (
     Letter,
     LetterBatch,
 )
+from advocacy.uow import checkpoint, unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +75,30 @@ def batch_dir(batch_id: int, instance_path: str | None = None) -> Path:
     """instance/letters/<batch id>/: the batch's spec, its letters, the merged PDF and the ZIP."""
     base = instance_path or current_app.config.get("INSTANCE_PATH") or current_app.instance_path
     return Path(base) / "letters" / str(batch_id)
+
+
+# Files of the shared folder made longer ago are removed when a batch starts (made again if needed).
+SHARED_KEEP_SECONDS = 30 * 24 * 3600
+
+
+def shared_dir(instance_path: str | None = None) -> Path:
+    """instance/letters/shared/: the signatories parts (PDF, page count) of batches and previews, named by a digest
+    of their content (advocacy.letters.render), so that a preview after a batch, or a second batch with the same
+    signatories, finds them made."""
+    base = instance_path or current_app.config.get("INSTANCE_PATH") or current_app.instance_path
+    folder = Path(base) / "letters" / "shared"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _prune_shared(folder: Path) -> None:
+    """Remove the shared folder's files made more than SHARED_KEEP_SECONDS ago (before the batch prepares its own:
+    one that is still needed is made again)."""
+    oldest = time.time() - SHARED_KEEP_SECONDS
+    for path in folder.glob("signatories-*"):
+        with contextlib.suppress(OSError):  # another worker may be pruning too
+            if path.stat().st_mtime < oldest:
+                path.unlink()
 
 
 def merged_name(batch_id: int) -> str:
@@ -133,23 +168,45 @@ def renew_batch_lease(batch_id: int) -> None:
     db.session.execute(update(LetterBatch).where(LetterBatch.id == batch_id).values(lease_expires_at=expires))
 
 
+@contextmanager
+def _published() -> Iterator[None]:
+    """A step that other processes must see as soon as it is done: committed at its end (`checkpoint`) inside the
+    job's unit of work, or in a unit of work of its own when called on its own (tests, recovery tools)."""
+    with unit_of_work():
+        yield
+        checkpoint()
+
+
+# When this process last renewed each batch's lease (time.monotonic()).
+_heartbeats: dict[int, float] = {}
+
+
+def _heartbeat(batch_id: int) -> None:
+    """Renew the batch's lease if a quarter of it has passed since this process last did (see the module doc)."""
+    now = time.monotonic()
+    last = _heartbeats.get(batch_id)
+    if last is not None and now - last < lease_seconds() / 4:
+        return
+    # In a transaction of its own: holding a letter's row lock while waiting for the batch's deadlocks with
+    # cancel_batch on PostgreSQL (which locks the batch, then its queued letters).
+    with _published():
+        renew_batch_lease(batch_id)
+    _heartbeats[batch_id] = now
+
+
 def _claim(batch_id: int, letter_id: int, timeout: float) -> int | None:
     """Claim a queued letter for this job; return the claim's attempt number (None: not queued, skip it)."""
     expires = utcnow() + timedelta(seconds=timeout + lease_seconds())
-    claimed = db.session.execute(
-        update(Letter)
-        .where(Letter.id == letter_id, Letter.status == LETTER_QUEUED)
-        .values(status=LETTER_RENDERING, attempts=Letter.attempts + 1, lease_expires_at=expires)
-    ).rowcount
-    if claimed != 1:
-        db.session.commit()
+    with _published():
+        attempt = db.session.execute(
+            update(Letter)
+            .where(Letter.id == letter_id, Letter.status == LETTER_QUEUED)
+            .values(status=LETTER_RENDERING, attempts=Letter.attempts + 1, lease_expires_at=expires)
+            .returning(Letter.attempts)
+        ).scalar_one_or_none()
+    if attempt is None:
         return None
-    attempt = db.session.scalar(select(Letter.attempts).where(Letter.id == letter_id))
-    db.session.commit()
-    # The batch's heartbeat in a transaction of its own: holding the letter's row lock while waiting for the batch's
-    # deadlocks with cancel_batch on PostgreSQL (which locks the batch, then its queued letters).
-    renew_batch_lease(batch_id)
-    db.session.commit()
+    _heartbeat(batch_id)
     return attempt
 
 
@@ -158,15 +215,18 @@ def _settle(batch_id: int, letter_id: int, values: dict, counter: str | None, at
     query = update(Letter).where(Letter.id == letter_id)
     if attempt is not None:
         query = query.where(Letter.status == LETTER_RENDERING, Letter.attempts == attempt)
-    if db.session.execute(query.values(lease_expires_at=None, **values)).rowcount != 1:
-        db.session.rollback()
-        logger.warning("letter %s of batch %s was given to another job: this result is dropped", letter_id, batch_id)
-        return False
-    increments: dict[str, Any] = {"settled": LetterBatch.settled + 1}
-    if counter:
-        increments[counter] = getattr(LetterBatch, counter) + 1
-    db.session.execute(update(LetterBatch).where(LetterBatch.id == batch_id).values(**increments))
-    db.session.commit()
+    with _published():
+        result = cast(CursorResult[Any], db.session.execute(query.values(lease_expires_at=None, **values)))
+        if result.rowcount != 1:
+            db.session.rollback()
+            logger.warning(
+                "letter %s of batch %s was given to another job: this result is dropped", letter_id, batch_id
+            )
+            return False
+        increments: dict[str, Any] = {"settled": LetterBatch.settled + 1}
+        if counter:
+            increments[counter] = getattr(LetterBatch, counter) + 1
+        db.session.execute(update(LetterBatch).where(LetterBatch.id == batch_id).values(**increments))
     return True
 
 
@@ -179,76 +239,100 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 @job
 def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
-    """Render the given letters of a batch (job function)."""
-    spec = load_spec(batch_id)
-    folder = batch_dir(batch_id) / "letters"
-    shared_dir = batch_dir(batch_id) / "shared"
-    shared_dir.mkdir(exist_ok=True)
-    timeout = float(spec.get("timeout") or DEFAULT_TIMEOUT)
-    try:  # the batch's shared pages once, outside the letters' own time limits (a letter would do it otherwise)
-        with time_limit(timeout * 3):
-            prepare_shared(spec["shared"], shared_dir)
-    except Exception as exc:  # noqa: BLE001 - each letter retries it under its own limit and reports the failure
-        logger.warning("batch %s: preparing the shared signatories pages failed: %s", batch_id, _describe(exc))
-    for letter_id in letter_ids:
-        # Claim the letter; a cancelled batch has already marked its queued letters, so they are skipped.
-        attempt = _claim(batch_id, letter_id, timeout)
-        if attempt is None:
-            continue
-        item = spec["letters"][str(letter_id)]
-        try:
-            with time_limit(timeout):
-                rendered = render_letter(
-                    spec["template"], spec["shared"], item["members"], shared_dir=shared_dir, **letter_extra(item)
-                )
-        except Exception as exc:  # noqa: BLE001 - one letter failing must not sink the batch
-            message = _describe(exc)
-            logger.warning("letter %s of batch %s failed: %s", letter_id, batch_id, message)
-            _settle(batch_id, letter_id, {"status": LETTER_FAILED, "error": message}, "failed", attempt)
-            continue
-        _write_atomically(folder / item["filename"], rendered.pdf)
-        values = {
-            "status": LETTER_DONE,
-            "pages": rendered.pages,
-            "own_pages": rendered.own_pages,
-            "sha256": hashlib.sha256(rendered.pdf).hexdigest(),
-            "warnings": "; ".join(rendered.warnings) or None,
-            "error": None,
-        }
-        try:
-            _settle(batch_id, letter_id, values, "done", attempt)
-        except SQLAlchemyError as exc:
-            # The database went away while storing this letter: record it as failed (on a fresh connection)
-            # so that the batch can finish and "retry failed letters" can make it again. If even that fails,
-            # the job fails; `flask letters retry BATCH --interrupted` picks the letter up.
-            db.session.rollback()
-            logger.warning("letter %s of batch %s: storing it failed: %s", letter_id, batch_id, exc)
-            message = f"interrupted by a database error ({type(exc).__name__}); retry the failed letters"
-            _settle(batch_id, letter_id, {"status": LETTER_FAILED, "error": message}, "failed", attempt)
-    finalize_batch(batch_id)
+    """Render the given letters of a batch (job function; each letter's claim and outcome are committed at once)."""
+    with unit_of_work():  # joins the job's unit of work; one of its own when called directly (tests, tools)
+        spec = load_spec(batch_id)
+        shared = shared_dir()
+        _prune_shared(shared)
+        timeout = float(spec.get("timeout") or DEFAULT_TIMEOUT)
+        _heartbeats.pop(batch_id, None)  # a new job renews the lease at its first letter
+        try:  # the batch's shared pages once, outside the letters' own time limits (a letter would do it otherwise)
+            with time_limit(timeout * 3):
+                prepare_shared(spec["shared"], shared)
+        except Exception as exc:  # noqa: BLE001 - each letter retries it under its own limit and reports the failure
+            logger.warning("batch %s: preparing the shared signatories pages failed: %s", batch_id, _describe(exc))
+        for letter_id in letter_ids:
+            # Claim the letter; a cancelled batch has already marked its queued letters, so they are skipped.
+            attempt = _claim(batch_id, letter_id, timeout)
+            if attempt is not None:
+                _make_letter(batch_id, letter_id, attempt, spec, timeout)
+        finalize_batch(batch_id)
+
+
+def _make_letter(batch_id: int, letter_id: int, attempt: int, spec: dict, timeout: float) -> None:
+    """Render one claimed letter under its time limit, write its PDF and record the outcome."""
+    item = spec["letters"][str(letter_id)]
+    try:
+        with time_limit(timeout):
+            rendered = render_letter(
+                spec["template"],
+                spec["shared"],
+                item["members"],
+                shared_dir=shared_dir(),
+                **letter_extra(item),
+            )
+    except Exception as exc:  # noqa: BLE001 - one letter failing must not sink the batch
+        message = _describe(exc)
+        logger.warning("letter %s of batch %s failed: %s", letter_id, batch_id, message)
+        _settle(batch_id, letter_id, {"status": LETTER_FAILED, "error": message}, "failed", attempt)
+        return
+    _write_atomically(batch_dir(batch_id) / "letters" / item["filename"], rendered.pdf)
+    values = {
+        "status": LETTER_DONE,
+        "pages": rendered.pages,
+        "own_pages": rendered.own_pages,
+        "sha256": hashlib.sha256(rendered.pdf).hexdigest(),
+        "warnings": "; ".join(rendered.warnings) or None,
+        "error": None,
+    }
+    try:
+        _settle(batch_id, letter_id, values, "done", attempt)
+    except SQLAlchemyError as exc:
+        # The database went away while storing this letter: record it as failed (on a fresh connection)
+        # so that the batch can finish and "retry failed letters" can make it again. If even that fails,
+        # the job fails; `flask letters retry BATCH --interrupted` picks the letter up.
+        db.session.rollback()
+        logger.warning("letter %s of batch %s: storing it failed: %s", letter_id, batch_id, exc)
+        message = f"interrupted by a database error ({type(exc).__name__}); retry the failed letters"
+        _settle(batch_id, letter_id, {"status": LETTER_FAILED, "error": message}, "failed", attempt)
 
 
 @job
 def finalize_batch(batch_id: int) -> bool:
-    """When every letter is settled, write the merged PDF and the ZIP (once: the first job to get here)."""
-    claimed = db.session.execute(
-        update(LetterBatch)
-        .where(
-            LetterBatch.id == batch_id,
-            LetterBatch.settled >= LetterBatch.total,
-            LetterBatch.status.in_((BATCH_RUNNING, BATCH_CANCELLING)),
-        )
-        .values(status=BATCH_FINALIZING, lease_expires_at=utcnow() + timedelta(seconds=lease_seconds()))
-    ).rowcount
-    db.session.commit()
-    if claimed != 1:
-        return False
-    batch = db.session.get(LetterBatch, batch_id)
-    assert batch is not None
+    """When every letter is settled, write the merged PDF and the ZIP (once: the first job to get here).
+
+    A job of its own (recovery submits it) and the end of every chunk job; also called inside a request (a
+    cancelled batch with nothing running): the claim of the finishing step is committed at once either way."""
+    with unit_of_work():
+        with _published():
+            result = cast(
+                CursorResult[Any],
+                db.session.execute(
+                    update(LetterBatch)
+                    .where(
+                        LetterBatch.id == batch_id,
+                        LetterBatch.settled >= LetterBatch.total,
+                        LetterBatch.status.in_((BATCH_RUNNING, BATCH_CANCELLING)),
+                    )
+                    .values(status=BATCH_FINALIZING, lease_expires_at=utcnow() + timedelta(seconds=lease_seconds()))
+                ),
+            )
+        if result.rowcount != 1:
+            return False
+        batch = db.session.get(LetterBatch, batch_id)
+        assert batch is not None
+        with _published():
+            _finish(batch)
+        logger.info("batch %s %s: %s done, %s failed", batch_id, batch.status, batch.done, batch.failed)
+        return True
+
+
+def _finish(batch: LetterBatch) -> None:
+    """Write the outputs and give the batch its final status (the letters stay if the outputs fail)."""
     try:
         write_outputs(batch)
     except Exception as exc:  # noqa: BLE001 - the letters stay; the batch says what went wrong
-        logger.exception("batch %s: writing the merged PDF and ZIP failed", batch_id)
+        logger.exception("batch %s: writing the merged PDF and ZIP failed", batch.id)
         batch.error = f"writing the merged PDF and ZIP failed: {exc}"
     cancelled = any(letter.status == LETTER_CANCELLED for letter in batch.letters)
     if cancelled:
@@ -260,9 +344,6 @@ def finalize_batch(batch_id: int) -> bool:
         batch.status = BATCH_DONE
     batch.finished_at = utcnow()
     batch.lease_expires_at = None
-    db.session.commit()
-    logger.info("batch %s %s: %s done, %s failed", batch_id, batch.status, batch.done, batch.failed)
-    return True
 
 
 MANIFEST_FIELDS = [
@@ -307,7 +388,6 @@ def write_outputs(batch: LetterBatch) -> None:
     """The merged print PDF (pikepdf in a slim process of its own: advocacy/letters/merge.py) and a ZIP of all
     with manifest.csv."""
     folder = batch_dir(batch.id)
-    letters_dir = folder / "letters"
     done = [letter for letter in batch.letters if letter.status == LETTER_DONE and letter.filename]
     merged = folder / merged_name(batch.id)
     merged_partial = folder / (merged.name + ".part")
@@ -321,35 +401,41 @@ def write_outputs(batch: LetterBatch) -> None:
                 result["peak_kib"])  # fmt: skip
     merged_partial.replace(merged)
     batch.merged_pages = sum(letter.pages or 0 for letter in done)
+    partial = folder / (zip_name(batch.id) + ".part")
+    # ZIP_STORED: the PDFs are compressed already (deflating them again gains about 1 % and costs time)
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("manifest.csv", manifest_csv(batch))
+        for name in (letter.filename for letter in done if letter.filename):
+            archive.write(folder / "letters" / name, arcname=f"letters/{name}")
+        archive.write(merged, arcname=merged.name)
+    partial.replace(folder / zip_name(batch.id))
+
+
+def _manifest_row(letter: Letter) -> dict[str, Any]:
+    row = {
+        "bioguide_id": " ".join(letter.member_ids or []),
+        "name": letter.recipient_name,
+        "file": letter.filename if letter.status == LETTER_DONE else "",
+        "pages": letter.pages,
+        "sha256": letter.sha256,
+        "standing": letter.standing,
+        "ask": letter.ask,
+        "local_cities": letter.local_cities,
+        "warnings": letter.warnings,
+        "status": letter.status,
+        "error": letter.error,
+    }
+    # names and error texts come from outside: no cell may start a spreadsheet formula
+    return {key: safe_cell(value or "") for key, value in row.items()}
+
+
+def manifest_csv(batch: LetterBatch) -> str:
+    """manifest.csv of the batch's ZIP: one row per letter, in order, whatever became of it."""
     manifest = io.StringIO()
     table = csv.DictWriter(manifest, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
     table.writeheader()
-    for letter in batch.letters:
-        table.writerow(
-            {  # names and error texts come from outside: no cell may start a spreadsheet formula
-                key: safe_cell(value)
-                for key, value in {
-                    "bioguide_id": " ".join(letter.member_ids or []),
-                    "name": letter.recipient_name,
-                    "file": letter.filename if letter.status == LETTER_DONE else "",
-                    "pages": letter.pages or "",
-                    "sha256": letter.sha256 or "",
-                    "standing": letter.standing or "",
-                    "ask": letter.ask or "",
-                    "local_cities": letter.local_cities or "",
-                    "warnings": letter.warnings or "",
-                    "status": letter.status,
-                    "error": letter.error or "",
-                }.items()
-            }
-        )
-    partial = folder / (zip_name(batch.id) + ".part")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
-        archive.writestr("manifest.csv", manifest.getvalue())
-        for letter in done:
-            archive.write(letters_dir / letter.filename, arcname=f"letters/{letter.filename}")
-        archive.write(merged, arcname=merged.name)
-    partial.replace(folder / zip_name(batch.id))
+    table.writerows(_manifest_row(letter) for letter in batch.letters)
+    return manifest.getvalue()
 
 
 # --- interactive work (through jobs.PoolRunner.call, which limits the time) -----------------------------------
@@ -390,7 +476,8 @@ def preview_html(template: dict, shared: dict, members: list[dict]) -> dict:
 def preview_pdf(template: dict, shared: dict, members: list[dict]) -> dict:
     """The letter as PDF bytes, or the problem that stops it."""
     try:
-        rendered = render_letter(template, shared, members)
+        # the batch's signatories pages, when a batch made them already (a long list takes seconds to lay out)
+        rendered = render_letter(template, shared, members, shared_dir=shared_dir())
     except TemplateProblem as exc:
         return {"error": str(exc)}
     return {"pdf": rendered.pdf, "pages": rendered.pages, "warnings": rendered.warnings}
