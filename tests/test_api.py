@@ -257,3 +257,102 @@ def test_campaigns_list_embeds_a_bounded_number_of_endorsements(demo, app, clien
     assert item["verified_endorsements_truncated"] is True
     single = client.get(item["url"]).get_json()["data"]
     assert len(single["verified_endorsements"]) == 105 and single["verified_endorsements_truncated"] is False
+
+
+def test_letter_batch_through_the_api_with_and_without_samples(letters_app, demo, client, api_token, spec):
+    """POST /letter-batches makes a batch (202) that leaves the demo's samples out unless `include_samples` is true;
+    a non-boolean `include_samples` is 400 and a bad selector makes no batch (the request's unit rolls back)."""
+    from advocacy.models import LetterBatch
+    from tests.letters_fixtures import wait_for_batch
+
+    _email, raw = api_token("advocate")
+    body = {"campaign": "city-state-diplomacy", "template": "city-diplomacy-sign-on", "selector": "member:L000582"}
+    plain = client.post("/api/v1/letter-batches", json=body, headers=_auth(raw))
+    assert plain.status_code == 202, plain.get_data(as_text=True)
+    _validate(spec, "/letter-batches", "post", plain)
+    marked = client.post("/api/v1/letter-batches", json={**body, "include_samples": True}, headers=_auth(raw))
+    assert marked.status_code == 202, marked.get_data(as_text=True)
+    for response in (plain, marked):
+        assert wait_for_batch(letters_app, response.get_json()["data"]["id"]) == "done"
+    wrong = client.post("/api/v1/letter-batches", json={**body, "include_samples": "yes"}, headers=_auth(raw))
+    assert (
+        wrong.status_code == 400 and wrong.get_json()["error"]["message"] == "`include_samples` must be true or false."
+    )
+    refused = client.post("/api/v1/letter-batches", json={**body, "selector": "nobody:x"}, headers=_auth(raw))
+    assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "invalid_selector"
+    with letters_app.app_context():
+        batches = db.session.scalars(select(LetterBatch).order_by(LetterBatch.id)).all()
+        assert [b.include_samples for b in batches] == [False, True]
+    documented = spec["components"]["schemas"]["LetterBatchRequest"]["properties"]["include_samples"]
+    assert documented["default"] is False
+
+
+def test_json_bodies_are_parsed_by_their_schema():
+    """The dataclass schemas give the API's documented messages: required, type, length, NUL, null = default."""
+    from advocacy.api.errors import ApiError
+    from advocacy.api.schemas import NewInvitation, NewLetterBatch, TrackBill, parse
+
+    assert parse(TrackBill, {"citation": "119 hr 5323", "campaign": None}) == TrackBill("119 hr 5323", None)
+    batch = parse(NewLetterBatch, {"campaign": "c", "template": "t", "selector": "s", "unknown": 1})
+    assert (batch.joint, batch.include_samples) == (False, False)
+    cases = [
+        (TrackBill, {}, "`citation` is required."),
+        (TrackBill, {"citation": " "}, "`citation` must be a non-empty string of at most 300 characters."),
+        (TrackBill, {"citation": "x", "campaign": "a" * 81}, "`campaign` must be a non-empty string of at most 80"),
+        (TrackBill, {"citation": "a\x00b"}, "`citation` must be a non-empty string"),
+        (NewInvitation, {"city_id": True, "email": "a@b.org"}, "`city_id` must be a positive integer."),
+        (NewInvitation, {"city_id": 2**31, "email": "a@b.org"}, "`city_id` must be a positive integer."),
+        (NewInvitation, {"city_id": 1}, "`email` is required."),
+        (NewLetterBatch, {"campaign": "c", "template": "t", "selector": "s", "joint": 1}, "`joint` must be true"),
+    ]
+    for schema, data, message in cases:
+        with pytest.raises(ApiError) as caught:
+            parse(schema, data)
+        assert (caught.value.status, caught.value.code) == (400, "bad_request")
+        assert caught.value.message.startswith(message), caught.value.message
+
+
+def test_a_refused_letter_batch_leaves_nothing_behind(letters_app, demo, client, api_token):
+    """A refused selector rolls the request's unit of work back: the template version the service flushed
+    before refusing (a demo template has none yet) is not kept, and no batch is stored."""
+    from advocacy.models import LetterBatch, LetterTemplateVersion
+
+    _email, raw = api_token("advocate")
+    with letters_app.app_context():
+        versions = db.session.scalar(select(func.count()).select_from(LetterTemplateVersion))
+    body = {"campaign": "city-state-diplomacy", "template": "city-diplomacy-sign-on", "selector": "nobody:x"}
+    response = client.post("/api/v1/letter-batches", json=body, headers=_auth(raw))
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_selector"
+    with letters_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LetterTemplateVersion)) == versions
+        assert db.session.scalar(select(func.count()).select_from(LetterBatch)) == 0
+
+
+def test_track_bill_errors_by_type(congress_app, congress_server, client, api_token):
+    """Each sync error type has its answer: no such bill or campaign 404, Congress.gov down 502; a campaign
+    given with the citation gets the bill."""
+    from advocacy.models import Bill, Campaign, CampaignBill
+
+    _email, raw = api_token("advocate")
+    with congress_app.app_context():
+        db.session.add(Campaign(slug="diplomacy", name="Diplomacy"))
+        db.session.commit()
+    missing = client.post("/api/v1/bills", json={"citation": "H.R. 9999 (116th)"}, headers=_auth(raw))
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+    assert "No such bill" in missing.get_json()["error"]["message"]
+    no_campaign = client.post(
+        "/api/v1/bills", json={"citation": "H.R. 5323 (119th)", "campaign": "nope"}, headers=_auth(raw)
+    )
+    assert no_campaign.status_code == 404 and "campaign" in no_campaign.get_json()["error"]["message"]
+    congress_server.fail_next("/bill/119/hr/5323", "500", times=10)
+    down = client.post("/api/v1/bills", json={"citation": "H.R. 5323 (119th)"}, headers=_auth(raw))
+    assert down.status_code == 502 and down.get_json()["error"]["code"] == "upstream_error"
+    congress_server._faults.clear()
+    linked = client.post(
+        "/api/v1/bills", json={"citation": "H.R. 5323 (119th)", "campaign": "diplomacy"}, headers=_auth(raw)
+    )
+    assert linked.status_code == 201, linked.get_data(as_text=True)
+    with congress_app.app_context():
+        bill_id = db.session.scalar(select(Bill.id).where(Bill.number == 5323))
+        assert db.session.scalar(select(CampaignBill.campaign_id).where(CampaignBill.bill_id == bill_id))
+        assert db.session.scalar(select(Bill.tracked).where(Bill.id == bill_id)) is True

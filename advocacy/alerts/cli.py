@@ -6,6 +6,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from advocacy.alerts.services import run_alerts, summary
+from advocacy.alerts.tasks import enqueue_or_run
+
 cli = AppGroup("alerts", help="E-mail alerts, digests and webhooks.")
 
 
@@ -14,9 +17,6 @@ cli = AppGroup("alerts", help="E-mail alerts, digests and webhooks.")
 @click.option("--here", is_flag=True, help="Run in this process even when REDIS_URL is set.")
 def send_command(digest_now: bool, here: bool) -> None:
     """Deliver what is due. Safe to run twice or concurrently: each event reaches each follower once."""
-    from advocacy.alerts.services import run_alerts, summary
-    from advocacy.alerts.tasks import enqueue_or_run
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if digest_now or here or not app.config.get("REDIS_URL"):
         run = run_alerts(force_digest=digest_now)

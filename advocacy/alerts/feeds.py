@@ -112,16 +112,17 @@ def campaign_events(campaign: Campaign) -> list[Event]:
 def _entry_parts(event: Event) -> tuple[str, str, str]:
     """(title, text, link) of an event, public facts only."""
     label = KIND_LABELS_FEED.get(event.kind, event.kind)
-    if event.kind == ENDORSEMENT_STATUS:
-        campaign = event.campaign
+    campaign, bill = event.campaign, event.bill
+    if event.kind == ENDORSEMENT_STATUS and campaign is not None:
         city = event.endorsement.city.label if event.endorsement is not None else "A city"
         return (
             f"{campaign.name}: {label}",
             f"{city} endorsed {campaign.name} (verified).",
             _base(f"/c/{campaign.slug}"),
         )
-    bill = event.bill
-    return (f"{bill.label}: {label}", event.summary, bill.congress_gov_url)
+    if bill is not None:
+        return (f"{bill.label}: {label}", event.summary, bill.congress_gov_url)
+    return (label, event.summary, _base("/"))  # the feeds' queries select events with a bill or a campaign
 
 
 def render_feed(feed_id: str, title: str, self_path: str, alternate: str, events: Sequence[Event]) -> bytes:

@@ -49,8 +49,9 @@ class UnsubscribeForm(FlaskForm):
 
 
 class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
+    # WTForms' documented recipe for a list of checkboxes; its stubs type these as the <select> widgets.
+    widget = widgets.ListWidget(prefix_label=False)  # type: ignore[assignment]
+    option_widget = widgets.CheckboxInput()  # type: ignore[assignment]
 
 
 class WebhookForm(FlaskForm):

@@ -13,16 +13,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import CursorResult, Table, select, update
 from sqlalchemy.orm import selectinload
 
+from advocacy.alerts import webhooks
+from advocacy.alerts.claims import insert_ignore
 from advocacy.extensions import db
-from advocacy.mail import MAX_ATTEMPTS, deliver_pending, queue_mail
+from advocacy.mail import MAX_ATTEMPTS, deliver_pending, queue_mail, queued_ids
 from advocacy.models import (
     AlertDelivery,
     AlertRun,
@@ -66,6 +67,7 @@ from advocacy.models.events import (
 )
 from advocacy.models.mail import FAILED as MAIL_FAILED
 from advocacy.models.mail import SENT as MAIL_SENT
+from advocacy.uow import checkpoint, transactional
 from advocacy.urls import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -266,16 +268,6 @@ def unsubscribe(request: UnsubscribeRequest) -> int:
 # --------------------------------------------------------------------------------------------- fan-out
 
 
-def _insert_ignore(table: Any, rows: list[dict], index_elements: list[str], returning: Any) -> list[Any]:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING: the values of the rows this statement actually inserted."""
-    if not rows:
-        return []
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(rows).on_conflict_do_nothing(index_elements=index_elements).returning(returning)
-    return list(db.session.execute(statement).scalars())
-
-
 @dataclass
 class BillContext:
     """Who and what a bill touches, for matching followers: campaigns, sponsor and cosponsors, committees."""
@@ -383,7 +375,8 @@ def _grouped_body(events: list[Event]) -> str:
         groups[_subject_of(event)].append(event)
     parts = []
     for subject in sorted(groups):
-        title = groups[subject][0].bill.display_title if groups[subject][0].bill is not None else ""
+        first_bill = groups[subject][0].bill
+        title = first_bill.display_title if first_bill is not None else ""
         heading = f"{subject}: {title}" if title else subject
         parts.append(heading + "\n" + "\n".join(event_text(e) for e in groups[subject]))
     return "\n\n".join(parts)
@@ -429,11 +422,41 @@ def _load_events(ids: Iterable[int]) -> list[Event]:
     )
 
 
+def _commit_claims() -> None:
+    """Commit the claims made so far (and the mail queued with them) so that a crash keeps them.
+
+    The mail stays in the outbox: the run sends the outbox itself at the end and counts what it sent for the
+    health page, so the checkpoint is told to forget it rather than send it now.
+    """
+    queued_ids()
+    checkpoint()
+
+
+def _claim_emails(user: User, event_ids: list[int], state: str) -> list[int]:
+    """Insert the user's (event, e-mail) delivery rows not claimed yet; the ids of the events claimed now."""
+    table = cast(Table, AlertDelivery.__table__)
+    now = utcnow()
+    rows = [
+        {
+            "event_id": event_id,
+            "recipient": user.email,
+            "channel": CHANNEL_EMAIL,
+            "user_id": user.id,
+            "state": state,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for event_id in event_ids
+    ]
+    return insert_ignore(table, rows, ["event_id", "recipient", "channel"], table.c.event_id)
+
+
+@transactional
 def claim_and_queue(events: list[Event]) -> int:
     """Claim (event, follower, email) rows for new events; queue immediate mail in the same transaction.
 
-    Commits once per user, so a crash loses at most that user's uncommitted claim (and its mail) together.
-    Returns the number of alert e-mails queued.
+    Commits (a checkpoint) once per user, so a crash loses at most that user's uncommitted claim (and its mail)
+    together. Returns the number of alert e-mails queued.
     """
     by_event = recipients(events)
     per_user: dict[int, list[int]] = defaultdict(list)
@@ -442,27 +465,10 @@ def claim_and_queue(events: list[Event]) -> int:
             per_user[user_id].append(event_id)
     queued = 0
     for user_id, event_ids in sorted(per_user.items()):
-        user = db.session.get(User, user_id)
+        user = db.session.get_one(User, user_id)
         settings = settings_for(user)
         state = DIGEST_PENDING if settings.mode == DAILY else QUEUED
-        now = utcnow()
-        claimed = _insert_ignore(
-            AlertDelivery.__table__,
-            [
-                {
-                    "event_id": event_id,
-                    "recipient": user.email,
-                    "channel": CHANNEL_EMAIL,
-                    "user_id": user.id,
-                    "state": state,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for event_id in sorted(event_ids)
-            ],
-            ["event_id", "recipient", "channel"],
-            AlertDelivery.__table__.c.event_id,
-        )
+        claimed = _claim_emails(user, sorted(event_ids), state)
         if claimed and state == QUEUED:
             message = _alert_mail(user, _load_events(claimed), digest=False)
             db.session.flush()
@@ -476,7 +482,7 @@ def claim_and_queue(events: list[Event]) -> int:
                 .values(mail_message_id=message.id)
             )
             queued += 1
-        db.session.commit()
+        _commit_claims()
     return queued
 
 
@@ -487,6 +493,7 @@ def digest_boundary(now: datetime) -> datetime:
     return today if now >= today else today - timedelta(days=1)
 
 
+@transactional
 def queue_digests(now: datetime | None = None, *, force: bool = False) -> int:
     """Queue one digest e-mail per daily-mode user who is due and has pending events; returns how many."""
     now = now or utcnow()
@@ -498,7 +505,7 @@ def queue_digests(now: datetime | None = None, *, force: bool = False) -> int:
     ).all()
     queued = 0
     for user_id in sorted(u for u in user_ids if u is not None):
-        user = db.session.get(User, user_id)
+        user = db.session.get_one(User, user_id)
         settings = settings_for(user)
         if not force and settings.last_digest_at is not None and settings.last_digest_at >= boundary:
             continue
@@ -510,16 +517,19 @@ def queue_digests(now: datetime | None = None, *, force: bool = False) -> int:
         message = _alert_mail(user, _load_events(r.event_id for r in rows), digest=True)
         db.session.flush()
         # Take the rows only if still pending: a concurrent run that got there first makes this roll back.
-        taken = db.session.execute(
-            update(AlertDelivery)
-            .where(AlertDelivery.id.in_([r.id for r in rows]), AlertDelivery.state == DIGEST_PENDING)
-            .values(state=QUEUED, mail_message_id=message.id, updated_at=utcnow())
+        taken = cast(
+            CursorResult[Any],
+            db.session.execute(
+                update(AlertDelivery)
+                .where(AlertDelivery.id.in_([r.id for r in rows]), AlertDelivery.state == DIGEST_PENDING)
+                .values(state=QUEUED, mail_message_id=message.id, updated_at=utcnow())
+            ),
         ).rowcount
         if taken != len(rows):
-            db.session.rollback()
+            db.session.rollback()  # drops only this user's digest: earlier users are committed already
             continue
         settings.last_digest_at = now
-        db.session.commit()
+        _commit_claims()
         queued += 1
         logger.info("digest of %d events queued for %s", len(rows), user.email)
     return queued
@@ -539,7 +549,6 @@ def refresh_delivery_states() -> None:
         .where(AlertDelivery.state == QUEUED, AlertDelivery.mail_message_id.in_(dead_ids))
         .values(state=FAILED, updated_at=utcnow())
     )
-    db.session.commit()
 
 
 def candidate_events(since_id: int, now: datetime) -> list[Event]:
@@ -553,18 +562,19 @@ def candidate_events(since_id: int, now: datetime) -> list[Event]:
     return list(rows)
 
 
+@transactional
 def run_alerts(now: datetime | None = None, *, force_digest: bool = False) -> AlertRun:
     """Deliver what is due: claim and queue e-mails, queue due digests, webhooks, then send the outbox.
 
-    Safe to run twice or concurrently, and after a crash: see the module docstring.
+    Safe to run twice or concurrently, and after a crash: see the module docstring. Runs in the caller's unit of
+    work (the command's or the job's), or its own; the run's record is committed when it starts and when it ends,
+    so the health page shows a failed run even when the command then exits with an error.
     """
-    from advocacy.alerts import webhooks
-
     now = now or utcnow()
     previous = db.session.scalar(select(AlertRun).order_by(AlertRun.id.desc()).limit(1))
     run = AlertRun(started_at=now, last_event_id=previous.last_event_id if previous else 0)
     db.session.add(run)
-    db.session.commit()
+    checkpoint()
     try:
         events = candidate_events(run.last_event_id, now)
         high_water = max((e.id for e in events), default=run.last_event_id)
@@ -586,7 +596,7 @@ def run_alerts(now: datetime | None = None, *, force_digest: bool = False) -> Al
         run.error = f"{type(exc).__name__}: {exc}"[:1000]
         logger.exception("alerts run %s failed", run.id)
     run.finished_at = utcnow()
-    db.session.commit()
+    checkpoint()
     return run
 
 

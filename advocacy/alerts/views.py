@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, or_, select
 
 from advocacy.alerts import feeds, services, webhooks
 from advocacy.alerts.forms import ActionForm, FollowForm, SettingsForm, UnsubscribeForm, WebhookForm
+from advocacy.auth import current_staff, logged_in_staff
 from advocacy.auth.decorators import role_required
 from advocacy.extensions import csrf, db
 from advocacy.models import AlertDelivery, AlertRun, Bill, Campaign, MailMessage, WebhookDelivery, WebhookEndpoint
@@ -30,9 +31,10 @@ def follow_helpers() -> dict:
     """`follow_of(type, key)` for the Follow button include (one query per button)."""
 
     def follow_of(target_type: str, target_key: object):
-        if not current_user.is_authenticated:
+        user = logged_in_staff()
+        if user is None:
             return None
-        return services.find_follow(current_user.id, target_type, str(target_key))
+        return services.find_follow(user.id, target_type, str(target_key))
 
     return {"follow_of": follow_of, "follow_form": FollowForm, "unfollow_form": ActionForm}
 
@@ -41,17 +43,6 @@ def _safe_next(value: str | None) -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return url_for("alerts.following")
-
-
-def _send_mail_now() -> None:
-    """Send the mail this request queued (not the backlog: that is `alerts send` / `flask mail retry`)."""
-    from advocacy.mail import deliver_pending, queued_ids
-
-    try:
-        deliver_pending(ids=queued_ids())
-    except Exception:  # a mail problem must not turn a saved follow into an error page
-        logger.exception("sending queued mail failed; `flask mail retry` will try again")
-        db.session.rollback()
 
 
 # --------------------------------------------------------------------------------------------- following
@@ -64,14 +55,11 @@ def follow():
     if not form.validate_on_submit():
         abort(400)
     try:
-        row, created = services.follow(current_user, form.target_type.data, form.target_key.data)
+        row, created = services.follow(current_staff(), form.target_type.data, form.target_key.data)
     except services.AlertError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return redirect(_safe_next(form.next.data))
-    db.session.commit()
-    if created:
-        _send_mail_now()
+    if created:  # the receipt is sent after the request's unit of work commits
         flash(f"You now follow {row.label}. A receipt is on its way by e-mail.", "success")
     return redirect(_safe_next(form.next.data))
 
@@ -82,8 +70,7 @@ def unfollow(follow_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    if services.unfollow(current_user, follow_id):
-        db.session.commit()
+    if services.unfollow(current_staff(), follow_id):
         flash("Stopped following.", "success")
     return redirect(_safe_next(form.next.data))
 
@@ -91,16 +78,14 @@ def unfollow(follow_id: int):
 @bp.route("/alerts/following", methods=["GET", "POST"])
 @role_required(VIEWER)
 def following():
-    settings = services.settings_for(current_user)
+    settings = services.settings_for(current_staff())  # may create the defaults (committed with the request)
     form = SettingsForm(obj=settings)
     if form.validate_on_submit():
-        services.set_mode(current_user, form.mode.data)
-        db.session.commit()
+        services.set_mode(current_staff(), form.mode.data)
         flash("Alert settings saved.", "success")
         return redirect(url_for("alerts.following"))
-    db.session.commit()  # settings_for may have created the defaults
     return render_template(
-        "alerts/following.html", follows=services.follows_of(current_user), form=form, action_form=ActionForm()
+        "alerts/following.html", follows=services.follows_of(current_staff()), form=form, action_form=ActionForm()
     )
 
 
@@ -115,7 +100,6 @@ def unsubscribe(token: str):
     form = UnsubscribeForm()
     if request.method == "POST":
         removed = services.unsubscribe(unsub)
-        db.session.commit()
         return render_template("alerts/unsubscribe.html", done=True, removed=removed, unsub=unsub, form=None)
     return render_template("alerts/unsubscribe.html", done=False, unsub=unsub, form=form)
 
@@ -123,7 +107,7 @@ def unsubscribe(token: str):
 # --------------------------------------------------------------------------------------------- feeds
 
 
-def _atom(body: bytes) -> Response:
+def _atom(body: bytes) -> ResponseReturnValue:
     response = Response(body, mimetype="application/atom+xml")
     response.headers["Cache-Control"] = "public, max-age=300"
     response.add_etag()
@@ -210,13 +194,11 @@ def webhook_list():
     if form.validate_on_submit():
         try:
             created = webhooks.create_endpoint(
-                form.url.data, form.event_types.data, form.description.data, actor=current_user.email
+                form.url.data, form.event_types.data, form.description.data, actor=current_staff().email
             )
         except webhooks.WebhookError as exc:
-            db.session.rollback()
             form.url.errors.append(str(exc))
         else:
-            db.session.commit()
             form = WebhookForm(formdata=None)
     endpoints = db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
     code = 400 if form.errors else 200
@@ -243,7 +225,6 @@ def webhook_toggle(endpoint_id: int):
     endpoint = db.get_or_404(WebhookEndpoint, endpoint_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    webhooks.set_active(endpoint, not endpoint.active, actor=current_user.email)
-    db.session.commit()
+    webhooks.set_active(endpoint, not endpoint.active, actor=current_staff().email)
     flash(f"Webhook {endpoint.id} {'resumed' if endpoint.active else 'paused'}.", "success")
     return redirect(url_for("alerts.webhook_detail", endpoint_id=endpoint.id))

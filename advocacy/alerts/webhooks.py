@@ -29,14 +29,15 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, cast
+from urllib.parse import SplitResult, urlsplit
 
 import requests
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, Table, select, update
 from sqlalchemy.orm import selectinload
 
+from advocacy.alerts.claims import insert_ignore
 from advocacy.alerts.documents import event_document
 from advocacy.extensions import db
 from advocacy.models import Event, WebhookDelivery, WebhookEndpoint
@@ -54,6 +55,7 @@ from advocacy.models.events import (
     ENDORSEMENT_CREATED,
     ENDORSEMENT_STATUS,
 )
+from advocacy.uow import checkpoint, transactional
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +89,15 @@ def validate_url(url: str) -> str:
         port = parts.port  # raises ValueError for a bad port
     except ValueError as exc:
         raise WebhookError("That is not a valid URL.") from exc
+    _check_parts(parts)
+    if port == 0 or any(c.isspace() for c in url) or len(url) > 500:
+        raise WebhookError("That is not a valid URL.")
+    _check_address(parts.hostname or "")
+    return url
+
+
+def _check_parts(parts: SplitResult) -> None:
+    """Scheme, host, no credentials, no fragment (the messages the admin page shows)."""
     if parts.scheme not in ("http", "https"):
         raise WebhookError("Only http:// and https:// URLs are allowed.")
     if not parts.hostname:
@@ -95,15 +106,16 @@ def validate_url(url: str) -> str:
         raise WebhookError("Do not put credentials in the URL: the signature authenticates each delivery.")
     if parts.fragment:
         raise WebhookError("The URL must not have a #fragment.")
-    if port == 0 or any(c.isspace() for c in url) or len(url) > 500:
-        raise WebhookError("That is not a valid URL.")
+
+
+def _check_address(hostname: str) -> None:
+    """A literal IP address must be able to receive a POST (not multicast, not 0.0.0.0 / ::)."""
     try:
-        address = ipaddress.ip_address(parts.hostname)
+        address = ipaddress.ip_address(hostname)
     except ValueError:
-        address = None
-    if address is not None and (address.is_multicast or address.is_unspecified):
+        return  # a host name
+    if address.is_multicast or address.is_unspecified:
         raise WebhookError("That address cannot receive webhooks.")
-    return url
 
 
 def create_endpoint(url: str, event_types: Iterable[str], description: str | None, actor: str) -> WebhookEndpoint:
@@ -148,10 +160,9 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str, *, toleranc
     return age <= tolerance and hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
+@transactional
 def claim_deliveries(event_ids: list[int]) -> int:
     """Insert a pending delivery for each (event, active endpoint wanting its kind) not already claimed."""
-    from advocacy.alerts.services import _insert_ignore
-
     endpoints = db.session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))).all()
     if not endpoints or not event_ids:
         return 0
@@ -180,10 +191,8 @@ def claim_deliveries(event_ids: list[int]) -> int:
                         "created_at": now,
                     }
                 )
-    inserted = _insert_ignore(
-        WebhookDelivery.__table__, rows, ["event_id", "endpoint_id"], WebhookDelivery.__table__.c.id
-    )
-    db.session.commit()
+    table = cast(Table, WebhookDelivery.__table__)
+    inserted = insert_ignore(table, rows, ["event_id", "endpoint_id"], table.c.id)
     return len(inserted)
 
 
@@ -246,7 +255,7 @@ def lease_for(limit: int, workers: int, timeout: float) -> timedelta:
 
 def _claim(delivery: WebhookDelivery, lease_until: datetime) -> bool:
     """Take the lease if the delivery is still as this run read it (pending, same next_attempt_at). Not committed."""
-    changed = db.session.execute(
+    statement = (
         update(WebhookDelivery)
         .where(
             WebhookDelivery.id == delivery.id,
@@ -255,12 +264,17 @@ def _claim(delivery: WebhookDelivery, lease_until: datetime) -> bool:
         )
         .values(attempts=WebhookDelivery.attempts + 1, next_attempt_at=lease_until)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    return changed == 1
+    )
+    return cast(CursorResult[Any], db.session.execute(statement)).rowcount == 1
 
 
+@transactional
 def deliver_due(limit: int = 200) -> tuple[int, int]:
-    """Send every due delivery (first tries and retries) concurrently; returns (delivered, failed attempts)."""
+    """Send every due delivery (first tries and retries) concurrently; returns (delivered, failed attempts).
+
+    Runs in the caller's unit of work or its own. The leases are committed (a checkpoint) before anything is
+    sent, so that other runs see them; the outcomes are committed as soon as they are known.
+    """
     config = current_app.config
     max_attempts = int(config.get("WEBHOOK_MAX_ATTEMPTS", 6))
     timeout = float(config.get("WEBHOOK_TIMEOUT", 5))
@@ -294,7 +308,7 @@ def deliver_due(limit: int = 200) -> tuple[int, int]:
                 delivery.event.kind,
             )
         )
-    db.session.commit()
+    checkpoint()  # the leases: other runs must see them before this one sends
     if not attempts:
         return (0, 0)
     workers = min(max_workers, len(attempts))
@@ -303,7 +317,7 @@ def deliver_due(limit: int = 200) -> tuple[int, int]:
     delivered = failed = 0
     finished = utcnow()
     for outcome in outcomes:
-        delivery = db.session.get(WebhookDelivery, outcome.delivery_id)
+        delivery = db.session.get_one(WebhookDelivery, outcome.delivery_id)
         delivery.last_status_code = outcome.status_code
         delivery.last_error = outcome.error
         if outcome.ok:
@@ -319,7 +333,7 @@ def deliver_due(limit: int = 200) -> tuple[int, int]:
             else:
                 delivery.next_attempt_at = finished + backoff(delivery.attempts)
             logger.warning("webhook delivery %s attempt %s failed: %s", delivery.id, delivery.attempts, outcome.error)
-    db.session.commit()
+    checkpoint()  # the outcomes, kept even if later work of the run fails
     return (delivered, failed)
 
 

@@ -70,7 +70,7 @@ PAGE_PARAMS = [
 ]
 NOT_MODIFIED = {"description": "Not modified (If-None-Match matched the ETag)"}
 IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"}}
-TOKEN = [{"bearerAuth": []}]
+TOKEN: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def _path_str(name: str, max_length: int) -> dict[str, Any]:
@@ -318,7 +318,16 @@ def schemas() -> dict[str, Any]:
                     "pattern": NO_NUL,
                     "examples": ["committee:HSFA"],
                 },
-                "joint": {"type": ["boolean", "null"]},
+                "joint": {"type": ["boolean", "null"], "default": False},
+                "include_samples": {
+                    "type": ["boolean", "null"],
+                    "default": False,
+                    "description": (
+                        "Let the demo's sample endorsements into the letters (default false: they never appear or "
+                        "count). Each sample signer is then marked and every page carries "
+                        '"SAMPLE — NOT FOR SENDING".'
+                    ),
+                },
             },
             "required": ["campaign", "template", "selector"],
         },
@@ -616,7 +625,6 @@ def document() -> dict[str, Any]:
                         404,
                         409,
                         429,
-                        501,
                         ok_code="201",
                     ),
                 }
@@ -634,7 +642,6 @@ def document() -> dict[str, Any]:
                         403,
                         404,
                         429,
-                        501,
                         ok_code="202",
                     ),
                 }

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from advocacy.api import tokens
+from advocacy.auth import current_staff
 from advocacy.auth.decorators import role_required
-from advocacy.extensions import db
 from advocacy.models.users import VIEWER
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens")
@@ -31,21 +31,19 @@ class RevokeForm(FlaskForm):
 
 @bp.route("/", methods=["GET", "POST"])
 @role_required(VIEWER)
-def index():
+def index() -> ResponseReturnValue:
     form = TokenForm()
     raw = None
     if form.validate_on_submit():
         try:
-            _row, raw = tokens.create_token(current_user, form.name.data)
+            _row, raw = tokens.create_token(current_staff(), form.name.data or "")
         except tokens.TokenError as exc:
-            db.session.rollback()
-            form.name.errors.append(str(exc))
+            form.name.errors.append(str(exc))  # type: ignore[attr-defined]  # a list after validation
         else:
-            db.session.commit()
             form = TokenForm(formdata=None)
     code = 400 if form.errors else 200
     page = render_template(
-        "api/tokens.html", form=form, raw=raw, tokens=tokens.tokens_of(current_user), revoke_form=RevokeForm()
+        "api/tokens.html", form=form, raw=raw, tokens=tokens.tokens_of(current_staff()), revoke_form=RevokeForm()
     )
     response = (page, code, {"Cache-Control": "no-store"})
     return response
@@ -53,13 +51,12 @@ def index():
 
 @bp.route("/<int:token_id>/revoke", methods=["POST"])
 @role_required(VIEWER)
-def revoke(token_id: int):
+def revoke(token_id: int) -> ResponseReturnValue:
     if not RevokeForm().validate_on_submit():
         abort(400)
     try:
-        tokens.revoke_token(current_user, token_id)
+        tokens.revoke_token(current_staff(), token_id)
     except tokens.TokenError:
         abort(404)
-    db.session.commit()
     flash("Token revoked: it no longer works.", "success")
     return redirect(url_for("api_tokens.index"))

@@ -26,7 +26,7 @@ def hash_token(raw: str) -> str:
 
 
 def create_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns the row and the raw token (never stored). The caller commits."""
+    """Create a token for `user`; returns the row and the raw token (never stored). The request's unit of work commits."""
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise TokenError("Give the token a name (up to 100 characters) so you know where it is used.")
@@ -39,7 +39,7 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
 
 
 def revoke_token(user: User, token_id: int) -> ApiToken:
-    """Revoke one of the user's own tokens (idempotent). The caller commits."""
+    """Revoke one of the user's own tokens (idempotent). The request's unit of work commits."""
     row = db.session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id:
         raise TokenError("No such token.")
@@ -75,6 +75,5 @@ def authenticate(raw: str) -> User | None:
         return None
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
-        row.last_used_at = now
-        db.session.commit()
+        row.last_used_at = now  # committed with the request's unit of work
     return row.user

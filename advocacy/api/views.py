@@ -12,17 +12,25 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from advocacy.alerts.documents import event_document, iso
 from advocacy.api import serializers as s
+from advocacy.api import services
+from advocacy.api.errors import HTTP_CODES, ApiError, error_response
 from advocacy.api.openapi import LIST_ENDORSEMENTS
+from advocacy.api.openapi import document as openapi_document
+from advocacy.api.schemas import MAX_INT, NewInvitation, NewLetterBatch, TrackBill, parse
 from advocacy.api.tokens import authenticate, live_token_id
-from advocacy.bills.documents import bill_document, load_bill
+from advocacy.bills.documents import bill_document
+from advocacy.bills.queries import bills_select, load_bill
 from advocacy.bills.stage import STAGE_LABELS
+from advocacy.campaigns.queries import campaign_by_slug
 from advocacy.extensions import csrf, db, limiter
+from advocacy.members.queries import member_by_id
 from advocacy.models import (
     BILL_TYPES,
     Bill,
@@ -42,41 +50,7 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token auth, no cookies: CSRF does not apply
 
-MAX_INT = 2**31 - 1
 MAX_PER_PAGE = 100
-
-
-class ApiError(Exception):
-    """An error answered as {"error": {"code", "message"}} with `status`."""
-
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
-
-
-HTTP_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    429: "rate_limited",
-    500: "internal_error",
-    501: "not_implemented",
-    502: "upstream_error",
-    503: "unavailable",
-}
-
-
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    response = jsonify({"error": {"code": code, "message": message}})
-    response.status_code = status
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
 
 
 @bp.errorhandler(ApiError)
@@ -184,10 +158,16 @@ def token_required(role: str = VIEWER) -> Callable:
     return decorator
 
 
-def _int_arg(name: str, default: int | None, minimum: int, maximum: int) -> int | None:
+def _int_arg(name: str, default: int, minimum: int, maximum: int) -> int:
+    """The integer query parameter `name` (`default` when absent); 400 outside minimum..maximum."""
+    value = _optional_int_arg(name, minimum, maximum)
+    return default if value is None else value
+
+
+def _optional_int_arg(name: str, minimum: int, maximum: int) -> int | None:
     value = request.args.get(name)
     if value is None:
-        return default
+        return None
     if not value.strip().lstrip("-").isdigit() or not minimum <= int(value) <= maximum:
         raise ApiError(400, "bad_request", f"`{name}` must be an integer from {minimum} to {maximum}.")
     return int(value)
@@ -219,7 +199,7 @@ def _page_links(endpoint: str, page: int, per_page: int, total: int, **params: A
 def _paginate(query, endpoint: str, serialize: Callable[[Any], dict], **params: Any) -> Response:
     page = _int_arg("page", 1, 1, 100000)
     per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     return jsonify(
         {
@@ -230,7 +210,7 @@ def _paginate(query, endpoint: str, serialize: Callable[[Any], dict], **params: 
     )
 
 
-def _single(document: dict[str, Any]) -> Response:
+def _single(document: dict[str, Any]) -> ResponseReturnValue:
     """A single resource with a strong ETag; If-None-Match with the same tag answers 304."""
     response = jsonify({"data": document})
     response.add_etag()
@@ -251,60 +231,32 @@ def _json_body() -> dict[str, Any]:
     return body
 
 
-def _field(body: dict, name: str, kind: type, *, required: bool = True, max_length: int = 300) -> Any:
-    value = body.get(name)
-    if value is None:
-        if required:
-            raise ApiError(400, "bad_request", f"`{name}` is required.")
-        return None
-    if kind is bool and not isinstance(value, bool):
-        raise ApiError(400, "bad_request", f"`{name}` must be true or false.")
-    if kind is int and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_INT):
-        raise ApiError(400, "bad_request", f"`{name}` must be a positive integer.")
-    if kind is str and (not isinstance(value, str) or not value.strip() or len(value) > max_length or "\x00" in value):
-        raise ApiError(400, "bad_request", f"`{name}` must be a non-empty string of at most {max_length} characters.")
-    return value
-
-
 # --------------------------------------------------------------------------------------------- documents
 
 
 @bp.route("/openapi.json")
-def openapi():
-    from advocacy.api.openapi import document
-
-    return jsonify(document())
+def openapi() -> Response:
+    return jsonify(openapi_document())
 
 
 @bp.route("/bills")
 def bills():
-    congress = _int_arg("congress", None, 1, 999)
+    congress = _optional_int_arg("congress", 1, 999)
     stage = _str_arg("stage")
     campaign = _str_arg("campaign")
     if stage is not None and stage not in STAGE_LABELS:
         raise ApiError(400, "bad_request", f"`stage` must be one of: {', '.join(STAGE_LABELS)}.")
-    query = select(Bill).options(selectinload(Bill.sponsor))
-    if congress:
-        query = query.where(Bill.congress == congress)
-    if stage:
-        query = query.where(Bill.stage == stage)
-    if campaign is not None:
-        query = (
-            query.join(CampaignBill, CampaignBill.bill_id == Bill.id).join(Campaign).where(Campaign.slug == campaign)
-        )
-    query = query.order_by(Bill.congress.desc(), Bill.bill_type, Bill.number)
+    query = bills_select(congress=congress, stage=stage, campaign_slug=campaign).order_by(
+        Bill.congress.desc(), Bill.bill_type, Bill.number
+    )
     return _paginate(query, "api.bills", s.bill_summary, congress=congress, stage=stage, campaign=campaign)
 
 
 @bp.route("/bills", methods=["POST"])
 @token_required(ADVOCATE)
 def track_bill():
-    from advocacy.api.services import track_bill as track
-
-    body = _json_body()
-    citation = _field(body, "citation", str, max_length=300)
-    campaign = _field(body, "campaign", str, required=False, max_length=80)
-    bill, created = track(current_app._get_current_object(), citation, campaign, actor=g.api_user.email)
+    body = parse(TrackBill, _json_body())
+    bill, created = services.track_bill(body.citation, body.campaign, actor=g.api_user.email)
     response = jsonify({"data": bill_document(bill)})
     response.status_code = 201 if created else 200
     response.headers["Location"] = s.bill_path(bill)
@@ -330,7 +282,7 @@ def campaigns():
     query = select(Campaign).options(selectinload(Campaign.bill_links).selectinload(CampaignBill.bill))
     page = _int_arg("page", 1, 1, 100000)
     per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE)
-    total = db.session.scalar(select(func.count()).select_from(Campaign))
+    total = db.session.scalar(select(func.count()).select_from(Campaign)) or 0
     rows = db.session.scalars(query.order_by(Campaign.name).limit(per_page).offset((page - 1) * per_page)).all()
     endorsements = s.verified_endorsements([c.id for c in rows])
     return jsonify(
@@ -343,11 +295,7 @@ def campaigns():
 
 
 def _campaign_or_404(slug: str) -> Campaign:
-    campaign = db.session.scalar(
-        select(Campaign)
-        .where(Campaign.slug == slug[:80])
-        .options(selectinload(Campaign.bill_links).selectinload(CampaignBill.bill))
-    )
+    campaign = campaign_by_slug(slug[:80])
     if campaign is None:
         raise ApiError(404, "not_found", "No such campaign.")
     return campaign
@@ -362,14 +310,9 @@ def campaign(slug: str):
 @bp.route("/campaigns/<slug>/invitations", methods=["POST"])
 @token_required(ADVOCATE)
 def create_invitation(slug: str):
-    from advocacy.api.services import invite
-
     row = _campaign_or_404(slug)
-    body = _json_body()
-    city_id = _field(body, "city_id", int)
-    email = _field(body, "email", str, max_length=254)
-    contact_name = _field(body, "contact_name", str, required=False, max_length=200)
-    invitation = invite(row, city_id, email, contact_name, actor=g.api_user.email)
+    body = parse(NewInvitation, _json_body())
+    invitation = services.invite(row, body.city_id, body.email, body.contact_name, actor=g.api_user.email)
     response = jsonify({"data": s.invitation_document(invitation)})
     response.status_code = 201
     return response
@@ -378,14 +321,15 @@ def create_invitation(slug: str):
 @bp.route("/letter-batches", methods=["POST"])
 @token_required(ADVOCATE)
 def create_letter_batch():
-    from advocacy.api.services import letter_batch
-
-    body = _json_body()
-    campaign_slug = _field(body, "campaign", str, max_length=80)
-    template_slug = _field(body, "template", str, max_length=80)
-    selector = _field(body, "selector", str, max_length=200)
-    joint = _field(body, "joint", bool, required=False) or False
-    batch = letter_batch(campaign_slug, template_slug, selector, joint, actor=g.api_user.email)
+    body = parse(NewLetterBatch, _json_body())
+    batch = services.letter_batch(
+        body.campaign,
+        body.template,
+        body.selector,
+        joint=body.joint,
+        include_samples=body.include_samples,
+        actor=g.api_user.email,
+    )
     response = jsonify({"data": s.batch_document(batch)})
     response.status_code = 202
     return response
@@ -430,11 +374,7 @@ def members():
 
 @bp.route("/members/<bioguide_id>")
 def member(bioguide_id: str):
-    row = db.session.scalar(
-        select(Member)
-        .where(Member.bioguide_id == bioguide_id[:10])
-        .options(selectinload(Member.memberships).selectinload(CommitteeMembership.committee))
-    )
+    row = member_by_id(bioguide_id[:10])
     if row is None:
         raise ApiError(404, "not_found", "No such member.")
     return _single(s.member_document(row))

@@ -4,11 +4,11 @@ from advocacy.models.alerts import (
     AlertDelivery,
     AlertRun,
     AlertSettings,
-    ApiToken,
     Follow,
     WebhookDelivery,
     WebhookEndpoint,
 )
+from advocacy.models.api import ApiToken
 from advocacy.models.base import Base, utcnow
 from advocacy.models.bills import (
     BILL_TYPES,

@@ -1,4 +1,4 @@
-"""Alerts: who follows what, how each event reached each follower, outgoing webhooks, API tokens."""
+"""Alerts: who follows what, how each event reached each follower, outgoing webhooks."""
 
 from __future__ import annotations
 
@@ -139,20 +139,3 @@ class WebhookDelivery(Base):
 
     endpoint: Mapped[WebhookEndpoint] = relationship(back_populates="deliveries")
     event: Mapped[Event] = relationship()
-
-
-class ApiToken(Base):
-    """A personal API token; only its sha256 is stored (the token itself is shown once)."""
-
-    __tablename__ = "api_token"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    prefix: Mapped[str] = mapped_column(String(12))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
-
-    user: Mapped[User] = relationship()
