@@ -81,53 +81,54 @@ def _decode(table: SATable, row: dict[str, Any]) -> dict[str, Any]:
     return decoded
 
 
-def restore_from(stream: IO[str]) -> dict[str, int]:
-    """Restore a backup into an empty (migrated) database in one transaction; returns rows per table."""
-    header_line = stream.readline()
+def _check_header(line: str) -> None:
     try:
-        header = json.loads(header_line)
+        header = json.loads(line)
     except json.JSONDecodeError as exc:
         raise BackupError("line 1: not a backup header (invalid JSON)") from exc
     if header.get("format") != FORMAT or header.get("version") != VERSION:
         raise BackupError("line 1: not an advocacy backup (version 1)")
+
+
+def _backup_rows(stream: IO[str], tables: dict[str, SATable]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(table name, decoded row) for each row line after the header; BackupError names the bad line."""
+    for number, line in enumerate(stream, start=2):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise BackupError(f"line {number}: invalid JSON") from exc
+        name = item.get("table")
+        if name not in tables:
+            raise BackupError(f"line {number}: unknown table {name!r}")
+        yield name, _decode(tables[name], item["row"])
+
+
+def restore_from(stream: IO[str]) -> dict[str, int]:
+    """Restore a backup into an empty (migrated) database; returns rows per table.
+
+    It never commits: the caller's unit of work (the `import` command's) commits the whole restore once, or
+    rolls all of it back when a line is bad, so a failed restore leaves the database empty.
+    """
+    _check_header(stream.readline())
     tables = {t.name: t for t in _tables()}
     for table in tables.values():
         if db.session.scalar(select(func.count()).select_from(table)):
             raise BackupError(f"the database is not empty (table {table.name} has rows): restore needs an empty one")
     counts: dict[str, int] = {}
-    pending: dict[str, list[dict]] = {}
-
-    def flush(name: str) -> None:
-        if pending.get(name):
-            db.session.execute(tables[name].insert(), pending[name])
-            pending[name] = []
-
-    try:
-        current = None
-        for number, line in enumerate(stream, start=2):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise BackupError(f"line {number}: invalid JSON") from exc
-            name = item.get("table")
-            if name not in tables:
-                raise BackupError(f"line {number}: unknown table {name!r}")
-            if current is not None and name != current:
-                flush(current)
-            current = name
-            pending.setdefault(name, []).append(_decode(tables[name], item["row"]))
-            counts[name] = counts.get(name, 0) + 1
-            if len(pending[name]) >= BATCH:
-                flush(name)
-        if current is not None:
-            flush(current)
-        _reset_sequences(tables.values())
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    pending: list[dict[str, Any]] = []
+    current: str | None = None
+    for name, row in _backup_rows(stream, tables):
+        if pending and (name != current or len(pending) >= BATCH):  # rows are inserted in batches per table
+            db.session.execute(tables[current or name].insert(), pending)
+            pending = []
+        current = name
+        pending.append(row)
+        counts[name] = counts.get(name, 0) + 1
+    if pending and current is not None:
+        db.session.execute(tables[current].insert(), pending)
+    _reset_sequences(tables.values())
     logger.info("restored backup: %s rows", sum(counts.values()))
     return counts
 

@@ -1,4 +1,5 @@
-"""Command-line interface: `flask --app wsgi <group> <command>`. Commands call services; each commits once."""
+"""Command-line interface: `flask --app wsgi <group> <command>`. Commands call services and never commit: each
+command runs in one unit of work (advocacy.uow wraps them), committed when it returns, rolled back when it raises."""
 
 from __future__ import annotations
 
@@ -29,9 +30,7 @@ def create_user_command(email: str, role: str, password: str | None, generate: b
     try:
         user = create_user(email, password, role, actor="cli")
     except AccountError as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"Created {role} account {user.email}.")
     if generate:
         click.echo(f"Password (shown once): {password}")
@@ -54,7 +53,6 @@ def demo_load_command() -> None:
     from advocacy.demo.services import load_demo
 
     report = load_demo()
-    db.session.commit()
     click.echo(report.summary())
 
 
@@ -102,7 +100,6 @@ def setup_command(admin_email: str, contact_email: str | None) -> None:
 
         for campaign in db.session.scalars(select(Campaign).where(Campaign.contact_email.is_(None))):
             campaign.contact_email = contact_email.strip()
-    db.session.commit()
     click.echo(report.summary())
     if not contact_email:
         click.echo("The campaign has no public contact yet: set one on its edit page (or `make run CONTACT=you@org`).")
@@ -179,9 +176,13 @@ def worker_command(run_now: str | None) -> None:
     if run_now:
         if run_now not in TASKS_BY_NAME:
             raise click.ClickException(f"unknown job {run_now!r}; jobs: {', '.join(TASKS_BY_NAME)}")
-        run = run_task(app, run_now, f"cli:{new_holder()}")
-        click.echo(f"{run_now}: {run.status}: {run.error or run.summary}")
-        if run.status != "ok":
+        with app.app_context():  # as in the scheduler's threads: the run's claim, work and record commit on their own
+            run = run_task(app, run_now, f"cli:{new_holder()}")
+            if run is None:  # a holder of the lease is running this firing right now
+                raise click.ClickException(f"{run_now} is being run by the schedule right now")
+            status, outcome = run.status, run.error or run.summary
+        click.echo(f"{run_now}: {status}: {outcome}")
+        if status != "ok":
             raise SystemExit(1)
         return
     try:

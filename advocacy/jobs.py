@@ -248,7 +248,7 @@ class PoolRunner:
                 context = multiprocessing.get_context("forkserver")
                 # The fork server imports the modules of the jobs registered so far once (the letters' WeasyPrint
                 # above all), so that each new worker starts warm.
-                context.set_forkserver_preload(sorted({func.__module__ for func in _JOBS.values()}))
+                context.set_forkserver_preload(sorted({f.__module__ for f in _JOBS.values()} - {"__main__"}))
                 self._executor = ProcessPoolExecutor(
                     max_workers=self.workers,
                     mp_context=context,
@@ -353,7 +353,7 @@ def _wait_until_taken(future: Future, marker: Path, limit: float) -> bool:
 
 
 class RQRunner:
-    """Jobs in Redis, run by `rq worker` processes (`rq worker --url $REDIS_URL letters`)."""
+    """Jobs in Redis, run by `rq worker` processes (`rq worker --url $REDIS_URL advocacy`, the JOBS_QUEUE)."""
 
     def __init__(self, factory: AppFactory, redis_url: str, queue_name: str, job_timeout: int):
         from redis import Redis

@@ -7,6 +7,11 @@ Claim before sending: a sender first moves the message to `sending` with a condi
 sends only if that UPDATE changed the row, so concurrent senders (a public request, `alerts send`, `mail retry`)
 never send a message twice. A message left `sending` by a crash is claimed again after CLAIM_TIMEOUT.
 
+Mail queued during a unit of work (advocacy.uow) is sent after its commit, outside it: there each claim and each
+outcome is a unit of work of its own. Called inside a unit (a job, `mail retry`), each of those steps is a
+`checkpoint()` of it instead (leaving the unit's after-commit work for its end), so a claim is committed before
+the SMTP call either way.
+
 Attachments (a letter's PDF) are stored with the message, so a retry sends the same bytes. Features that need
 to know how a message fared (the letters' delivery log) connect to the `mail_result` signal: it is sent with the
 message after each attempt, before that outcome is committed, so what they write commits with it.
@@ -14,26 +19,32 @@ message after each attempt, before that outcome is committed, so what they write
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
-from collections.abc import Iterable
+import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import Any, cast
 
 from blinker import Namespace
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, inspect, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, inspect, or_, select, update
 
 from advocacy.extensions import db
 from advocacy.models import MailAttachment, MailMessage
 from advocacy.models.base import utcnow
 from advocacy.models.mail import FAILED, OUTBOX, QUEUED, SENDING, SENT
+from advocacy.uow import after_commit, checkpoint, in_unit_of_work, unit_of_work
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 # A message still `sending` this long after its claim was abandoned (the sender crashed): send it again.
 CLAIM_TIMEOUT = timedelta(minutes=10)
 _SESSION_KEY = "advocacy.mail.queued"
+_TAKEN_KEY = "advocacy.mail.taken"  # messages whose sending their caller took over (`queued_ids`)
 # Sent with the MailMessage after each send attempt (status `sent` or `failed`), inside the unit of work that
 # commits the outcome.
 mail_result = Namespace().signal("mail-result")
@@ -46,7 +57,8 @@ def queue_mail(
     headers: dict[str, str] | None = None,
     attachments: Iterable[tuple[str, str, bytes]] = (),
 ) -> MailMessage:
-    """Store a message to send (or, without a mail server, to keep in the outbox). The caller commits.
+    """Store a message to send (or, without a mail server, to keep in the outbox); sent after the unit of work
+    that stores it commits.
 
     `headers` adds header lines such as List-Unsubscribe (or a Message-ID chosen by the caller);
     `attachments` are (filename, MIME type, content) triples.
@@ -63,7 +75,22 @@ def queue_mail(
     )
     db.session.add(message)
     db.session.info.setdefault(_SESSION_KEY, []).append(message)
+    if in_unit_of_work():
+        after_commit(_send_stored, message)
     return message
+
+
+def _send_stored(message: MailMessage) -> None:
+    """After the commit that stored `message`: send it now (when a mail server is configured), unless the code
+    that queued it took it over with `queued_ids()`. A failure here leaves it queued for `alerts send` /
+    `mail retry`."""
+    if message in db.session.info.get(_TAKEN_KEY, ()):
+        return
+    with contextlib.suppress(ValueError):  # sent now: no later `queued_ids()` of this session returns it
+        db.session.info.get(_SESSION_KEY, []).remove(message)
+    identity = inspect(message).identity
+    if identity:
+        deliver_pending(limit=1, ids=[identity[0]])
 
 
 def _smtp_send(message: MailMessage) -> None:
@@ -87,13 +114,16 @@ def _smtp_send(message: MailMessage) -> None:
 
 
 def queued_ids() -> list[int]:
-    """Ids of the messages queued through this session and since stored, forgetting them (send only those).
+    """Take over the messages queued through this session (and not sent yet): their ids, once stored.
 
-    A request sends the mail it queued itself (`deliver_pending(ids=queued_ids())`) after committing; messages
-    of a rolled-back transaction have no id and are left out. The backlog is sent by `alerts send` or
-    `flask mail retry`.
+    Mail queued inside a unit of work is sent after its commit without this. Code that must send it itself and
+    count the outcome (the letters' send page: `checkpoint()` then `deliver_pending(ids=...)`), or that commits
+    outside a unit, calls this first: the unit then leaves those messages alone. Messages of a rolled-back
+    transaction have no id and are left out. The backlog is sent by `alerts send` or `flask mail retry`.
     """
+    db.session.flush()  # messages queued in this transaction get their ids
     messages = db.session.info.pop(_SESSION_KEY, [])
+    db.session.info.setdefault(_TAKEN_KEY, weakref.WeakSet()).update(messages)
     return [identity[0] for identity in (inspect(m).identity for m in messages) if identity]
 
 
@@ -108,32 +138,63 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _claim(message_id: int) -> bool:
-    """Take the message for this sender, committed; False if another sender has it (or it was sent)."""
+@contextmanager
+def _committed() -> Iterator[None]:
+    """A step whose writes are committed when it ends: a unit of work of its own, or a checkpoint of the unit
+    it runs in (a claim must be visible to the other senders before the message goes out)."""
+    if in_unit_of_work():
+        yield
+        checkpoint(defer_after_commit=True)  # the unit's own mail is sent at its end, not in this loop
+    else:
+        with unit_of_work():
+            yield
+
+
+def _claim(message_id: int) -> MailMessage | None:
+    """Take the message for this sender (committed) and return it; None if another sender has it (or it was
+    sent)."""
     now = utcnow()
-    claimed = db.session.execute(
-        update(MailMessage)
-        .where(MailMessage.id == message_id, _claimable(now))
-        .values(status=SENDING, claimed_at=now, attempts=MailMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return claimed == 1
+    with _committed():
+        result = db.session.execute(
+            update(MailMessage)
+            .where(MailMessage.id == message_id, _claimable(now))
+            .values(status=SENDING, claimed_at=now, attempts=MailMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        claimed = cast(CursorResult[Any], result).rowcount == 1
+    return db.session.get(MailMessage, message_id, populate_existing=True) if claimed else None
 
 
 def _give_up_abandoned() -> None:
     """A message left `sending` after its last allowed attempt (the sender crashed) is marked failed."""
-    db.session.execute(
-        update(MailMessage)
-        .where(
-            MailMessage.status == SENDING,
-            MailMessage.claimed_at < utcnow() - CLAIM_TIMEOUT,
-            MailMessage.attempts >= MAX_ATTEMPTS,
+    with _committed():
+        db.session.execute(
+            update(MailMessage)
+            .where(
+                MailMessage.status == SENDING,
+                MailMessage.claimed_at < utcnow() - CLAIM_TIMEOUT,
+                MailMessage.attempts >= MAX_ATTEMPTS,
+            )
+            .values(status=FAILED, last_error="interrupted while sending")
+            .execution_options(synchronize_session=False)
         )
-        .values(status=FAILED, last_error="interrupted while sending")
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+
+
+def _send_claimed(message: MailMessage) -> bool:
+    """Send a claimed message and record the outcome (committed, with what `mail_result` receivers wrote)."""
+    with _committed():
+        try:
+            _smtp_send(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            message.status = FAILED
+            message.last_error = f"{type(exc).__name__}: {exc}"
+            logger.warning("mail %s to %s failed: %s", message.id, message.recipient, exc)
+        else:
+            message.status = SENT
+            message.sent_at = utcnow()
+            message.last_error = None
+        mail_result.send(message)
+    return message.status == SENT
 
 
 def deliver_pending(limit: int = 100, ids: Iterable[int] | None = None) -> tuple[int, int]:
@@ -141,7 +202,7 @@ def deliver_pending(limit: int = 100, ids: Iterable[int] | None = None) -> tuple
 
     Each message is first claimed with a conditional UPDATE (committed), so two concurrent calls never send the
     same message; a message whose sender crashed mid-send is taken over after CLAIM_TIMEOUT. Each result is
-    committed as soon as it is known.
+    committed as soon as it is known (see the module docstring for how, inside a unit of work and outside).
     """
     if not current_app.config.get("MAIL_SERVER"):
         return (0, 0)
@@ -153,25 +214,15 @@ def deliver_pending(limit: int = 100, ids: Iterable[int] | None = None) -> tuple
         query = query.where(MailMessage.id.in_(wanted))
     else:
         _give_up_abandoned()
-    candidates = db.session.scalars(query).all()
-    db.session.commit()  # end the read transaction before claiming
+    with _committed():  # end the read transaction before claiming
+        candidates = db.session.scalars(query).all()
     sent = failed = 0
     for message_id in candidates:
-        if not _claim(message_id):
+        message = _claim(message_id)
+        if message is None:
             continue
-        message = db.session.get(MailMessage, message_id, populate_existing=True)
-        try:
-            _smtp_send(message)
-        except (OSError, smtplib.SMTPException) as exc:
-            message.status = FAILED
-            message.last_error = f"{type(exc).__name__}: {exc}"
-            failed += 1
-            logger.warning("mail %s to %s failed: %s", message.id, message.recipient, exc)
-        else:
-            message.status = SENT
-            message.sent_at = utcnow()
-            message.last_error = None
+        if _send_claimed(message):
             sent += 1
-        mail_result.send(message)
-        db.session.commit()
+        else:
+            failed += 1
     return (sent, failed)

@@ -10,7 +10,9 @@ APScheduler (3.x) fires the jobs; this module adds what it lacks for several pro
 - a record of every run (`scheduled_run`), shown on the dashboard and the health page.
 
 `flask worker` runs it as one foreground process (production); `make run` starts it inside the development
-server (`SCHEDULER_IN_PROCESS`). The jobs call the features' own services; each run commits its own work.
+server (`SCHEDULER_IN_PROCESS`). The jobs call the features' own services. Each step is a unit of work of its
+own (advocacy.uow): a renewal of the lease, the claim of a run (committed before the job starts, so that other
+processes see it), the job itself (rolled back if it raises) and the record of how it ended.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -36,12 +38,13 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import CursorResult, case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.extensions import db
 from advocacy.models.base import utcnow
 from advocacy.models.scheduler import FAILED, OK, RUNNING, ScheduledJob, ScheduledRun, SchedulerLease
+from advocacy.uow import in_unit_of_work, unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -94,9 +97,7 @@ def _retries(app: Flask) -> str:
 def _expire(app: Flask) -> str:
     from advocacy.endorsements.services import expire_stale
 
-    result = expire_stale()
-    db.session.commit()
-    return result.line()
+    return expire_stale().line()
 
 
 def _recovery(app: Flask) -> str:
@@ -177,7 +178,7 @@ def schedules(app: Flask) -> dict[str, BaseTrigger]:
     return {task.name: parse_schedule(app.config[task.setting]) for task in TASKS}
 
 
-# --- the lease and the run records (each function commits: the schedule is its own unit of work) -------------
+# --- the lease and the run records (each step its own unit of work: other processes must see it at once) -----
 
 
 def new_holder() -> str:
@@ -185,102 +186,108 @@ def new_holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:120]
 
 
+def _rowcount(statement: Any) -> int:
+    return cast(CursorResult[Any], db.session.execute(statement.execution_options(synchronize_session=False))).rowcount
+
+
 def hold_lease(holder: str, seconds: float, now: datetime | None = None) -> bool:
-    """Take or renew the lease for `seconds`; False when another process holds an unexpired one."""
+    """Take or renew the lease for `seconds`; False when another process holds an unexpired one. Committed."""
     now = now or utcnow()
     until = now + timedelta(seconds=seconds)
-    taken = db.session.execute(
-        update(SchedulerLease)
-        .where(
-            SchedulerLease.name == LEASE_NAME,
-            or_(SchedulerLease.holder == holder, SchedulerLease.expires_at <= now),
+    with unit_of_work():
+        renewed = _rowcount(
+            update(SchedulerLease)
+            .where(
+                SchedulerLease.name == LEASE_NAME,
+                or_(SchedulerLease.holder == holder, SchedulerLease.expires_at <= now),
+            )
+            .values(
+                holder=holder,
+                expires_at=until,
+                acquired_at=case((SchedulerLease.holder == holder, SchedulerLease.acquired_at), else_=now),
+            )
         )
-        .values(
-            holder=holder,
-            expires_at=until,
-            acquired_at=case((SchedulerLease.holder == holder, SchedulerLease.acquired_at), else_=now),
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if taken:
-        db.session.commit()
-        return True
-    if db.session.get(SchedulerLease, LEASE_NAME) is not None:
-        db.session.rollback()
-        return False
-    db.session.add(SchedulerLease(name=LEASE_NAME, holder=holder, acquired_at=now, expires_at=until))
-    try:
-        db.session.commit()
-    except IntegrityError:  # another process inserted it first
-        db.session.rollback()
+        if renewed or db.session.get(SchedulerLease, LEASE_NAME) is not None:
+            return bool(renewed)
+    try:  # no lease row yet: the first process to insert it holds it
+        with unit_of_work():
+            db.session.add(SchedulerLease(name=LEASE_NAME, holder=holder, acquired_at=now, expires_at=until))
+    except IntegrityError:  # another process inserted it first (the unit rolled back)
         return False
     return True
 
 
 def release_lease(holder: str) -> None:
-    """Give the lease up at shutdown so that another process takes over at once."""
-    db.session.execute(
-        update(SchedulerLease)
-        .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
-        .values(expires_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-
-
-def _claim(name: str, holder: str, now: datetime, min_gap: timedelta) -> ScheduledRun | None:
-    """Start a run of `name` unless one started less than `min_gap` ago (another process ran this firing)."""
-    if db.session.get(ScheduledJob, name) is None:
-        db.session.add(ScheduledJob(name=name, runs=0))
-        try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-    claimed = db.session.execute(
-        update(ScheduledJob)
-        .where(
-            ScheduledJob.name == name,
-            or_(ScheduledJob.last_started_at.is_(None), ScheduledJob.last_started_at <= now - min_gap),
+    """Give the lease up at shutdown so that another process takes over at once. Committed."""
+    with unit_of_work():
+        _rowcount(
+            update(SchedulerLease)
+            .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
+            .values(expires_at=utcnow())
         )
-        .values(last_started_at=now, last_status=RUNNING, runs=ScheduledJob.runs + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not claimed:
-        db.session.rollback()
-        return None
-    run = ScheduledRun(job_name=name, holder=holder, started_at=now, status=RUNNING)
-    db.session.add(run)
-    db.session.commit()
+
+
+def _claim(name: str, holder: str, now: datetime, min_gap: timedelta) -> int | None:
+    """Start a run of `name` (committed) and return its id, unless one started less than `min_gap` ago (another
+    process ran this firing)."""
+    if db.session.get(ScheduledJob, name) is None:
+        try:
+            with unit_of_work():
+                db.session.add(ScheduledJob(name=name, runs=0))
+        except IntegrityError:  # another process added the row first: claim it below like any other
+            pass
+    with unit_of_work():
+        claimed = _rowcount(
+            update(ScheduledJob)
+            .where(
+                ScheduledJob.name == name,
+                or_(ScheduledJob.last_started_at.is_(None), ScheduledJob.last_started_at <= now - min_gap),
+            )
+            .values(last_started_at=now, last_status=RUNNING, runs=ScheduledJob.runs + 1)
+        )
+        if not claimed:
+            return None
+        run = ScheduledRun(job_name=name, holder=holder, started_at=now, status=RUNNING)
+        db.session.add(run)
+        db.session.flush()
+        return run.id
+
+
+def _record(run_id: int, name: str, status: str, summary: str | None, error: str | None) -> ScheduledRun:
+    """Write how the run ended on the run and on its job's row."""
+    finished = utcnow()
+    run = db.session.get_one(ScheduledRun, run_id)
+    run.status, run.summary, run.error, run.finished_at = status, (summary or "")[:500] or None, error, finished
+    job = db.session.get_one(ScheduledJob, name)
+    job.last_status, job.last_finished_at = status, finished
+    job.last_summary, job.last_error = run.summary, error
+    if status == FAILED:
+        job.last_failed_at = finished
     return run
 
 
 def run_task(app: Flask, name: str, holder: str, *, min_gap: timedelta = timedelta(0)) -> ScheduledRun | None:
     """Run one scheduled job now (claimed first) and record how it ended; None when another process had it.
 
-    Called in an application context. A failing job is recorded (and logged), never raised: the schedule goes on.
+    Called in an application context, outside a unit of work: the claim, the job and the record are a unit of
+    work each, so that the claim is committed before the job starts and a failing job's writes are rolled back
+    while its record is kept. A failing job is recorded (and logged), never raised: the schedule goes on.
     """
+    if in_unit_of_work():
+        raise RuntimeError("run_task opens its own units of work: call it outside one (in an app context of its own)")
     task = TASKS_BY_NAME[name]
-    now = utcnow()
-    run = _claim(name, holder, now, min_gap)
-    if run is None:
+    run_id = _claim(name, holder, utcnow(), min_gap)
+    if run_id is None:
         return None
-    run_id = run.id
     status, summary, error = OK, None, None
     try:
-        summary = task.run(app)
+        with unit_of_work():
+            summary = task.run(app)
     except Exception as exc:  # the record says what failed; the next firing tries again
-        db.session.rollback()
         status, error = FAILED, f"{type(exc).__name__}: {exc}"[:2000]
         logger.exception("scheduled job %s failed", name)
-    finished = utcnow()
-    run = db.session.get(ScheduledRun, run_id)
-    run.status, run.summary, run.error, run.finished_at = status, (summary or "")[:500] or None, error, finished
-    job = db.session.get(ScheduledJob, name)
-    job.last_status, job.last_finished_at = status, finished
-    job.last_summary, job.last_error = run.summary, error
-    if status == FAILED:
-        job.last_failed_at = finished
-    db.session.commit()
+    with unit_of_work():
+        run = _record(run_id, name, status, summary, error)
     logger.info("scheduled job %s: %s", name, error or summary)
     return run
 
@@ -318,9 +325,8 @@ class Scheduler:
         with self.app.app_context():
             try:
                 leader = hold_lease(self.holder, self.lease_seconds)
-            except Exception:  # the database is unreachable: stop firing until it answers again
+            except Exception:  # the database is unreachable: stop firing until it answers again (rolled back)
                 logger.exception("scheduler %s could not renew its lease", self.holder)
-                db.session.rollback()
                 leader = False
             finally:
                 db.session.remove()
@@ -401,7 +407,7 @@ def overview(app: Flask, now: datetime | None = None) -> dict[str, Any]:
     now = now or utcnow()
     jobs = {job.name: job for job in db.session.scalars(select(ScheduledJob))}
     lease = db.session.get(SchedulerLease, LEASE_NAME)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for task in TASKS:
         try:
             trigger = parse_schedule(app.config[task.setting])

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from flask import Flask, Response, abort, request, session
+from werkzeug.datastructures import MultiDict
 
 MAX_JSON_DEPTH = 32  # deepest nesting of arrays and objects accepted in a JSON request body
 
@@ -68,12 +69,12 @@ CSP = (
 
 
 def is_embeddable(endpoint: str | None) -> bool:
-    return bool(endpoint) and endpoint.endswith(".widget")
+    return endpoint is not None and endpoint.endswith(".widget")
 
 
-def has_nul(values: object) -> bool:
+def has_nul(values: MultiDict[str, str]) -> bool:
     """Whether any key or value of a MultiDict (form, query) holds a NUL character."""
-    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))  # type: ignore[attr-defined]
+    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
 
 
 def register(app: Flask) -> None:

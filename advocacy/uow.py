@@ -6,9 +6,9 @@ back when anything raises. Services flush, never commit.
 
 What must only happen once the data is safely stored (mail queued with `queue_mail`, webhooks, jobs that read
 the rows just written from another process) is registered with `after_commit(func, *args)` and runs after the
-commit, outside the unit of work (so it may open its own); a rolled-back unit drops it. Mail queued during the
-unit is sent after the commit without registering anything (the way indico sends a request's queued mail after
-its single commit).
+commit, outside the unit of work (so it may open its own); a rolled-back unit drops it. `queue_mail` registers
+the sending of each message it stores this way, so callers register nothing (the way indico sends a request's
+queued mail after its single commit); this module knows nothing of mail (advocacy.mail imports it, not back).
 
 Units nest: an inner `unit_of_work()` joins the outer one, so a service called from a CLI command and from a
 request commits in exactly one place either way. Long work that must publish its progress before it ends (a
@@ -23,11 +23,12 @@ import functools
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 import click
 from flask import Flask, has_app_context
 from flask.cli import ScriptInfo
+from flask.typing import RouteCallable
 from sqlalchemy.orm import Session
 
 from advocacy.extensions import db
@@ -62,11 +63,7 @@ def after_commit(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
 
 
 def _run_after_commit(session: Session) -> None:
-    # Imported here: mail imports models that import the extensions this module needs first.
-    from advocacy.mail import deliver_pending, queued_ids
-
     pending: list[functools.partial[Any]] = session.info.pop(_AFTER, [])
-    ids = queued_ids()
     depth = session.info.get(_DEPTH, 0)
     session.info[_DEPTH] = 0  # the work below runs outside the unit (it may open its own)
     try:
@@ -75,21 +72,13 @@ def _run_after_commit(session: Session) -> None:
                 call()
             except Exception:  # the data is committed: a failed follow-up is logged, never undoes it
                 logger.exception("after-commit work failed: %r", call.func)
-        if ids:
-            try:
-                deliver_pending(ids=ids)
-            except Exception:  # the messages stay queued; `alerts send` / `mail retry` sends them
-                logger.exception("sending queued mail failed")
     finally:
         session.info[_DEPTH] = depth
 
 
 def _discard(session: Session) -> None:
     session.rollback()
-    session.info.pop(_AFTER, None)
-    from advocacy.mail import queued_ids
-
-    queued_ids()  # forget the rolled-back messages (they were never stored)
+    session.info.pop(_AFTER, None)  # e.g. the sending of rolled-back messages (they were never stored)
 
 
 @contextmanager
@@ -115,13 +104,19 @@ def unit_of_work() -> Iterator[Session]:
         _run_after_commit(session)
 
 
-def checkpoint() -> None:
-    """Inside a unit of work: commit what is done so far and run the after-commit work queued until now."""
+def checkpoint(*, defer_after_commit: bool = False) -> None:
+    """Inside a unit of work: commit what is done so far and run the after-commit work queued until now.
+
+    With `defer_after_commit` that work keeps waiting for the end of the unit (dropped if the unit later rolls
+    back, though what it follows stays committed): for a step that commits in the middle of its own work, such as
+    a mail claim in `deliver_pending`, which must not send the unit's other mail under its feet.
+    """
     session = _session()
     if session.info.get(_DEPTH, 0) == 0:
         raise RuntimeError("checkpoint() outside a unit of work")
     session.commit()
-    _run_after_commit(session)
+    if not defer_after_commit:
+        _run_after_commit(session)
 
 
 def transactional(func: Callable[P, R]) -> Callable[P, R]:
@@ -167,5 +162,5 @@ def register(app: Flask) -> None:
             continue
         wrapped = transactional(view)
         wrapped._advocacy_uow = True  # type: ignore[attr-defined]  # marks a view already wrapped
-        app.view_functions[endpoint] = wrapped
+        app.view_functions[endpoint] = cast(RouteCallable, wrapped)  # the same kind of view as the one it wraps
     _wrap_commands(app.cli)

@@ -2,56 +2,23 @@
 
 from __future__ import annotations
 
-import email
 import hashlib
 import hmac
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
-from email import policy
-from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Inbox:
-    """Every message the app sends through SMTP during a test."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd hook
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted"
-
-    def to(self, address: str, subject_part: str = "") -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address and subject_part in m["Subject"]]
+from tests.endorsements_fixtures import MailCatcher, serve_smtp
 
 
 @pytest.fixture
-def alerts_smtp(app, monkeypatch) -> Iterator[Inbox]:
-    """A real aiosmtpd server on 127.0.0.1 that the app sends through for the test."""
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", port)
-    try:
-        yield inbox
-    finally:
-        controller.stop()
+def alerts_smtp(app, monkeypatch) -> Iterator[MailCatcher]:
+    """The one SMTP catcher (tests/endorsements_fixtures.py), under the name the alerts tests use."""
+    yield from serve_smtp(app, monkeypatch, MailCatcher())
 
 
 class Receiver:

@@ -1,20 +1,24 @@
 """Shared fixtures: the app on a real database (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set),
-a client whose forms carry real CSRF tokens, login helpers and factories."""
+a client whose forms carry real CSRF tokens, login helpers, factories (tests/factories.py), the query counter
+(`count_queries` / `assert_queries(n)`) and the one free-port helper."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-from collections.abc import Iterator
-from itertools import count
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 
 from advocacy import create_app
 from advocacy.extensions import db
+from tests.factories import PASSWORD, make_account
 
 # Fixture modules of the features (one per feature, so that features do not edit each other's fixtures).
 pytest_plugins = [
@@ -30,6 +34,13 @@ pytest_plugins = [
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL") or None
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (for test servers, or a closed port)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _reset_schema(app: Flask) -> None:
@@ -130,7 +141,7 @@ class Auth:
     def __init__(self, client: FlaskClient):
         self.client = client
 
-    def login(self, email: str, password: str = "correct horse battery", **kwargs):
+    def login(self, email: str, password: str = PASSWORD, **kwargs):
         return submit(self.client, "/login", {"email": email, "password": password}, **kwargs)
 
     def logout(self):
@@ -142,18 +153,13 @@ def auth(client: FlaskClient) -> Auth:
     return Auth(client)
 
 
-_seq = count(1)
-
-
 @pytest.fixture
 def make_user(app: Flask):
     """Create a user with a role; the password is "correct horse battery" unless given."""
 
-    def make(role: str = "viewer", email: str | None = None, password: str = "correct horse battery"):
-        from advocacy.auth.services import create_user
-
+    def make(role: str = "viewer", email: str | None = None, password: str = PASSWORD):
         with app.app_context():
-            user = create_user(email or f"{role}{next(_seq)}@example.org", password, role, actor="test")
+            user = make_account(role, email, password)
             db.session.commit()
             return user.email
 
@@ -181,3 +187,56 @@ def demo(app: Flask) -> None:
     with app.app_context():
         load_demo()
         db.session.commit()
+
+
+class Queries:
+    """The SQL statements the app's engine ran while counting."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __str__(self) -> str:
+        return f"{self.count} queries:\n" + "\n".join("  " + " ".join(s.split())[:160] for s in self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], AbstractContextManager[Queries]]:
+    """`with count_queries() as queries:` records every statement the app's engine runs inside the block
+    (requests through the test client, services, CLI commands alike)."""
+    with app.app_context():
+        engine = db.engine
+
+    @contextlib.contextmanager
+    def counting() -> Iterator[Queries]:
+        queries = Queries()
+
+        def record(conn, cursor, statement, *args) -> None:
+            queries.statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield queries
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
+
+
+@pytest.fixture
+def assert_queries(count_queries) -> Callable[[int], AbstractContextManager[Queries]]:
+    """`with assert_queries(n):` fails unless the block runs exactly `n` statements (listing them if not).
+
+    A list page's test measures its count once with `count_queries`, adds rows, then asserts the same count:
+    the page's queries must not grow with its rows."""
+
+    @contextlib.contextmanager
+    def asserting(expected: int) -> Iterator[Queries]:
+        with count_queries() as queries:
+            yield queries
+        assert queries.count == expected, f"expected {expected}, ran {queries}"
+
+    return asserting

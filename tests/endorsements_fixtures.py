@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import email
 import re
-import socket
 from email import policy
 from email.message import EmailMessage
 
 import pytest
+
+from tests.conftest import free_port
 
 _LINK = re.compile(r"https?://[^\s/]+(/\S+)")
 
@@ -23,8 +24,9 @@ class MailCatcher:
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted"
 
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
+    def to(self, address: str, subject_part: str = "") -> list[EmailMessage]:
+        """The messages to `address` (whose subject contains `subject_part`)."""
+        return [m for m in self.messages if m["To"] == address and subject_part in m["Subject"]]
 
     def last_to(self, address: str) -> EmailMessage:
         found = self.to(address)
@@ -45,12 +47,6 @@ class MailCatcher:
             if path.startswith(prefix):
                 return path
         raise AssertionError(f"no {prefix} link in the mail to {message['To']}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve_smtp(app, monkeypatch, catcher):

@@ -134,3 +134,32 @@ def test_campaign_edit_validation_keeps_input(client, login_as, demo, app):
     assert response.status_code == 200 and "This field is required." in body and 'value="Kept name"' in body
     with app.app_context():
         assert db.session.scalar(select(Campaign.name).where(Campaign.slug == "city-state-diplomacy")) != "Kept name"
+
+
+def test_account_errors_are_typed_and_current_staff_is_the_logged_in_user(app, make_user):
+    """The service raises one error class per problem (the forms put each on its field); `current_staff()` is
+    the request's User when logged in and refuses to guess when nobody is."""
+    import pytest
+    from flask_login import login_user
+
+    from advocacy.auth import current_staff, logged_in_staff
+    from advocacy.auth.services import EmailTaken, InvalidEmail, UnknownRole, WeakPassword, create_user, start_session
+
+    email = make_user("advocate")
+    with app.app_context():
+        for args, error in (
+            ((email, "a long passphrase", "viewer"), EmailTaken),
+            (("new@example.org", "short", "viewer"), WeakPassword),
+            (("not-an-address", "a long passphrase", "viewer"), InvalidEmail),
+            (("new@example.org", "a long passphrase", "owner"), UnknownRole),
+        ):
+            with pytest.raises(error):
+                create_user(*args, actor="test")
+    with app.test_request_context("/"):
+        assert logged_in_staff() is None
+        with pytest.raises(RuntimeError, match="logged-in staff member"):
+            current_staff()
+        user = db.session.scalar(select(User).where(User.email == email))
+        start_session(user)
+        login_user(user)
+        assert current_staff() is user and user.has_role("advocate")

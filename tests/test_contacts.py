@@ -179,18 +179,12 @@ def test_contact_forms_check_input_and_roles(app, client, auth, login_as, demo):
     assert _count(app) == 1
 
 
-def test_contacts_and_targets_pages_make_a_fixed_number_of_queries(app, client, login_as, demo):
+def test_contacts_and_targets_pages_make_a_fixed_number_of_queries(app, client, login_as, demo, count_queries):
     """The contacts list and the Targets page make the same number of queries with 1 or 60 contacts and
     interactions (members' and committees' offices, eager-loaded)."""
-    from sqlalchemy import event
-
     from advocacy.contacts import services
 
     login_as("viewer")
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
 
     def add(start: int, n: int) -> None:
         with app.app_context():
@@ -202,18 +196,12 @@ def test_contacts_and_targets_pages_make_a_fixed_number_of_queries(app, client, 
             db.session.commit()
 
     def queries(url: str) -> int:
-        statements.clear()
-        assert client.get(url).status_code == 200
-        return len(statements)
+        with count_queries() as seen:
+            assert client.get(url).status_code == 200
+        return seen.count
 
-    with app.app_context():
-        engine = db.engine
     add(0, 1)
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        pages = ("/contacts/", "/campaigns/city-state-diplomacy/targets", "/members/M001137", "/committees/HSFA")
-        few = [queries(url) for url in pages]
-        add(1, 30)
-        assert [queries(url) for url in pages] == few
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    pages = ("/contacts/", "/campaigns/city-state-diplomacy/targets", "/members/M001137", "/committees/HSFA")
+    few = [queries(url) for url in pages]
+    add(1, 30)
+    assert [queries(url) for url in pages] == few

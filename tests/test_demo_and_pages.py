@@ -186,62 +186,35 @@ def test_pages_render_for_every_nav_entry(client, login_as, demo):
         assert client.get(url).status_code == 200, url
 
 
-def test_bills_list_query_count_does_not_grow(client, login_as, demo, app):
+def test_bills_list_query_count_does_not_grow(client, login_as, demo, app, count_queries, assert_queries):
     """The bills list and a bill page make a fixed number of queries, whatever the number of rows."""
-    from sqlalchemy import event
-
     login_as("viewer")
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
+    with count_queries() as small:
+        client.get("/bills/")
     with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+        for n in range(1, 31):
+            db.session.add(
+                Bill(congress=119, bill_type="hres", number=n, title=f"Resolution {n}", sponsor_id="L000582")
+            )
+        db.session.commit()
+    with assert_queries(small.count):
         client.get("/bills/")
-        small = len(statements)
-        statements.clear()
-        with app.app_context():
-            for n in range(1, 31):
-                db.session.add(
-                    Bill(congress=119, bill_type="hres", number=n, title=f"Resolution {n}", sponsor_id="L000582")
-                )
-            db.session.commit()
-        statements.clear()
-        client.get("/bills/")
-        assert len(statements) == small
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
-def test_bill_page_query_count_does_not_grow_with_campaign_versions(client, login_as, demo, app):
+def test_bill_page_query_count_does_not_grow_with_campaign_versions(
+    client, login_as, demo, app, count_queries, assert_queries
+):
     """A bill page makes the same number of queries whether its campaign has six or twelve bill versions."""
-    from sqlalchemy import event
-
     from advocacy.models import CampaignBill
 
     login_as("viewer")
+    with count_queries() as six:
+        client.get("/bills/119/hr/5323")
     with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+        campaign = db.session.scalar(select(Campaign))
+        for n in range(1, 7):
+            bill = Bill(congress=119, bill_type="s", number=n, title=f"Companion {n}")
+            db.session.add(CampaignBill(campaign=campaign, bill=bill, position=10 + n))
+        db.session.commit()
+    with assert_queries(six.count):
         client.get("/bills/119/hr/5323")
-        six = len(statements)
-        with app.app_context():
-            campaign = db.session.scalar(select(Campaign))
-            for n in range(1, 7):
-                bill = Bill(congress=119, bill_type="s", number=n, title=f"Companion {n}")
-                db.session.add(CampaignBill(campaign=campaign, bill=bill, position=10 + n))
-            db.session.commit()
-        statements.clear()
-        client.get("/bills/119/hr/5323")
-        assert len(statements) == six
-    finally:
-        event.remove(engine, "before_cursor_execute", count)

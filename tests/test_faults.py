@@ -23,8 +23,7 @@ from advocacy.bills.documents import bill_document, load_bill
 from advocacy.congress.citations import Citation
 from advocacy.extensions import db
 from advocacy.models import Bill, Endorsement, Letter, LetterBatch
-from tests.conftest import csrf_token, submit
-from tests.endorsements_fixtures import free_port
+from tests.conftest import csrf_token, free_port, submit
 from tests.letters_fixtures import wait_for_batch
 
 HR3571 = Citation(116, "hr", 3571)

@@ -2,14 +2,16 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from advocacy.extensions import db
 from advocacy.mail import MAX_ATTEMPTS, deliver_pending, queue_mail
 from advocacy.models import MailMessage
 from advocacy.models.base import utcnow
+from advocacy.uow import unit_of_work
 from tests.concurrency import run_side_by_side
-from tests.endorsements_fixtures import free_port
+from tests.conftest import free_port
 
 
 def test_without_mail_server_messages_stay_in_the_outbox(app, client, login_as):
@@ -112,3 +114,53 @@ def test_a_request_sends_only_the_mail_it_queued(app, smtp):
             "queued"
         )
     assert [m["To"] for m in smtp.messages] == ["mine@example.org"]
+
+
+def test_mail_queued_in_a_unit_of_work_is_sent_after_its_commit_and_never_on_rollback(app, smtp):
+    """Inside unit_of_work() a queued message goes out once the unit commits (nobody calls deliver_pending); a
+    unit that raises stores and sends nothing."""
+    with app.app_context():
+        with unit_of_work():
+            queue_mail("kept@example.org", "Committed", "Body")
+            assert smtp.messages == []  # not before the commit
+        assert [m["To"] for m in smtp.messages] == ["kept@example.org"]
+        with pytest.raises(RuntimeError), unit_of_work():
+            queue_mail("dropped@example.org", "Rolled back", "Body")
+            db.session.flush()
+            raise RuntimeError("the work failed")
+        assert db.session.scalars(select(MailMessage.recipient)).all() == ["kept@example.org"]
+    assert [m["To"] for m in smtp.messages] == ["kept@example.org"]
+
+
+def test_inside_a_unit_of_work_each_claim_and_outcome_is_committed_before_the_unit_ends(app, smtp):
+    """deliver_pending called inside a unit (a job, `mail retry`) commits each claim and result as it goes: a later
+    error in the same unit cannot make a sent message look unsent (and send it twice)."""
+    with app.app_context():
+        queue_mail("office@example.org", "Once", "Body")
+        db.session.commit()
+    with app.app_context():
+        with pytest.raises(RuntimeError), unit_of_work():
+            assert deliver_pending() == (1, 0)
+            raise RuntimeError("the job failed after sending")
+        row = db.session.execute(select(MailMessage.status, MailMessage.attempts)).one()
+        assert tuple(row) == ("sent", 1)
+        assert deliver_pending() == (0, 0)
+    assert [m["To"] for m in smtp.messages] == ["office@example.org"]
+
+
+def test_queued_ids_takes_messages_over_from_the_unit_of_work(app, smtp):
+    """Code that sends what it queued itself and counts it (checkpoint, then deliver_pending(ids=queued_ids()))
+    gets each message once: the unit does not send the messages it took over, only the others."""
+    from advocacy.mail import queued_ids
+    from advocacy.uow import checkpoint
+
+    with app.app_context():
+        with unit_of_work():
+            queue_mail("counted@example.org", "Sent and counted here", "Body")
+            ids = queued_ids()
+            queue_mail("other@example.org", "Sent by the unit after its commit", "Body")
+            checkpoint(defer_after_commit=True)
+            assert deliver_pending(ids=ids) == (1, 0)
+        rows = db.session.execute(select(MailMessage.recipient, MailMessage.attempts)).all()
+        assert sorted(tuple(r) for r in rows) == [("counted@example.org", 1), ("other@example.org", 1)]
+    assert sorted(m["To"] for m in smtp.messages) == ["counted@example.org", "other@example.org"]

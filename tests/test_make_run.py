@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.endorsements_fixtures import free_port
+from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from advocacy.extensions import db
 from advocacy.models import City, CityDistrict, Endorsement, Event, Member
@@ -25,25 +25,6 @@ def imported(runner, import_file, demo):
     ):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
-
-
-class QueryCounter:
-    """Counts SQL statements with a before_cursor_execute listener."""
-
-    def __init__(self, app):
-        with app.app_context():
-            self.engine = db.engine
-        self.statements: list[str] = []
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, conn, cursor, statement, *args):
-        self.statements.append(statement)
 
 
 def _add_members(app, n: int, offset: int = 0) -> None:
@@ -72,31 +53,27 @@ def _add_cities(app, n: int, offset: int = 0) -> None:
         db.session.commit()
 
 
-def test_members_list_query_count_is_constant(app, client, login_as, imported):
+def test_members_list_query_count_is_constant(app, client, login_as, imported, count_queries, assert_queries):
     """The members list makes the same number of queries with 10 or 40 more members (eager loading)."""
     login_as("viewer")
     _add_members(app, 10)
-    with QueryCounter(app) as counter:
+    with count_queries() as small:
         assert client.get("/members/").status_code == 200
-        small = len(counter.statements)
-        _add_members(app, 30, offset=10)
-        counter.statements.clear()
+    _add_members(app, 30, offset=10)
+    with assert_queries(small.count):
         body = client.get("/members/").get_data(as_text=True)
-        assert len(counter.statements) == small
     assert "Member39" in body
 
 
-def test_cities_list_query_count_is_constant(app, client, login_as, imported):
+def test_cities_list_query_count_is_constant(app, client, login_as, imported, count_queries, assert_queries):
     """The cities list makes the same number of queries with 5 or 45 more cities on the page."""
     login_as("viewer")
     _add_cities(app, 5)
-    with QueryCounter(app) as counter:
+    with count_queries() as small:
         assert client.get("/cities/?state=TX").status_code == 200
-        small = len(counter.statements)
-        _add_cities(app, 40, offset=5)
-        counter.statements.clear()
+    _add_cities(app, 40, offset=5)
+    with assert_queries(small.count):
         body = client.get("/cities/?state=TX").get_data(as_text=True)
-        assert len(counter.statements) == small
     assert "Testville 44" in body
 
 

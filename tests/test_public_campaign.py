@@ -3,44 +3,23 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from advocacy.extensions import db
 from advocacy.models import Bill, Campaign, City, Endorsement
-from advocacy.models.base import utcnow
 from advocacy.public.usmap import LOWER48, MapPoint, project
 from tests.conftest import submit
+from tests.factories import make_campaign, make_endorsement
 
 SLUG = "city-state-diplomacy"
 
 
-@contextmanager
-def count_queries(app):
-    counter = {"n": 0}
-
-    def before(*args, **kwargs):
-        counter["n"] += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
-def _add_verified(app, n: int, start: int = 0) -> None:
+def _add_verified(app, n: int) -> None:
     with app.app_context():
         campaign = db.session.scalar(select(Campaign).where(Campaign.slug == SLUG))
-        for i in range(start, start + n):
-            city = City(name=f"Town {i}", state="OH", population=1000 + i, latitude=40.0, longitude=-82.0 - i / 10)
-            db.session.add(city)
-            db.session.add(
-                Endorsement(campaign=campaign, city=city, status="verified", signer_name=f"S{i}", verified_at=utcnow())
-            )
+        for _ in range(n):
+            make_endorsement(campaign)
         db.session.commit()
 
 
@@ -85,15 +64,14 @@ def test_map_projection_places_cities_sensibly():
     assert 0 <= LOWER48(37.0, -96.0)[0] <= 960
 
 
-def test_public_page_query_count_does_not_grow_with_cities(app, client, demo):
+def test_public_page_query_count_does_not_grow_with_cities(app, client, demo, count_queries, assert_queries):
     """The public page runs the same number of queries for 5 and for 25 endorsing cities."""
-    with count_queries(app) as few:
+    with count_queries() as few:
         client.get(f"/c/{SLUG}")
     _add_verified(app, 20)
-    with count_queries(app) as many:
+    with assert_queries(few.count):
         page = client.get(f"/c/{SLUG}").get_data(as_text=True)
     assert "<strong>25</strong> cities" in page
-    assert many["n"] == few["n"]
 
 
 def test_exports_and_widget(client, demo):
@@ -172,7 +150,7 @@ def test_large_campaign_page_stays_light_and_links_state_pages(app, client, demo
     from sqlalchemy import insert, select
 
     from advocacy.extensions import db
-    from advocacy.models import Campaign, City, Endorsement
+    from advocacy.models import Campaign
 
     with app.app_context():
         campaign_id = db.session.scalar(select(Campaign.id).where(Campaign.slug == SLUG))
@@ -208,29 +186,29 @@ def test_large_campaign_page_stays_light_and_links_state_pages(app, client, demo
     assert csv_text.count("Testville") == 500
 
 
-def test_public_pages_are_cached_for_a_while(app, client, demo, monkeypatch):
+def test_public_pages_are_cached_for_a_while(app, client, monkeypatch):
     """With the cache on, a new endorsement appears on the public page only after PUBLIC_CACHE_SECONDS."""
-    from sqlalchemy import select
-
-    from advocacy.extensions import db
-    from advocacy.models import Campaign, City, Endorsement
     from advocacy.public import cache
 
+    with app.app_context():  # a campaign with two endorsing cities is all this needs (no demo)
+        campaign = make_campaign()
+        for _ in range(2):
+            make_endorsement(campaign)
+        slug, campaign_id = campaign.slug, campaign.id
+        db.session.commit()
     monkeypatch.setitem(app.config, "PUBLIC_CACHE_SECONDS", 30)
     cache.clear()
     clock = [1000.0]
     monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])
-    before = client.get(f"/c/{SLUG}").get_data(as_text=True)
-    assert "<strong>5</strong> cities" in before
+    before = client.get(f"/c/{slug}").get_data(as_text=True)
+    assert "<strong>2</strong> cities" in before
     with app.app_context():
-        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == SLUG))
-        city = db.session.scalar(select(City).where(City.name == "Austin"))
-        db.session.add(Endorsement(campaign=campaign, city=city, status="verified", signer_name="Mayor"))
+        make_endorsement(db.session.get_one(Campaign, campaign_id))
         db.session.commit()
-    assert "<strong>5</strong> cities" in client.get(f"/c/{SLUG}").get_data(as_text=True)
+    assert "<strong>2</strong> cities" in client.get(f"/c/{slug}").get_data(as_text=True)
     clock[0] += 31
-    assert "<strong>6</strong> cities" in client.get(f"/c/{SLUG}").get_data(as_text=True)
-    cached = client.get(f"/c/{SLUG}")
+    assert "<strong>3</strong> cities" in client.get(f"/c/{slug}").get_data(as_text=True)
+    cached = client.get(f"/c/{slug}")
     assert cached.headers["Content-Security-Policy"].startswith("default-src 'self'")
     cache.clear()
 

@@ -66,27 +66,18 @@ def test_needs_you_panel_lists_what_waits_for_staff_each_linked(app, demo, clien
     assert "Nothing is waiting" not in panel
 
 
-def test_needs_you_query_count_does_not_grow_with_items(app, demo, client, login_as):
+def test_needs_you_query_count_does_not_grow_with_items(app, demo, client, login_as, count_queries):
     """The panel's queries are per section, not per item: five or fifteen waiting endorsements, same count."""
-    from sqlalchemy import event
-
     login_as("viewer")
     cities = ["Chicago, IL", "Hartford, CT", "Columbia, SC", "Charlotte, NC", "Washington, DC"]
     counts = []
     for batch in (cities[:2], cities[2:]):
         for city in batch:
             _sign_off_domain(app, city, f"mayor.{city.split(',')[0].lower()}@gmail.com")
-        statements: list[str] = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with count_queries() as queries:
             page = client.get("/dashboard").get_data(as_text=True)
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         assert page.count("mayor.") >= len(batch)
-        counts.append(len(statements))
+        counts.append(queries.count)
     assert counts[0] == counts[1], counts
 
 

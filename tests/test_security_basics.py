@@ -91,3 +91,18 @@ def test_import_rejects_a_bad_file(runner, tmp_path):
     path.write_text("hello\n")
     result = runner.invoke(args=["import", str(path)])
     assert result.exit_code != 0 and "not a backup header" in result.output
+
+
+def test_a_restore_that_fails_midway_leaves_the_database_empty(runner, app, tmp_path):
+    """A backup whose later line is bad is rolled back whole: the rows before it are not kept (one unit of work)."""
+    lines = [
+        json.dumps({"format": "advocacy-backup", "version": 1}),
+        json.dumps({"table": "city", "row": {"id": 1, "name": "Newtown", "state": "CT"}}),
+        "not json",
+    ]
+    path = tmp_path / "half.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code != 0 and "line 3: invalid JSON" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(City)) == 0

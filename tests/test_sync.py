@@ -335,10 +335,8 @@ def test_related_bill_suggested_for_campaign(congress_app, client, login_as, dem
     assert "H.R. 1 (118th)" in campaign_page
 
 
-def test_bill_page_query_count_constant(congress_app, client, login_as, congress_server, app):
+def test_bill_page_query_count_constant(congress_app, client, login_as, congress_server, app, count_queries):
     """The bill page makes the same number of queries with 3 or 300 actions and cosponsors."""
-    from sqlalchemy import event
-
     login_as("viewer")
     record = congress_server.add_bill(119, "hr", 8000)
 
@@ -366,18 +364,11 @@ def test_bill_page_query_count_constant(congress_app, client, login_as, congress
             sync_citation(Citation(119, "hr", 8000), create=True, force=True)
 
     counts = []
-    with app.app_context():
-        engine = db.engine
     for n in (3, 300):
         fill(n)
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with count_queries() as queries:
             assert client.get("/bills/119/hr/8000").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        counts.append(len(statements))
+        counts.append(queries.count)
     assert counts[0] == counts[1]
 
 

@@ -1,14 +1,15 @@
-"""Admin: accounts and the mail outbox."""
+"""Admin: accounts and the mail outbox. Each request is one unit of work (advocacy.uow): no commit here."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from advocacy.auth import current_staff
 from advocacy.auth.decorators import role_required
 from advocacy.auth.forms import UserForm
-from advocacy.auth.services import AccountError, create_user
+from advocacy.auth.services import AccountError, WeakPassword, create_user
 from advocacy.extensions import db
 from advocacy.models import MailMessage, User
 from advocacy.models.users import ADMIN
@@ -18,23 +19,23 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.route("/")
 @role_required(ADMIN)
-def index():
+def index() -> ResponseReturnValue:
     return redirect(url_for("admin.users"))
 
 
 @bp.route("/users", methods=["GET", "POST"])
 @role_required(ADMIN)
-def users():
+def users() -> ResponseReturnValue:
     form = UserForm()
     if form.validate_on_submit():
         try:
-            user = create_user(form.email.data, form.password.data, form.role.data, actor=current_user.email)
-        except AccountError as exc:
-            db.session.rollback()
-            field = form.password if "assword" in str(exc) else form.email
-            field.errors.append(str(exc))
+            user = create_user(
+                form.email.data or "", form.password.data or "", form.role.data or "", actor=current_staff().email
+            )
+        except AccountError as exc:  # nothing was written (the checks come first)
+            field = form.password if isinstance(exc, WeakPassword) else form.email
+            field.errors = (*field.errors, str(exc))
         else:
-            db.session.commit()
             flash(f"Account {user.email} created.", "success")
             return redirect(url_for("admin.users"))
     accounts = db.session.scalars(select(User).order_by(User.email)).all()
@@ -43,6 +44,6 @@ def users():
 
 @bp.route("/outbox")
 @role_required(ADMIN)
-def outbox():
+def outbox() -> ResponseReturnValue:
     messages = db.session.scalars(select(MailMessage).order_by(MailMessage.created_at.desc()).limit(200)).all()
     return render_template("admin/outbox.html", messages=messages)

@@ -7,7 +7,9 @@ from functools import wraps
 from typing import Any
 
 from flask import abort
-from flask_login import current_user, login_required
+from flask_login import login_required
+
+from advocacy.auth import current_staff
 
 
 def role_required(role: str) -> Callable:
@@ -17,7 +19,7 @@ def role_required(role: str) -> Callable:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.has_role(role):
+            if not current_staff().has_role(role):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -7,9 +7,10 @@ import logging
 import secrets
 from datetime import timedelta
 from functools import lru_cache
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from advocacy.events import record_event
@@ -32,7 +33,27 @@ LOGIN_FAILED = (
 
 
 class AccountError(ValueError):
-    """A user-facing problem with an account request (duplicate e-mail, weak password, bad role)."""
+    """A user-facing problem with an account request; the subclass says which (forms put it on that field)."""
+
+
+class UnknownRole(AccountError):
+    """The role is not one of ROLES."""
+
+
+class InvalidEmail(AccountError):
+    """The e-mail address is not one."""
+
+
+class EmailTaken(AccountError):
+    """An account with this e-mail address exists already."""
+
+
+class WeakPassword(AccountError):
+    """The new password fails the password policy."""
+
+
+class WrongPassword(AccountError):
+    """The current password given to change it is wrong."""
 
 
 @lru_cache(maxsize=4)
@@ -68,7 +89,7 @@ def end_all_sessions(user: User, *, keep_current: bool = False) -> int:
     query = delete(UserSession).where(UserSession.user_id == user.id)
     if keep_current and user.session_token:
         query = query.where(UserSession.token_hash != _token_hash(user.session_token))
-    ended = db.session.execute(query).rowcount or 0
+    ended = cast(CursorResult[Any], db.session.execute(query)).rowcount or 0
     logger.info("ended %s session(s) of %s", ended, user.email)
     return ended
 
@@ -86,11 +107,11 @@ def load_user(token: str) -> User | None:
 
 
 def check_password_policy(password: str) -> None:
-    """Raise AccountError when the password is too weak to accept."""
+    """Raise WeakPassword when the password is too weak to accept."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
+        raise WeakPassword(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
     if password.strip() == "" or len(set(password)) < 4:
-        raise AccountError("That password is too simple: use a passphrase or a password manager.")
+        raise WeakPassword("That password is too simple: use a passphrase or a password manager.")
 
 
 def hash_password(password: str) -> str:
@@ -108,15 +129,18 @@ def generate_password() -> str:
 
 
 def create_user(email: str, password: str, role: str, actor: str = "cli") -> User:
-    """Create an account after checking the role, the password policy and that the e-mail is free."""
+    """Create an account after checking the role, the password policy and that the e-mail is free (flushed).
+
+    Raises UnknownRole, InvalidEmail, WeakPassword or EmailTaken.
+    """
     email = normalise_email(email)
     if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
+        raise UnknownRole(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     if "@" not in email:
-        raise AccountError(f"{email!r} is not an e-mail address.")
+        raise InvalidEmail(f"{email!r} is not an e-mail address.")
     check_password_policy(password)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError(f"An account for {email} already exists.")
+        raise EmailTaken(f"An account for {email} already exists.")
     user = User(email=email, password_hash=hash_password(password), role=role)
     db.session.add(user)
     db.session.flush()
@@ -157,9 +181,10 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Change `user`'s password after checking the current one and the policy; ends every other login."""
+    """Change `user`'s password after checking the current one (else WrongPassword) and the policy (else
+    WeakPassword); ends every other login."""
     if not check_password_hash(user.password_hash, current):
-        raise AccountError("The current password is wrong.")
+        raise WrongPassword("The current password is wrong.")
     check_password_policy(new)
     user.password_hash = hash_password(new)
     end_all_sessions(user, keep_current=True)

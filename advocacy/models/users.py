@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
@@ -37,8 +38,11 @@ class User(UserMixin, Base):
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
 
-    # The raw token of the login this object was loaded for (set by auth.services; never stored).
-    session_token = None  # str once set; a plain class attribute, not a column
+    # The raw token of the login this object was loaded for (set by auth.services; never stored): a plain
+    # attribute, not a column (declared for the type checker only, so that the mapper does not see it).
+    if TYPE_CHECKING:
+        session_token: str | None
+    session_token = None
 
     @property
     def is_active(self) -> bool:  # Flask-Login: inactive users cannot log in
