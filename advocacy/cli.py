@@ -7,7 +7,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from advocacy.extensions import db
+from advocacy.extensions import db, real_app
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Demo data of the real bills.")
@@ -168,11 +168,10 @@ def worker_command(run_now: str | None) -> None:
     Production runs one such process (more are harmless: only the holder of the database lease fires jobs).
     Stops cleanly on Ctrl+C or SIGTERM, giving the lease up.
     """
-    from flask import current_app
 
     from advocacy.scheduler import TASKS_BY_NAME, ScheduleError, Scheduler, new_holder, run_task, stop_on_sigterm
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = real_app()
     if run_now:
         if run_now not in TASKS_BY_NAME:
             raise click.ClickException(f"unknown job {run_now!r}; jobs: {', '.join(TASKS_BY_NAME)}")

@@ -1,5 +1,6 @@
 """Extension objects, created bare here and bound to the app in `create_app()`."""
 
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,3 +15,8 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def real_app() -> Flask:
+    """The app behind `current_app` (to hand to threads and worker pools, or to key per-app caches by)."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]  # Flask types the proxy as Flask itself

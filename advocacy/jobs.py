@@ -43,9 +43,9 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask
 
-from advocacy.extensions import db
+from advocacy.extensions import db, real_app
 from advocacy.uow import unit_of_work
 
 logger = logging.getLogger(__name__)
@@ -398,7 +398,7 @@ _pools_lock = threading.Lock()
 
 def local_pool(app: Flask | None = None) -> PoolRunner:
     """The in-process pool for this app's configuration (created once, reused)."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    app = app or real_app()
     overrides = {key: app.config.get(key) for key in _PASSED_KEYS if app.config.get(key) is not None}
     overrides.update({k: app.config[k] for k in ("LETTER_MEMORY_MB", "JOBS_WORKERS") if k in app.config})
     workers = int(app.config.get("JOBS_WORKERS") or os.cpu_count() or 1)
@@ -439,7 +439,7 @@ def get_runner(app: Flask | None = None, *, local: bool = False) -> JobRunner:
     When Redis does not answer, the job runs in the in-process pool instead (with a logged warning): a sync,
     a letter batch or an alerts run still happens, only not on the RQ workers.
     """
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    app = app or real_app()
     url = app.config.get("REDIS_URL")
     if url and not local:
         if redis_answers(url, float(app.config.get("REDIS_PING_TIMEOUT", 0.5))):
@@ -467,7 +467,7 @@ def recover_expired_work(app: Flask | None = None) -> Any:
     For start-up (below) and for the scheduler: safe to call often and from several processes at once; returns
     what it did (a `Recovery`), or None when the app has no recovery.
     """
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    app = app or real_app()
     recover = _setup(app).recover
     if recover is None:
         return None

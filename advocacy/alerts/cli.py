@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from advocacy.alerts.services import run_alerts, summary
 from advocacy.alerts.tasks import enqueue_or_run
+from advocacy.extensions import real_app
 
 cli = AppGroup("alerts", help="E-mail alerts, digests and webhooks.")
 
@@ -17,7 +17,7 @@ cli = AppGroup("alerts", help="E-mail alerts, digests and webhooks.")
 @click.option("--here", is_flag=True, help="Run in this process even when REDIS_URL is set.")
 def send_command(digest_now: bool, here: bool) -> None:
     """Deliver what is due. Safe to run twice or concurrently: each event reaches each follower once."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = real_app()
     if digest_now or here or not app.config.get("REDIS_URL"):
         run = run_alerts(force_digest=digest_now)
         click.echo(summary(run))

@@ -50,8 +50,8 @@ class UnsubscribeForm(FlaskForm):
 
 class MultiCheckboxField(SelectMultipleField):
     # WTForms' documented recipe for a list of checkboxes; its stubs type these as the <select> widgets.
-    widget = widgets.ListWidget(prefix_label=False)  # type: ignore[assignment]
-    option_widget = widgets.CheckboxInput()  # type: ignore[assignment]
+    widget = widgets.ListWidget(prefix_label=False)  # type: ignore[assignment]  # stubs: the <select> widget type
+    option_widget = widgets.CheckboxInput()  # type: ignore[assignment]  # stubs: the <option> widget type
 
 
 class WebhookForm(FlaskForm):

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length
 from advocacy.api import tokens
 from advocacy.auth import current_staff
 from advocacy.auth.decorators import role_required
+from advocacy.form_errors import add_error
 from advocacy.models.users import VIEWER
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens")
@@ -38,7 +39,7 @@ def index() -> ResponseReturnValue:
         try:
             _row, raw = tokens.create_token(current_staff(), form.name.data or "")
         except tokens.TokenError as exc:
-            form.name.errors.append(str(exc))  # type: ignore[attr-defined]  # a list after validation
+            add_error(form.name, str(exc))
         else:
             form = TokenForm(formdata=None)
     code = 400 if form.errors else 200

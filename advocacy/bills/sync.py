@@ -59,7 +59,7 @@ from advocacy.congress.types import (
     TitleData,
 )
 from advocacy.events import record_event
-from advocacy.extensions import db
+from advocacy.extensions import db, real_app
 from advocacy.models import (
     Bill,
     BillAction,
@@ -142,7 +142,7 @@ _budgets_lock = threading.Lock()
 
 def request_budget() -> RequestBudget:
     """The process-wide request budget of the running app (CONGRESS_REQUESTS_PER_HOUR)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # keyed by the real app, not the proxy
+    app = real_app()  # keyed by the real app, not the proxy
     with _budgets_lock:
         budget = _budgets.get(id(app))
         if budget is None:
@@ -771,7 +771,7 @@ def sync_many(
             if progress:
                 progress(results[-1])
         return results
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's real app, for the threads
+    app = real_app()  # for the threads
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="bill-sync") as pool:
         futures = [pool.submit(_sync_in_thread, app, c, **options) for c in citations]
         for future in futures:

@@ -209,8 +209,9 @@ def _capped_replace(eval_ctx: Any, s: str, old: str, new: str, count: int | None
     return do_replace(eval_ctx, s, old, new, count)
 
 
-_capped_join.jinja_pass_arg = sync_do_join.jinja_pass_arg  # type: ignore[attr-defined]
-_capped_replace.jinja_pass_arg = do_replace.jinja_pass_arg  # type: ignore[attr-defined]
+# Jinja reads the filter's pass-arg marker from a function attribute it sets itself (pass_eval_context).
+_capped_join.jinja_pass_arg = sync_do_join.jinja_pass_arg  # type: ignore[attr-defined]  # Jinja's marker
+_capped_replace.jinja_pass_arg = do_replace.jinja_pass_arg  # type: ignore[attr-defined]  # Jinja's marker
 
 _PADDING_METHODS = {"ljust", "rjust", "center", "zfill"}
 Text = str | bytes | bytearray
