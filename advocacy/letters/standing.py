@@ -186,16 +186,13 @@ def committee_title_name(committee: Committee) -> str:
     return f"{name}, {committee_short_name(committee.parent.name)}"
 
 
-def load_bill_facts(campaign: Campaign) -> BillFacts | None:
-    """What the standing rule needs about the campaign's current bill (None when it has no bill)."""
-    bill = campaign.current_bill
-    if bill is None:
-        return None
+def referral_committees(bill: Bill) -> list[Committee]:
+    """The committees (not subcommittees) the bill was referred to, by thomas id (the Targets page's too)."""
     codes = select(BillCommittee.committee_code).where(
         BillCommittee.bill_id == bill.id,
         BillCommittee.parent_code.is_(None),  # committees, not subcommittees
     )
-    committees = list(
+    return list(
         db.session.scalars(
             select(Committee)
             .where(Committee.system_code.in_(codes))
@@ -203,6 +200,14 @@ def load_bill_facts(campaign: Campaign) -> BillFacts | None:
             .order_by(Committee.thomas_id)
         )
     )
+
+
+def load_bill_facts(campaign: Campaign) -> BillFacts | None:
+    """What the standing rule needs about the campaign's current bill (None when it has no bill)."""
+    bill = campaign.current_bill
+    if bill is None:
+        return None
+    committees = referral_committees(bill)
     seats: dict[str, list[dict]] = {}
     memberships = db.session.scalars(
         select(CommitteeMembership)
