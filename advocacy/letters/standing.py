@@ -25,6 +25,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from advocacy.bills.queries import get_bill
 from advocacy.extensions import db
 from advocacy.letters.addressing import committee_short_name, long_date
 from advocacy.members.queries import leadership_order
@@ -163,13 +164,7 @@ def _companion(campaign: Campaign, bill: Bill) -> dict | None:
             and related.related_congress == bill.congress
             and bill_chamber(related.related_type) == other
         ):
-            stored = db.session.scalar(
-                select(Bill).where(
-                    Bill.congress == related.related_congress,
-                    Bill.bill_type == related.related_type,
-                    Bill.number == related.related_number,
-                )
-            )
+            stored = get_bill(related.related_congress, related.related_type, related.related_number)
             return {
                 "citation": related.display,
                 "sponsor_id": stored.sponsor_id if stored else None,
