@@ -14,8 +14,10 @@ CHAMBER_NAMES = {"house": "U.S. House of Representatives", "senate": "United Sta
 # Non-voting House members and how they are addressed.
 DELEGATE_STATES = {"DC", "GU", "VI", "AS", "MP"}
 RESIDENT_COMMISSIONER_STATES = {"PR"}
+# A committee chair's titles as the rosters spell them (the leaders: selector and committee letters).
+CHAIR_TITLES = ("Chair", "Chairman", "Chairwoman")
 # Committee titles used in the salutation ("Dear Chair Mast"); other titles only appear in the title line.
-SALUTATION_TITLES = ("Chair", "Chairman", "Chairwoman", "Ranking Member")
+SALUTATION_TITLES = (*CHAIR_TITLES, "Ranking Member")
 
 
 def long_date(value: date) -> str:
@@ -181,7 +183,7 @@ def office_lines(address: str | None) -> tuple[str | None, str | None]:
 
 def committee_leaders(members: list[dict]) -> list[dict]:
     """The committee's chair, then its ranking member, among the addressees (either may be missing)."""
-    chair = next((m for m in members if (m.get("committee_title") or "") in ("Chair", "Chairman", "Chairwoman")), None)
+    chair = next((m for m in members if (m.get("committee_title") or "") in CHAIR_TITLES), None)
     ranking = next((m for m in members if m.get("committee_title") == "Ranking Member"), None)
     return [m for m in (chair, ranking) if m is not None]
 

@@ -21,7 +21,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from advocacy.extensions import db
-from advocacy.letters.addressing import member_data
+from advocacy.letters.addressing import CHAIR_TITLES, member_data
 from advocacy.letters.errors import FormerMember, InvalidSelector
 from advocacy.letters.queries import verified_cities
 from advocacy.letters.standing import bill_chamber, committee_title_name
@@ -32,7 +32,6 @@ SELECTOR_HELP = (
     "committee:HSFA (or a subcommittee such as HSFA16), leaders:HSFA (chair and ranking member, one joint letter), "
     "state:CA, member:L000582 (or several: member:L000582,M001137), endorsers, cosponsors, noncosponsors, all"
 )
-LEADER_TITLES = ("Chair", "Chairman", "Chairwoman")
 # Territories and DC elect no senators: no Senate seat of theirs is ever vacant.
 NO_SENATORS = ("DC", "PR", "GU", "VI", "AS", "MP")
 
@@ -207,7 +206,7 @@ def resolve_leaders(arg: str, campaign: Campaign, include_samples: bool) -> Sele
     committee = _committee(arg)
     all_seats = committee_seats([committee.thomas_id])
     current = [s for s in all_seats if s.member.is_current]
-    chair = [s for s in current if s.title in LEADER_TITLES]
+    chair = [s for s in current if s.title in CHAIR_TITLES]
     ranking = [s for s in current if s.title == "Ranking Member"]
     leaders = chair[:1] + ranking[:1]
     if len(leaders) < 2:

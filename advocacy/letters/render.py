@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import logging
 import os
 from collections import OrderedDict
@@ -159,12 +158,6 @@ def _appendix(html: str, first: int, total: int, sample: bool = False):
     return doc
 
 
-def appendix_pages(shared: dict) -> int:
-    """How many pages the shared city list takes (laid out once per process)."""
-    html = appendix_html(shared)
-    return len(_appendix(html, 2, 99).pages)
-
-
 # Per-process cache of the shared signatories part as PDF: (digest, first, total, sample) -> (bytes, pikepdf.Pdf).
 _SHARED_PDFS: OrderedDict[tuple, tuple[bytes, pikepdf.Pdf]] = OrderedDict()
 
@@ -288,8 +281,3 @@ def render_letter(
     _last_own_pages = len(document.pages)
     warnings.extend(f"refused to load {url}" for url in fetcher.blocked)
     return RenderedLetter(pdf=pdf, pages=pages, warnings=warnings, own_pages=own_pages)
-
-
-def shared_key(shared: dict) -> str:
-    """A stable digest of the batch-wide data (for caches keyed by batch content)."""
-    return hashlib.sha256(json.dumps(shared, sort_keys=True, default=str).encode()).hexdigest()

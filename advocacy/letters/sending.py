@@ -28,10 +28,12 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
 
 from advocacy.contacts.queries import ContactChoice, committee_office, contacts_of, member_office, pick_contact
 from advocacy.extensions import db
 from advocacy.jobs import JobTimeout, get_runner, job, local_pool
+from advocacy.letters.recipients import parse_selector
 from advocacy.letters.services import record_delivery
 from advocacy.letters.tasks import batch_dir, letter_extra, load_spec
 from advocacy.mail import deliver_pending, mail_result, queue_mail, queued_ids
@@ -125,9 +127,9 @@ def letter_offices(batch: LetterBatch, letter: Letter) -> list[str]:
     """Where to look for the letter's contact: the member's office; for a joint letter to a committee's
     leaders, the committee's staff first, then each addressee's office."""
     offices = []
-    kind, _, arg = batch.selector.partition(":")
-    if len(letter.member_ids or []) > 1 and kind.strip().lower() in ("leaders", "committee") and arg.strip():
-        offices.append(committee_office(arg.strip().upper()))
+    kind, arg = parse_selector(batch.selector)
+    if len(letter.member_ids or []) > 1 and kind in ("leaders", "committee") and arg:
+        offices.append(committee_office(arg.upper()))
     offices.extend(member_office(m) for m in (letter.member_ids or ([letter.member_id] if letter.member_id else [])))
     return offices
 
@@ -143,7 +145,7 @@ def plan_send(batch: LetterBatch, role: str, fallback_role: str | None = None) -
     letters = list(
         db.session.scalars(select(Letter).where(Letter.batch_id == batch.id).order_by(Letter.position, Letter.id))
     )
-    existing = {e.letter_id: e for e in db.session.scalars(select(LetterEmail).where(LetterEmail.batch_id == batch.id))}
+    existing = batch_emails(batch.id)
     offices = {letter.id: letter_offices(batch, letter) for letter in letters}
     contacts = contacts_of(office for keys in offices.values() for office in keys)
     plan = SendPlan(batch=batch, role=role, fallback_role=fallback_role)
@@ -377,15 +379,14 @@ def mark_bounced(email: LetterEmail, reason: str, *, actor: str) -> LetterEmail:
     return email
 
 
-def failed_emails(*, batch_id: int | None = None, campaign_id: int | None = None) -> list[LetterEmail]:
-    """Failed e-mails of a batch or a campaign (shown with Retry on the batch and campaign pages)."""
-    query = select(LetterEmail).where(LetterEmail.status == EMAIL_FAILED)
-    if batch_id is not None:
-        query = query.where(LetterEmail.batch_id == batch_id)
-    if campaign_id is not None:
-        query = query.join(LetterBatch, LetterBatch.id == LetterEmail.batch_id).where(
-            LetterBatch.campaign_id == campaign_id
-        )
+def failed_emails(*, campaign_id: int) -> list[LetterEmail]:
+    """Failed e-mails of a campaign, with their letters (shown with Retry on the campaign page)."""
+    query = (
+        select(LetterEmail)
+        .join(LetterBatch, LetterBatch.id == LetterEmail.batch_id)
+        .where(LetterEmail.status == EMAIL_FAILED, LetterBatch.campaign_id == campaign_id)
+        .options(selectinload(LetterEmail.letter))
+    )
     return list(db.session.scalars(query.order_by(LetterEmail.id)))
 
 

@@ -25,6 +25,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from advocacy.bills.queries import get_bill
 from advocacy.extensions import db
 from advocacy.letters.addressing import committee_short_name, long_date
 from advocacy.members.queries import leadership_order
@@ -163,13 +164,7 @@ def _companion(campaign: Campaign, bill: Bill) -> dict | None:
             and related.related_congress == bill.congress
             and bill_chamber(related.related_type) == other
         ):
-            stored = db.session.scalar(
-                select(Bill).where(
-                    Bill.congress == related.related_congress,
-                    Bill.bill_type == related.related_type,
-                    Bill.number == related.related_number,
-                )
-            )
+            stored = get_bill(related.related_congress, related.related_type, related.related_number)
             return {
                 "citation": related.display,
                 "sponsor_id": stored.sponsor_id if stored else None,
@@ -186,16 +181,13 @@ def committee_title_name(committee: Committee) -> str:
     return f"{name}, {committee_short_name(committee.parent.name)}"
 
 
-def load_bill_facts(campaign: Campaign) -> BillFacts | None:
-    """What the standing rule needs about the campaign's current bill (None when it has no bill)."""
-    bill = campaign.current_bill
-    if bill is None:
-        return None
+def referral_committees(bill: Bill) -> list[Committee]:
+    """The committees (not subcommittees) the bill was referred to, by thomas id (the Targets page's too)."""
     codes = select(BillCommittee.committee_code).where(
         BillCommittee.bill_id == bill.id,
         BillCommittee.parent_code.is_(None),  # committees, not subcommittees
     )
-    committees = list(
+    return list(
         db.session.scalars(
             select(Committee)
             .where(Committee.system_code.in_(codes))
@@ -203,6 +195,14 @@ def load_bill_facts(campaign: Campaign) -> BillFacts | None:
             .order_by(Committee.thomas_id)
         )
     )
+
+
+def load_bill_facts(campaign: Campaign) -> BillFacts | None:
+    """What the standing rule needs about the campaign's current bill (None when it has no bill)."""
+    bill = campaign.current_bill
+    if bill is None:
+        return None
+    committees = referral_committees(bill)
     seats: dict[str, list[dict]] = {}
     memberships = db.session.scalars(
         select(CommitteeMembership)

@@ -255,12 +255,13 @@ def run_chunk(batch_id: int, letter_ids: list[int]) -> None:
             # Claim the letter; a cancelled batch has already marked its queued letters, so they are skipped.
             attempt = _claim(batch_id, letter_id, timeout)
             if attempt is not None:
-                _make_letter(batch_id, letter_id, attempt, spec, timeout)
+                _make_letter(batch_id, letter_id, attempt, spec, timeout, shared)
         finalize_batch(batch_id)
 
 
-def _make_letter(batch_id: int, letter_id: int, attempt: int, spec: dict, timeout: float) -> None:
-    """Render one claimed letter under its time limit, write its PDF and record the outcome."""
+def _make_letter(batch_id: int, letter_id: int, attempt: int, spec: dict, timeout: float, shared: Path) -> None:
+    """Render one claimed letter under its time limit (`shared`: the shared folder), write its PDF and record the
+    outcome."""
     item = spec["letters"][str(letter_id)]
     try:
         with time_limit(timeout):
@@ -268,7 +269,7 @@ def _make_letter(batch_id: int, letter_id: int, attempt: int, spec: dict, timeou
                 spec["template"],
                 spec["shared"],
                 item["members"],
-                shared_dir=shared_dir(),
+                shared_dir=shared,
                 **letter_extra(item),
             )
     except Exception as exc:  # noqa: BLE001 - one letter failing must not sink the batch

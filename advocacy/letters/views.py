@@ -130,8 +130,9 @@ def _recipient_groups(campaign: Campaign | None) -> list[tuple[str, list[tuple[M
     if facts is None:
         return [("Members", [(m, m.seat) for m in members])]
     groups: dict[str, list[tuple[Member, str]]] = {segment: [] for segment in SEGMENTS}
+    facts_data = facts.as_dict()
     for member in members:
-        standing = standing_of({"bioguide_id": member.bioguide_id, "chamber": member.chamber}, facts.as_dict())
+        standing = standing_of({"bioguide_id": member.bioguide_id, "chamber": member.chamber}, facts_data)
         words = standing["position_text"] if standing["segment"] != "committee_leader" else standing["committee_text"]
         groups[standing["segment"]].append((member, f"{member.seat}; {words}"))
     return [(SEGMENTS[segment][0], rows) for segment, rows in groups.items() if rows]

@@ -11,15 +11,12 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from advocacy.csv_safety import safe_row
-from advocacy.extensions import db
 from advocacy.letters.queries import verified_cities
 from advocacy.letters.recipients import current_seats
-from advocacy.letters.standing import POSITION_WORDS, BillFacts, load_bill_facts, standing_of
+from advocacy.letters.standing import POSITION_WORDS, load_bill_facts, referral_committees, standing_of
 from advocacy.members.queries import leadership_order, membership_order
-from advocacy.models import Bill, BillCommittee, Campaign, City, Committee, CommitteeMembership
+from advocacy.models import Bill, Campaign, City, Committee, CommitteeMembership
 from advocacy.models.members import Member
 from advocacy.representation import Coverage, cities_represented
 
@@ -85,21 +82,10 @@ class TargetList:
     targets: list[Target]
 
 
-def referral_committees(bill: Bill) -> list[Committee]:
-    """The committees (not subcommittees) the bill was referred to, by thomas id."""
-    codes = select(BillCommittee.committee_code).where(
-        BillCommittee.bill_id == bill.id,
-        BillCommittee.parent_code.is_(None),  # committees, not subcommittees
-    )
-    return list(
-        db.session.scalars(select(Committee).where(Committee.system_code.in_(codes)).order_by(Committee.thomas_id))
-    )
-
-
-def _place(target: Target, facts: BillFacts, endorsed: list[City]) -> None:
-    """Fill in the target's standing on the bill and the endorsing cities it represents."""
+def _place(target: Target, facts: dict, endorsed: list[City]) -> None:
+    """Fill in the target's standing on the bill (`facts`: BillFacts.as_dict) and the endorsing cities it represents."""
     member = target.member
-    target.standing = standing_of({"bioguide_id": member.bioguide_id, "chamber": member.chamber}, facts.as_dict())
+    target.standing = standing_of({"bioguide_id": member.bioguide_id, "chamber": member.chamber}, facts)
     target.position = POSITION_WORDS.get(target.standing["position"], NOT_COSPONSORING)
     represented = cities_represented(member, endorsed)
     target.cities = sorted((city for city, _ in represented), key=lambda c: (-(c.population or 0), c.name))
@@ -123,8 +109,9 @@ def campaign_targets(campaign: Campaign) -> TargetList:
     for seat in current_seats([c.thomas_id for c in committees]):
         targets.setdefault(seat.member_id, Target(member=seat.member, seats=[])).seats.append(seat)
     endorsed = verified_cities(campaign, include_samples=True)
+    facts_data = facts.as_dict()
     for target in targets.values():
-        _place(target, facts, endorsed)
+        _place(target, facts_data, endorsed)
     return TargetList(bill, committees, sorted(targets.values(), key=Target.sort_key))
 
 
