@@ -280,3 +280,20 @@ def test_demo_load_brings_the_unedited_old_demo_template_up_to_date(letters_app,
         assert db.session.scalar(select(LetterTemplate.body).where(LetterTemplate.slug == DEMO_TEMPLATE["slug"])) == (
             "Our own words. {{ ask }}"
         )
+
+
+def test_a_batch_without_verified_endorsements_says_the_letters_have_no_signatories(
+    letters_app, demo, runner, tmp_path
+):
+    """Only the demo's samples are on file: the batch notes that nobody signs (the CLI prints it), and it offers
+    the samples; with a verified endorsement the note is gone."""
+    result = _generate(runner, tmp_path / "none", "--to", "member:L000582")
+    assert result.exit_code == 0, result.output
+    assert "No verified endorsement yet: these letters have no signatories" in result.output
+    assert "include the sample ones" in result.output
+    with letters_app.app_context():
+        add_endorsement("Testville", "OH", "Pat Signer", "Mayor", districts=[1], population=500)
+        db.session.commit()
+    signed = _generate(runner, tmp_path / "signed", "--to", "member:L000582")
+    assert signed.exit_code == 0, signed.output
+    assert "No verified endorsement yet" not in signed.output

@@ -196,6 +196,12 @@ def plan_batch(
     rows = [_planned_letter(shared, members, recipients) for members in recipients.letters]
     if include_samples and any(c["sample"] for c in shared["endorsers"]):
         recipients.notes.append("Includes sample endorsements: every page is marked “SAMPLE — NOT FOR SENDING”.")
+    if not shared["endorsers"]:
+        recipients.notes.append(
+            "No verified endorsement yet: these letters have no signatories (a signature block that says "
+            "“listed below” lists nobody). Verify endorsements first"
+            + (", or include the sample ones to try the letters out." if not include_samples else ".")
+        )
     return BatchPlan(recipients=recipients, shared=shared, letters=rows)
 
 
