@@ -104,6 +104,8 @@ def _recovery(app: Flask) -> str:
     from advocacy.jobs import recover_expired_work
 
     done = recover_expired_work(app)
+    if done is None:  # the app was given no recovery (advocacy.jobs.init_app)
+        return "skipped: no recovery configured"
     return (
         f"letters: {done.requeued} requeued, {done.failed} failed, {done.cancelled} cancelled; "
         f"batches: {len(done.resumed)} resumed, {len(done.finishing)} sent to finish"
