@@ -424,10 +424,4 @@ def overview(app: Flask, now: datetime | None = None) -> dict[str, Any]:
                 "next": upcoming.replace(tzinfo=None) if upcoming else None,
             }
         )
-    active = lease is not None and lease.expires_at > now
-    return {
-        "jobs": rows,
-        "lease": lease,
-        "active": active,
-        "failed": [r for r in rows if r["job"] and r["job"].last_status == FAILED],
-    }
+    return {"jobs": rows, "lease": lease, "active": lease is not None and lease.expires_at > now}
