@@ -8,6 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
 from advocacy.extensions import db, real_app
+from advocacy.uow import own_units
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Demo data of the real bills.")
@@ -162,6 +163,7 @@ def import_command(path: str) -> None:
 @click.command("worker")
 @with_appcontext
 @click.option("--run", "run_now", metavar="JOB", help="Run one scheduled job now and exit (e.g. bills_sync).")
+@own_units
 def worker_command(run_now: str | None) -> None:
     """Run the schedule in the foreground: bill syncs, alerts, the digest, retries, link expiry.
 
@@ -175,11 +177,10 @@ def worker_command(run_now: str | None) -> None:
     if run_now:
         if run_now not in TASKS_BY_NAME:
             raise click.ClickException(f"unknown job {run_now!r}; jobs: {', '.join(TASKS_BY_NAME)}")
-        with app.app_context():  # as in the scheduler's threads: the run's claim, work and record commit on their own
-            run = run_task(app, run_now, f"cli:{new_holder()}")
-            if run is None:  # a holder of the lease is running this firing right now
-                raise click.ClickException(f"{run_now} is being run by the schedule right now")
-            status, outcome = run.status, run.error or run.summary
+        run = run_task(app, run_now, f"cli:{new_holder()}")  # the run's claim, work and record commit on their own
+        if run is None:  # a holder of the lease is running this firing right now
+            raise click.ClickException(f"{run_now} is being run by the schedule right now")
+        status, outcome = run.status, run.error or run.summary
         click.echo(f"{run_now}: {status}: {outcome}")
         if status != "ok":
             raise SystemExit(1)

@@ -19,10 +19,8 @@ message after each attempt, before that outcome is committed, so what they write
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import smtplib
-import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -44,7 +42,6 @@ MAX_ATTEMPTS = 5
 # A message still `sending` this long after its claim was abandoned (the sender crashed): send it again.
 CLAIM_TIMEOUT = timedelta(minutes=10)
 _SESSION_KEY = "advocacy.mail.queued"
-_TAKEN_KEY = "advocacy.mail.taken"  # messages whose sending their caller took over (`queued_ids`)
 # Sent with the MailMessage after each send attempt (status `sent` or `failed`), inside the unit of work that
 # commits the outcome.
 mail_result = Namespace().signal("mail-result")
@@ -76,21 +73,17 @@ def queue_mail(
     db.session.add(message)
     db.session.info.setdefault(_SESSION_KEY, []).append(message)
     if in_unit_of_work():
-        after_commit(_send_stored, message)
+        after_commit(_send_queued)  # once per message, but the first call sends them all: the rest find none
     return message
 
 
-def _send_stored(message: MailMessage) -> None:
-    """After the commit that stored `message`: send it now (when a mail server is configured), unless the code
-    that queued it took it over with `queued_ids()`. A failure here leaves it queued for `alerts send` /
-    `mail retry`."""
-    if message in db.session.info.get(_TAKEN_KEY, ()):
-        return
-    with contextlib.suppress(ValueError):  # sent now: no later `queued_ids()` of this session returns it
-        db.session.info.get(_SESSION_KEY, []).remove(message)
-    identity = inspect(message).identity
-    if identity:
-        deliver_pending(limit=1, ids=[identity[0]])
+def _send_queued() -> None:
+    """After the commit that stored them: send the messages queued through this session that nobody took over
+    with `queued_ids()`, in one `deliver_pending` call (when a mail server is configured). A failure here leaves
+    them queued for `alerts send` / `mail retry`."""
+    ids = _take_queued()
+    if ids:
+        deliver_pending(limit=len(ids), ids=ids)
 
 
 def _smtp_send(message: MailMessage) -> None:
@@ -122,8 +115,12 @@ def queued_ids() -> list[int]:
     transaction have no id and are left out. The backlog is sent by `alerts send` or `flask mail retry`.
     """
     db.session.flush()  # messages queued in this transaction get their ids
+    return _take_queued()
+
+
+def _take_queued() -> list[int]:
+    """Forget the messages queued through this session (nobody sends them after the commit): the stored ones' ids."""
     messages = db.session.info.pop(_SESSION_KEY, [])
-    db.session.info.setdefault(_TAKEN_KEY, weakref.WeakSet()).update(messages)
     return [identity[0] for identity in (inspect(m).identity for m in messages) if identity]
 
 

@@ -130,6 +130,13 @@ def transactional(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def own_units(func: Callable[P, R]) -> Callable[P, R]:
+    """Leave this command (or view) out of `register`'s wrapping: it opens the units of work it needs itself, one
+    after another (the `worker` command: a lease renewal, a run's claim, the run and its record)."""
+    func._advocacy_uow = True  # type: ignore[attr-defined]  # read by register, like an already wrapped callback
+    return func
+
+
 def _wrap_commands(command: click.Command) -> None:
     if isinstance(command, click.Group):
         for sub in command.commands.values():

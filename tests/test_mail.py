@@ -164,3 +164,17 @@ def test_queued_ids_takes_messages_over_from_the_unit_of_work(app, smtp):
         rows = db.session.execute(select(MailMessage.recipient, MailMessage.attempts)).all()
         assert sorted(tuple(r) for r in rows) == [("counted@example.org", 1), ("other@example.org", 1)]
     assert sorted(m["To"] for m in smtp.messages) == ["counted@example.org", "other@example.org"]
+
+
+def test_the_mail_of_a_unit_of_work_goes_out_in_one_delivery_after_its_commit(app, smtp, monkeypatch):
+    """All the messages a unit queued are sent by one deliver_pending call after its commit, not one per message."""
+    from advocacy import mail
+
+    calls = []
+    real = mail.deliver_pending
+    monkeypatch.setattr(mail, "deliver_pending", lambda *a, **kw: calls.append(kw) or real(*a, **kw))
+    with app.app_context(), unit_of_work():
+        for n in range(3):
+            queue_mail(f"r{n}@example.org", "Batch", "Body")
+    assert len(calls) == 1 and len(calls[0]["ids"]) == 3
+    assert sorted(m["To"] for m in smtp.messages) == ["r0@example.org", "r1@example.org", "r2@example.org"]

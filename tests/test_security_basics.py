@@ -106,3 +106,20 @@ def test_a_restore_that_fails_midway_leaves_the_database_empty(runner, app, tmp_
     assert result.exit_code != 0 and "line 3: invalid JSON" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(City)) == 0
+
+
+def test_a_restore_that_fails_after_inserting_rows_keeps_none_of_them(runner, app, tmp_path):
+    """The rows of a table already inserted (the next table's first row sends them) are rolled back too when a
+    later line is bad: the restore commits once, at the end."""
+    lines = [
+        json.dumps({"format": "advocacy-backup", "version": 1}),
+        json.dumps({"table": "city", "row": {"id": 1, "name": "Newtown", "state": "CT"}}),
+        json.dumps({"table": "campaign", "row": {"id": 1, "slug": "half", "name": "Half"}}),
+        "not json",
+    ]
+    path = tmp_path / "later.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code != 0 and "line 4: invalid JSON" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(City)) == 0

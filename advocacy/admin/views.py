@@ -11,6 +11,7 @@ from advocacy.auth.decorators import role_required
 from advocacy.auth.forms import UserForm
 from advocacy.auth.services import AccountError, WeakPassword, create_user
 from advocacy.extensions import db
+from advocacy.form_errors import add_error
 from advocacy.models import MailMessage, User
 from advocacy.models.users import ADMIN
 
@@ -34,7 +35,7 @@ def users() -> ResponseReturnValue:
             )
         except AccountError as exc:  # nothing was written (the checks come first)
             field = form.password if isinstance(exc, WeakPassword) else form.email
-            field.errors = (*field.errors, str(exc))
+            add_error(field, str(exc))
         else:
             flash(f"Account {user.email} created.", "success")
             return redirect(url_for("admin.users"))

@@ -67,10 +67,6 @@ def tag_uri(specific: str) -> str:
     return f"tag:{host},{TAG_DATE}:advocacy/{specific}"
 
 
-def _base(path: str) -> str:
-    return absolute_url(path)
-
-
 def _query(*conditions) -> list[Event]:
     return list(
         db.session.scalars(
@@ -118,11 +114,11 @@ def _entry_parts(event: Event) -> tuple[str, str, str]:
         return (
             f"{campaign.name}: {label}",
             f"{city} endorsed {campaign.name} (verified).",
-            _base(f"/c/{campaign.slug}"),
+            absolute_url(f"/c/{campaign.slug}"),
         )
     if bill is not None:
         return (f"{bill.label}: {label}", event.summary, bill.congress_gov_url)
-    return (label, event.summary, _base("/"))  # the feeds' queries select events with a bill or a campaign
+    return (label, event.summary, absolute_url("/"))  # the feeds' queries select events with a bill or a campaign
 
 
 def render_feed(feed_id: str, title: str, self_path: str, alternate: str, events: Sequence[Event]) -> bytes:
@@ -132,7 +128,7 @@ def render_feed(feed_id: str, title: str, self_path: str, alternate: str, events
     ET.SubElement(feed, f"{{{ATOM}}}title").text = _clean(title)
     updated = max((e.created_at for e in events), default=EMPTY_UPDATED)
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = _stamp(updated)
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=_base(self_path))
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=absolute_url(self_path))
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=alternate)
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = "Advocacy"

@@ -29,6 +29,7 @@ from advocacy.bills.documents import bill_document
 from advocacy.bills.queries import bills_select, load_bill
 from advocacy.bills.stage import STAGE_LABELS
 from advocacy.campaigns.queries import campaign_by_slug
+from advocacy.cities.queries import city_search
 from advocacy.extensions import csrf, db, limiter
 from advocacy.members.queries import member_by_id
 from advocacy.models import (
@@ -42,7 +43,6 @@ from advocacy.models import (
     Event,
     Member,
 )
-from advocacy.models.cities import name_search_key
 from advocacy.models.users import ADVOCATE, VIEWER
 from advocacy.security import MAX_JSON_DEPTH, JSONTooDeep, parse_json
 
@@ -339,13 +339,10 @@ def create_letter_batch():
 def cities():
     state = _str_arg("state", 2)
     q = _str_arg("q", 200)
-    query = select(City).options(selectinload(City.districts))
+    query = city_search(q=q).options(selectinload(City.districts))  # the cities page's name-prefix search
     if state is not None:
         query = query.where(City.state == state.upper())
-    key = name_search_key(q or "")
-    if key:
-        query = query.where(City.name_key >= key, City.name_key < key + "\x7f")
-    query = query.order_by(City.state, City.name, City.id)
+    query = query.order_by(None).order_by(City.state, City.name, City.id)
     return _paginate(query, "api.cities", s.city_document, state=state, q=q)
 
 

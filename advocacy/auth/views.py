@@ -13,6 +13,7 @@ from advocacy.auth import current_staff, logged_in_staff, services
 from advocacy.auth.decorators import role_required
 from advocacy.auth.forms import LoginForm, LogoutEverywhereForm, PasswordForm
 from advocacy.extensions import limiter
+from advocacy.form_errors import add_error
 from advocacy.models.users import VIEWER
 
 bp = Blueprint("auth", __name__)
@@ -65,7 +66,7 @@ def account() -> ResponseReturnValue:
             services.change_password(current_staff(), form.current.data or "", form.new.data or "")
         except services.AccountError as exc:
             field = form.current if isinstance(exc, services.WrongPassword) else form.new
-            field.errors = (*field.errors, str(exc))
+            add_error(field, str(exc))
         else:
             flash("Password changed. Your other logins have ended.", "info")
             return redirect(url_for("auth.account"))

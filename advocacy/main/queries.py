@@ -25,7 +25,7 @@ from advocacy.models.mail import FAILED as MAIL_FAILED
 from advocacy.models.scheduler import FAILED as RUN_FAILED
 from advocacy.models.scheduler import ScheduledJob
 
-# Each section lists at most this many items and links to the full list.
+# Each section lists at most this many items, then says how many more there are.
 SECTION_LIMIT = 5
 # Invitations whose link expires within this many days are "about to expire".
 EXPIRING_DAYS = 7
@@ -42,13 +42,12 @@ class Item:
 
 @dataclass
 class Section:
-    """A group of the panel: e.g. "Endorsements awaiting review (3)", its items and a link to all of them."""
+    """A group of the panel: e.g. "Endorsements awaiting review (3)" and its first items."""
 
     key: str
     title: str
     total: int
     items: list[Item] = field(default_factory=list)
-    all_url: str | None = None
 
 
 def _awaiting_review(now: datetime) -> Section | None:
@@ -112,9 +111,7 @@ def _failed_syncs(now: datetime) -> Section | None:
 
 
 def _deferred_syncs(now: datetime) -> Section | None:
-    deferred = getattr(Bill, "sync_deferred_until", None)  # added by the sync feature (issue 13)
-    if deferred is None:
-        return None
+    deferred = Bill.sync_deferred_until
     query = select(Bill).where(Bill.tracked.is_(True), deferred.is_not(None), deferred > now)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     if not total:
