@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from advocacy.auth import current_staff
 from advocacy.auth.decorators import role_required
 from advocacy.bills import queries
 from advocacy.bills.cosponsor_chart import cosponsor_chart
@@ -23,7 +21,7 @@ from advocacy.extensions import db
 from advocacy.jobs import get_runner
 from advocacy.keep_input import keep, restore
 from advocacy.models import BILL_TYPES, Bill
-from advocacy.models.users import ADVOCATE, VIEWER, User
+from advocacy.models.users import ADVOCATE, VIEWER
 
 bp = Blueprint("bills", __name__, url_prefix="/bills")
 
@@ -42,11 +40,6 @@ def _flash_result(result: SyncResult) -> None:
         flash(f"{result.citation.label}: {result.message}", "error")
     else:
         flash(result.line(), "success")
-
-
-def _actor() -> str:
-    """The signed-in user's e-mail, recorded as the actor of what they do here."""
-    return cast(User, current_user).email
 
 
 def _bill_url(citation: Citation) -> str:
@@ -80,7 +73,7 @@ def _track_and_redirect(citation: Citation, campaign_slug: str | None, form: Tra
     """Track a bill for the current user, flash the outcome, and go to the bill (or back to the list, where the
     track field shows what was typed)."""
     try:
-        result = track(citation, campaign_slug=campaign_slug, actor=_actor())
+        result = track(citation, campaign_slug=campaign_slug, actor=current_staff().email)
     except SyncError as exc:
         flash(exc.message, "error")
     else:
@@ -126,7 +119,7 @@ def sync_now(congress: int, bill_type: str, number: int):
     if not sync_enabled():
         flash("Syncing is off: set CONGRESS_API_KEY (free key at https://api.congress.gov/sign-up/).", "error")
     else:
-        job_id = get_runner().submit(sync_bills, [(congress, bill_type, number)], _actor(), True)
+        job_id = get_runner().submit(sync_bills, [(congress, bill_type, number)], current_staff().email, True)
         flash(f"Sync of {citation.label} started in the background: reload this page in a few seconds.", "success")
         return redirect(_bill_url(citation) + f"?job={job_id}")
     return redirect(_bill_url(citation))
@@ -141,7 +134,7 @@ def sync_all():
     if not sync_enabled():
         flash("Syncing is off: set CONGRESS_API_KEY (free key at https://api.congress.gov/sign-up/).", "error")
         return redirect(url_for("main.dashboard"))
-    get_runner().submit(sync_bills, None, _actor(), False)
+    get_runner().submit(sync_bills, None, current_staff().email, False)
     flash("Sync of all tracked bills started in the background; changes appear under Recent activity.", "success")
     return redirect(url_for("main.dashboard"))
 

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import cast
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from advocacy.auth import current_staff
 from advocacy.auth.decorators import role_required
 from advocacy.contacts.queries import roles_of
 from advocacy.extensions import db
@@ -24,16 +23,11 @@ from advocacy.letters import sending
 from advocacy.letters.context import FIELDS
 from advocacy.models import LetterBatch
 from advocacy.models.contacts import LetterEmail
-from advocacy.models.users import ADVOCATE, User
+from advocacy.models.users import ADVOCATE
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("sending", __name__, url_prefix="/letters")
-
-
-def _actor() -> str:
-    """The signed-in user's e-mail, as the services record it (every route here requires a login)."""
-    return cast(User, current_user).email
 
 
 class SendForm(FlaskForm):
@@ -79,7 +73,7 @@ def send(batch_id: int) -> ResponseReturnValue:
         try:
             plan = sending.plan_send(batch, form.role.data, form.fallback_role.data)
             if _confirmed(form):
-                lines = sending.queue_emails(plan, form.subject.data, form.body.data, actor=_actor())
+                lines = sending.queue_emails(plan, form.subject.data, form.body.data, actor=current_staff().email)
             else:
                 messages = sending.render_messages(batch, plan.ready, form.subject.data, form.body.data)
         except sending.MessageProblem as exc:
@@ -162,7 +156,7 @@ def bounced(email_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
-        sending.mark_bounced(email, request.form.get("reason", ""), actor=_actor())
+        sending.mark_bounced(email, request.form.get("reason", ""), actor=current_staff().email)
     except sending.SendError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -179,7 +173,7 @@ def retry(email_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        sending.retry_email(email, actor=_actor())
+        sending.retry_email(email, actor=current_staff().email)
     except sending.SendError as exc:
         db.session.rollback()
         flash(str(exc), "error")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 from wtforms.fields.choices import SelectChoice
 
+from advocacy.auth import current_staff
 from advocacy.auth.decorators import role_required
 from advocacy.extensions import db
 from advocacy.jobs import JobTimeout, get_runner, local_pool
@@ -34,11 +35,6 @@ from advocacy.models.users import ADVOCATE, VIEWER, User
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
-
-
-def _actor() -> str:
-    """The signed-in user's e-mail, as services record it (every route here requires a login)."""
-    return cast(User, current_user).email
 
 
 @bp.record_once
@@ -101,7 +97,11 @@ def _edit(template: LetterTemplate | None):
         if not problems:
             try:
                 template = services.save_template(
-                    template, data, actor=_actor(), logo=_uploaded_logo(), remove_logo=form.remove_logo.data
+                    template,
+                    data,
+                    actor=current_staff().email,
+                    logo=_uploaded_logo(),
+                    remove_logo=form.remove_logo.data,
                 )
             except LetterError as exc:
                 db.session.rollback()
@@ -176,7 +176,7 @@ def edit_template(template_id: int):
 @bp.route("/templates/<int:template_id>/duplicate", methods=["POST"])
 @role_required(ADVOCATE)
 def duplicate_template(template_id: int):
-    copy = services.duplicate_template(_get_template(template_id), actor=_actor())
+    copy = services.duplicate_template(_get_template(template_id), actor=current_staff().email)
     flash(f"Copied as “{copy.name}”.", "success")
     return redirect(url_for("letters.edit_template", template_id=copy.id))
 
@@ -185,7 +185,7 @@ def duplicate_template(template_id: int):
 @role_required(ADVOCATE)
 def delete_template(template_id: int):
     try:
-        services.delete_template(_get_template(template_id), actor=_actor())
+        services.delete_template(_get_template(template_id), actor=current_staff().email)
     except LetterError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -283,7 +283,7 @@ def generate():
     try:
         batch = services.create_batch(template, campaign, form.selector.data, joint=form.joint.data,
                                       include_samples=form.include_samples.data,
-                                      actor=_actor())  # fmt: skip
+                                      actor=current_staff().email)  # fmt: skip
     except LetterError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -325,7 +325,7 @@ def batch_status(batch_id: int):
 @role_required(ADVOCATE)
 def cancel(batch_id: int):
     try:
-        services.cancel_batch(db.get_or_404(LetterBatch, batch_id), actor=_actor())
+        services.cancel_batch(db.get_or_404(LetterBatch, batch_id), actor=current_staff().email)
     except LetterError as exc:
         flash(str(exc), "error")
     else:
@@ -343,7 +343,7 @@ def retry(batch_id: int):
         flash(f"Resuming the batch: {resumed}." if result.resumed else "Finishing the batch.", "success")
         return redirect(url_for("letters.batch", batch_id=batch_id))
     try:
-        count = services.retry_failed_letters(batch, actor=_actor())
+        count = services.retry_failed_letters(batch, actor=current_staff().email)
     except LetterError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -381,7 +381,7 @@ def add_delivery(letter_id: int):
     form = DeliveryForm()
     if form.validate_on_submit():
         services.record_delivery(letter, method=form.method.data, sent_on=form.sent_on.data, person=form.person.data,
-                                 note=form.note.data, actor=_actor())  # fmt: skip
+                                 note=form.note.data, actor=current_staff().email)  # fmt: skip
         flash(f"Marked the letter to {letter.recipient_name} as sent.", "success")
     else:
         for name, errors in form.errors.items():
