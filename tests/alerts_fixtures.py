@@ -12,13 +12,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.endorsements_fixtures import MailCatcher, serve_smtp
+from tests.endorsements_fixtures import MailCatcher
 
 
 @pytest.fixture
-def alerts_smtp(app, monkeypatch) -> Iterator[MailCatcher]:
-    """The one SMTP catcher (tests/endorsements_fixtures.py), under the name the alerts tests use."""
-    yield from serve_smtp(app, monkeypatch, MailCatcher())
+def alerts_smtp(smtp: MailCatcher) -> MailCatcher:
+    """The one SMTP catcher (`smtp`, tests/endorsements_fixtures.py) under the name the alerts tests use: a test
+    asking for both gets one server, not two with the app pointed at whichever started last."""
+    return smtp
 
 
 class Receiver:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import hashlib
+from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage
 
@@ -45,7 +46,7 @@ class RefusingCatcher(MailCatcher):
 
 
 @pytest.fixture
-def smtp_refusing(app, monkeypatch) -> RefusingCatcher:
+def smtp_refusing(app, monkeypatch) -> Iterator[RefusingCatcher]:
     """A real SMTP server on 127.0.0.1 that refuses the recipients listed in `.refuse`."""
     yield from serve_smtp(app, monkeypatch, RefusingCatcher())
 
