@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from advocacy.extensions import db
 from advocacy.models import Bill, Campaign, Endorsement, Invitation, MailMessage
 from advocacy.models.base import utcnow
+from tests.test_e2e_browser import _log_in
 
 SLUG = "city-state-diplomacy"
 
@@ -135,11 +136,7 @@ def test_review_panel_and_a_confirmation_in_chromium(app, demo, live_server, new
     email = make_user("advocate")
     for width in (1280, 390):
         page = new_page(viewport={"width": width, "height": 900})
-        page.goto(f"{live_server}/login")
-        page.fill("input[name=email]", email)
-        page.fill("input[name=password]", "correct horse battery")
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server}/dashboard")
+        _log_in(page, live_server, email)
         panel = page.locator("#needs-you")
         assert panel.get_by_role("heading", name="Endorsements awaiting review").is_visible()
         panel.get_by_role("link", name="Chicago, IL").click()
