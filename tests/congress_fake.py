@@ -38,13 +38,8 @@ SUBRESOURCES = {
     "titles": "titles",
     "text": "textVersions",
 }
-_COUNTED = {
-    "actions": "actions",
-    "committees": "committees",
-    "relatedbills": "relatedBills",
-    "titles": "titles",
-    "text": "textVersions",
-}
+# The bill item's {"count", "url"} links; cosponsors get their own (counts with and without the withdrawn ones).
+_COUNTED = {sub: field for sub, field in SUBRESOURCES.items() if sub != "cosponsors"}
 _BILL_RE = re.compile(r"/v3/bill/(?P<congress>[0-9]+)/(?P<type>[a-z]+)/(?P<number>[0-9]+)(?:/(?P<sub>[a-z]+))?/?")
 _LIST_RE = re.compile(r"/v3/bill/(?P<congress>[0-9]+)/(?P<type>[a-z]+)/?")
 _MEMBER_RE = re.compile(r"/v3/member/(?P<bioguide>[A-Za-z0-9]+)/?")
