@@ -154,6 +154,16 @@ def test_review_panel_and_a_confirmation_in_chromium(app, demo, live_server, new
     )
     with app.app_context():
         assert db.session.scalar(select(Invitation.status)) == "invited"
+    # The URL and the row above would look the same while a form sent anyway is still on its way; the refusal
+    # itself is seen without waiting: a submit event (dispatched: never sent) is cancelled when the answer is no.
+    refused = page.evaluate("""() => {
+        const event = new SubmitEvent("submit", {bubbles: true, cancelable: true});
+        const asked = window.confirm;
+        window.confirm = () => false;
+        try { document.querySelector("form[data-confirm]").dispatchEvent(event); } finally { window.confirm = asked; }
+        return event.defaultPrevented;
+    }""")
+    assert refused
     page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.get_by_role("button", name="Revoke").click()
