@@ -68,7 +68,7 @@ def test_needs_you_panel_lists_what_waits_for_staff_each_linked(app, demo, clien
 
 
 def test_needs_you_query_count_does_not_grow_with_items(app, demo, client, login_as, count_queries):
-    """The panel's queries are per section, not per item: five or fifteen waiting endorsements, same count."""
+    """The panel's queries are per section, not per item: two or five waiting endorsements (all shown), same count."""
     login_as("viewer")
     cities = ["Chicago, IL", "Hartford, CT", "Columbia, SC", "Charlotte, NC", "Washington, DC"]
     counts = []
