@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.endorsements_fixtures import MailCatcher
+from tests.serving import serve_in_thread
 
 
 @pytest.fixture
@@ -69,14 +70,8 @@ def webhook_receiver() -> Iterator[tuple[Receiver, str]]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield receiver, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serve_in_thread(server) as url:
+        yield receiver, url
 
 
 @pytest.fixture
