@@ -12,13 +12,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.endorsements_fixtures import MailCatcher, serve_smtp
+from tests.endorsements_fixtures import MailCatcher
+from tests.serving import serve_in_thread
 
 
 @pytest.fixture
-def alerts_smtp(app, monkeypatch) -> Iterator[MailCatcher]:
-    """The one SMTP catcher (tests/endorsements_fixtures.py), under the name the alerts tests use."""
-    yield from serve_smtp(app, monkeypatch, MailCatcher())
+def alerts_smtp(smtp: MailCatcher) -> MailCatcher:
+    """The one SMTP catcher (`smtp`, tests/endorsements_fixtures.py) under the name the alerts tests use: a test
+    asking for both gets one server, not two with the app pointed at whichever started last."""
+    return smtp
 
 
 class Receiver:
@@ -68,14 +70,8 @@ def webhook_receiver() -> Iterator[tuple[Receiver, str]]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield receiver, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serve_in_thread(server) as url:
+        yield receiver, url
 
 
 @pytest.fixture

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
+
+from tests.serving import serve_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,13 +42,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
     """The app served by werkzeug on 127.0.0.1 (a free port) in a thread, on the test database."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serve_in_thread(make_server("127.0.0.1", 0, app, threaded=True)) as url:
+        yield url
 
 
 @pytest.fixture

@@ -38,13 +38,8 @@ SUBRESOURCES = {
     "titles": "titles",
     "text": "textVersions",
 }
-_COUNTED = {
-    "actions": "actions",
-    "committees": "committees",
-    "relatedbills": "relatedBills",
-    "titles": "titles",
-    "text": "textVersions",
-}
+# The bill item's {"count", "url"} links; cosponsors get their own (counts with and without the withdrawn ones).
+_COUNTED = {sub: field for sub, field in SUBRESOURCES.items() if sub != "cosponsors"}
 _BILL_RE = re.compile(r"/v3/bill/(?P<congress>[0-9]+)/(?P<type>[a-z]+)/(?P<number>[0-9]+)(?:/(?P<sub>[a-z]+))?/?")
 _LIST_RE = re.compile(r"/v3/bill/(?P<congress>[0-9]+)/(?P<type>[a-z]+)/?")
 _MEMBER_RE = re.compile(r"/v3/member/(?P<bioguide>[A-Za-z0-9]+)/?")
@@ -113,9 +108,6 @@ class FakeCongressServer:
         self.retry_after: str | None = "1"  # Retry-After sent with injected 429s (None: no header)
         self.slow_seconds = 1.0  # how long a "slow" fault stalls before answering
         self.next_includes_format = True  # whether pagination.next carries format=json
-        # Bills listed per (congress, type) by /bill/{congress}/{type}; default: up to the highest stored number
-        # (bill numbers are consecutive, so a real listing's count reaches every existing number).
-        self.listed_counts: dict[tuple[int, str], int] = {}
         self._holds: list[tuple[str, threading.Event, threading.Event]] = []
         # Bill text documents served without a key at their path (as www.govinfo.gov would): path -> Document.
         self.documents: dict[str, Document] = {}
@@ -256,8 +248,8 @@ class FakeCongressServer:
         list_match = _LIST_RE.fullmatch(path)
         if list_match and list_match["type"] in BILL_TYPES:
             congress, bill_type = int(list_match["congress"]), list_match["type"]
-            stored = [number for (c, t, number) in self.bills if (c, t) == (congress, bill_type)]
-            count = self.listed_counts.get((congress, bill_type), max(stored, default=0))
+            # Bill numbers are consecutive: a real listing's count reaches the highest stored number.
+            count = max((number for (c, t, number) in self.bills if (c, t) == (congress, bill_type)), default=0)
             return 200, {"bills": [], "pagination": {"count": count}, "request": {"congress": str(congress)}}
         member_match = _MEMBER_RE.fullmatch(path)
         if member_match:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.serving import serve_in_thread
 
 IMPORT_FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -33,12 +34,5 @@ def import_file():
 def fixtures_server() -> Iterator[str]:
     """Base URL of an HTTP server on 127.0.0.1 (a thread) serving tests/fixtures/imports."""
     handler = functools.partial(_QuietHandler, directory=str(IMPORT_FIXTURES))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as url:
+        yield url

@@ -21,7 +21,8 @@ from sqlalchemy import select, update
 from advocacy.extensions import db
 from advocacy.models import Letter, LetterBatch
 from advocacy.models.base import utcnow
-from tests.conftest import submit
+from tests.conftest import _CSRF, submit
+from tests.factories import PASSWORD
 from tests.letters_fixtures import wait_for_batch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,12 +55,12 @@ def _start_server(
     return process, f"http://127.0.0.1:{port_file.read_text()}"
 
 
-def _login(base: str, email: str) -> requests.Session:
+def _login(base: str, email: str, password: str = PASSWORD) -> requests.Session:
+    """A requests session logged in, through the login form, to the app served at `base` by another process."""
     browser = requests.Session()
-    page = browser.get(f"{base}/login", timeout=30).text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    token = _CSRF.search(browser.get(f"{base}/login", timeout=30).text).group(1)
     response = browser.post(
-        f"{base}/login", data={"email": email, "password": "correct horse battery", "csrf_token": token}, timeout=30
+        f"{base}/login", data={"email": email, "password": password, "csrf_token": token}, timeout=30
     )
     assert response.url.endswith("/dashboard"), response.url
     return browser
@@ -107,7 +108,7 @@ def _crash_and_restart(app, make_user, make_letter_template, database_url, clien
     try:
         browser = _login(base, email)
         page = browser.get(f"{base}/letters/", timeout=30).text
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        token = _CSRF.search(page).group(1)
         response = browser.post(
             f"{base}/letters/generate",
             data={"template": slug, "campaign": "city-state-diplomacy", "selector": "all", "csrf_token": token},

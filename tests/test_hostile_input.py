@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from advocacy.extensions import db
 from tests.conftest import csrf_token, submit
+from tests.factories import make_account
 from tests.letters_fixtures import run_batch
 
 SLUG = "city-state-diplomacy"
@@ -233,13 +234,12 @@ FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChe
 def fuzz_world(app: Flask, demo, invite_city, monkeypatch) -> dict:
     """An open campaign, a signing link, confirm/withdraw links, and a client with a CSRF token."""
     from advocacy.alerts.services import unsubscribe_token
-    from advocacy.auth.services import create_user
     from advocacy.models import Campaign
 
     monkeypatch.setitem(app.config, "PUBLIC_POST_RATE_LIMIT", "100000 per hour")
     with app.app_context():
         db.session.scalar(select(Campaign).where(Campaign.slug == SLUG)).allow_open_signon = True
-        user = create_user("fuzz@example.org", "correct horse battery", "viewer", actor="test")
+        user = make_account("viewer", "fuzz@example.org")
         db.session.commit()
         unsub = unsubscribe_token(user.id)
     client = app.test_client()

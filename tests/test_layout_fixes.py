@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from advocacy.extensions import db
 from advocacy.models import Member
+from tests.test_e2e_browser import _log_in
 
 SLUG = "city-state-diplomacy"
 
@@ -44,13 +45,8 @@ def test_dashboard_bills_table_uses_the_full_width(demo, client, login_as):
 @pytest.mark.browser
 def test_targets_cards_keep_their_column_names_on_a_phone(app, demo, live_server, new_page, make_user):
     """At 390 px the Targets table becomes cards; each value is preceded by its column's name."""
-    email = make_user("viewer")
     page = new_page(viewport={"width": 390, "height": 900})
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/dashboard")
+    _log_in(page, live_server, make_user("viewer"))
     page.get_by_role("link", name="Targets").first.click()
     page.wait_for_url(f"{live_server}/campaigns/{SLUG}/targets")
     labels = page.evaluate(

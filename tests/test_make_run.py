@@ -7,16 +7,15 @@ import os
 import re
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.conftest import free_port
+from tests.conftest import _CSRF, free_port
+from tests.test_attacks_recovery import _login, _wait
 
 ROOT = Path(__file__).resolve().parent.parent
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _session_processes(sid: int) -> list[int]:
@@ -32,16 +31,6 @@ def _session_processes(sid: int) -> list[int]:
         if int(fields[3]) == sid and fields[0] != "Z":  # fields after the name: state, ppid, pgrp, session
             pids.append(int(entry.name))
     return pids
-
-
-def _wait_for(condition, what: str, timeout: float = 120.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _answers(url: str) -> bool:
@@ -79,19 +68,15 @@ def test_make_run_serves_on_its_port_and_leaves_nothing_behind(tmp_path, stop, n
     base = f"http://127.0.0.1:{port}"
     process, log_path = _start_make_run(tmp_path, port)
     try:
-        _wait_for(lambda: _answers(f"{base}/login"), f"make run to serve on port {port}")
+        _wait(lambda: _answers(f"{base}/login"), f"make run to serve on port {port}", 120)
         output = log_path.read_text()
         assert f"starting on {base}" in output and "make run PORT=5100" in output
         email = re.search(r"e-mail:\s+(\S+)", output).group(1)
         password = re.search(r"password:\s+(\S+)", output).group(1)
-        session = requests.Session()
-        token = _CSRF.search(session.get(f"{base}/login", timeout=10).text).group(1)
-        login = session.post(
-            f"{base}/login", data={"email": email, "password": password, "csrf_token": token}, timeout=10
-        )
-        assert login.url.endswith("/dashboard"), login.url
+        session = _login(base, email, password)
+        dashboard = session.get(f"{base}/dashboard", timeout=10).text
         # The schedule runs inside the server: the dashboard names this process as the one scheduling.
-        assert "No process is running the schedule" not in login.text and "Running in" in login.text
+        assert "No process is running the schedule" not in dashboard and "Running in" in dashboard
 
         # An invitation sent from the campaign page: its signing link points to this port.
         page = session.get(f"{base}/endorsements/campaign/city-state-diplomacy/invitations", timeout=10)
@@ -123,7 +108,7 @@ def test_make_run_serves_on_its_port_and_leaves_nothing_behind(tmp_path, stop, n
         else:
             os.kill(process.pid, signal.SIGKILL)  # make cannot pass anything on: the server notices its parent died
         try:
-            _wait_for(lambda: not _session_processes(process.pid), "every process of make run to exit", 60)
+            _wait(lambda: not _session_processes(process.pid), "every process of make run to exit", 60)
         finally:
             for pid in _session_processes(process.pid):
                 os.kill(pid, signal.SIGKILL)

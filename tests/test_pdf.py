@@ -1,12 +1,12 @@
 """The PDF renderer only reads the app's own assets, and its output can be read back."""
 
 import io
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from pypdf import PdfReader
 
 from advocacy.pdf import AssetFetcher, render_pdf
+from tests.serving import serve_in_thread
 
 
 def _text(pdf: bytes) -> str:
@@ -41,11 +41,8 @@ def test_fetcher_refuses_files_network_and_path_escapes(tmp_path):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/x.css"
+    with serve_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as base:
+        url = f"{base}/x.css"
         fetcher = AssetFetcher()
         html = (
             f'<link rel="stylesheet" href="{url}"><link rel="attachment" href="file:///etc/passwd">'
@@ -53,9 +50,6 @@ def test_fetcher_refuses_files_network_and_path_escapes(tmp_path):
             f"<style>@import url('{url}');</style><p>Body</p>"
         )
         pdf = render_pdf(html, fetcher=fetcher)
-    finally:
-        server.shutdown()
-        server.server_close()
     assert hits == []
     assert "root:" not in _text(pdf)
     assert b"root:x:" not in pdf
