@@ -28,6 +28,7 @@ from advocacy.scheduler import (
     run_task,
 )
 from tests.congress_fake import FAKE_API_KEY
+from tests.test_e2e_browser import _log_in
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "city-state-diplomacy"
@@ -241,11 +242,7 @@ def test_two_worker_processes_fire_each_scheduled_run_once(
 
     email = make_user("viewer")
     page = new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/dashboard")
+    _log_in(page, live_server, email)
     row = page.locator("tr.schedule-bills_sync")
     assert "bill(s) synced, 0 failed" in row.inner_text() and "ok" in row.inner_text()
     assert "No process is running the schedule" in page.locator("#schedule").inner_text()
