@@ -117,13 +117,7 @@ class FetchedDocument:
 def get_text_versions(client: CongressClient, congress: int, bill_type: str, number: int) -> list[TextVersionData]:
     """Every text version Congress.gov lists for the bill (oldest first), with its formats."""
     path = _citation(congress, bill_type, number).api_path + "/text"
-    versions = []
-    for item in client._paged(path, "textVersions"):
-        version = _text_version(item)
-        if version is None:
-            logger.warning("Skipping a text version without a type or formats on %s: %r", path, item)
-            continue
-        versions.append(version)
+    versions = client._paged_records(path, "textVersions", _text_version, "a text version without a type or formats")
     # The API lists the newest first and gives the latest version no date at times: undated last.
     return sorted(versions, key=lambda v: (v.date is None, v.date or date.min))
 
