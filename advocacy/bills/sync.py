@@ -41,7 +41,6 @@ from advocacy.bills.errors import (
     SyncError,
     from_congress,
 )
-from advocacy.bills.queries import tracked_citations as tracked_citations  # re-exported: the schedule reads it here
 from advocacy.bills.results import SyncResult, SyncStatus
 from advocacy.bills.services import get_bill, refresh_stage
 from advocacy.bills.stage import STAGE_LABELS
