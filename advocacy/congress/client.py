@@ -309,22 +309,27 @@ class CongressClient:
         query["format"] = "json"
         headers = {"X-Api-Key": self.api_key, "Accept": "application/json"}
 
-        attempts = (self.max_retries if retries is None else max(0, retries)) + 1
-        for attempt in range(1, attempts + 1):
-            outcome = self._attempt(url, query, headers, path, final_500=final_500)
+        return self._with_retries(
+            f"Congress.gov {path}",
+            lambda: self._attempt(url, query, headers, path, final_500=final_500),
+            retries=retries,
+        )
+
+    def _with_retries(
+        self, what: str, attempt_once: Callable[[], _R | _Retryable], *, retries: int | None = None
+    ) -> _R:
+        """`attempt_once()` until it gives a result: a `_Retryable` is waited out (its own wait, else the backoff)
+        and tried again, up to `retries` (default `max_retries`) more times, then raised. The one retry loop of
+        the API calls and the text documents (`advocacy.congress.texts`)."""
+        retries = self.max_retries if retries is None else max(0, retries)
+        for attempt in range(1, retries + 2):
+            outcome = attempt_once()
             if not isinstance(outcome, _Retryable):
                 return outcome
-            if attempt == attempts:
+            if attempt > retries:
                 raise outcome.failure from outcome.cause
             wait = outcome.wait if outcome.wait is not None else self._backoff_delay(attempt)
-            logger.warning(
-                "Congress.gov %s failed (%s); retry %d of %d in %.2f s",
-                path,
-                outcome.failure,
-                attempt,
-                self.max_retries,
-                wait,
-            )
+            logger.warning("%s failed (%s); retry %d of %d in %.2f s", what, outcome.failure, attempt, retries, wait)
             self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
