@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.pool import NullPool
 
-from advocacy.bills.documents import bill_document, load_bill
+from advocacy.bills.documents import bill_document
 from advocacy.bills.errors import NotTracked
+from advocacy.bills.queries import load_bill
 from advocacy.bills.sync import sync_citation, sync_many
 from advocacy.congress.citations import Citation
 from advocacy.extensions import db
