@@ -63,7 +63,8 @@ class JobFailed(RuntimeError):
 
 
 def _sync_bills(app: Flask) -> str:
-    from advocacy.bills.sync import sync_enabled, sync_many, tracked_citations
+    from advocacy.bills.queries import tracked_citations
+    from advocacy.bills.sync import sync_enabled, sync_many
 
     if not sync_enabled():
         return "skipped: syncing is off (no CONGRESS_API_KEY)"

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from flask import Flask
 
-from advocacy.bills.stage import STAGE_LABELS, TRACKER_STEPS
+from advocacy.bills.stage import STAGE_LABELS, TRACKER_LABELS, TRACKER_STEPS
 
 
 def long_date(value: date | datetime | None) -> str:
@@ -32,3 +32,4 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["thousands"] = thousands
     app.jinja_env.globals["STAGE_LABELS"] = STAGE_LABELS
     app.jinja_env.globals["TRACKER_STEPS"] = TRACKER_STEPS
+    app.jinja_env.globals["TRACKER_LABELS"] = TRACKER_LABELS

@@ -44,6 +44,18 @@ def test_chart_counts_active_cosponsors_by_party_over_time(app, demo):
     assert len(heights) == 3 and heights[0] > heights[1] < heights[2] and heights[0] == heights[2]
 
 
+@pytest.mark.parametrize("stage", ["became_law", "law_over_veto", "law_without_signature", "vetoed", "ended"])
+def test_a_finished_bill_is_drawn_up_to_its_last_action_not_today(app, demo, stage):
+    """Every enacted stage (over a veto and without signature too) ends the chart at the last action."""
+    _add_cosponsors(app)
+    with app.app_context():
+        bill = db.session.scalar(select(Bill).where(Bill.congress == 119, Bill.number == 5323))
+        bill.stage, bill.latest_action_date = stage, date(2025, 11, 25)
+        chart = cosponsor_chart(bill, today=date(2026, 6, 1))
+        db.session.rollback()
+    assert chart.end == date(2025, 11, 25)
+
+
 def test_bill_page_shows_the_chart_and_the_committee_standing(app, demo, client, login_as):
     """The bill page draws the chart with its description, and the Foreign Affairs members by party."""
     _add_cosponsors(app)

@@ -19,7 +19,8 @@ from flask import Flask
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import OperationalError
 
-from advocacy.bills.documents import bill_document, load_bill
+from advocacy.bills.documents import bill_document
+from advocacy.bills.queries import load_bill
 from advocacy.congress.citations import Citation
 from advocacy.extensions import db
 from advocacy.models import Bill, Endorsement, Letter, LetterBatch

@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.pool import NullPool
 
-from advocacy.bills.documents import bill_document, load_bill
+from advocacy.bills.documents import bill_document
 from advocacy.bills.errors import NotTracked
+from advocacy.bills.queries import load_bill
 from advocacy.bills.sync import sync_citation, sync_many
 from advocacy.congress.citations import Citation
 from advocacy.extensions import db
@@ -118,6 +119,19 @@ def test_sync_records_each_kind_of_change(congress_app, runner, congress_server)
     doc = _document(congress_app, HR5323)
     assert doc["stage"]["code"] == "passed_house"
     assert any(c["withdrawn_date"] == "2026-11-19" for c in doc["cosponsors"])
+
+
+def test_cosponsors_members_are_read_in_one_query(congress_app, runner, congress_server, count_queries):
+    """A sync reads the stored members of all cosponsors at once, not one SELECT per cosponsor."""
+    record = congress_server.bills[(119, "hr", 5323)]
+    for n in range(8):
+        extra = wilson_cosponsor()
+        extra.update(bioguideId=f"X{n:06d}", fullName=f"Rep. Extra, Member{n} [D-NY-{n + 1}]", lastName="Extra")
+        record["cosponsors"].append(extra)
+    with count_queries() as queries:
+        assert runner.invoke(args=["bills", "track", "119 hr 5323"]).exit_code == 0
+    by_id = [s for s in queries.statements if "FROM member" in s and "member.bioguide_id = " in s]
+    assert len(by_id) <= 1, queries  # at most the sponsor's own lookup
 
 
 def test_failed_sync_leaves_bill_exactly_as_it_was(congress_app, runner, congress_server):

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from advocacy.bills.stage import ENACTED, ENDED, FAILED, VETOED
 from advocacy.extensions import db
 from advocacy.models import Bill, Committee, CommitteeMembership, Member
 
@@ -19,6 +20,8 @@ WIDTH, HEIGHT = 640, 200
 LEFT, RIGHT, TOP, BOTTOM = 40, 16, 12, 28
 PARTY_COLOURS = {"D": "#1f5fa8", "R": "#b23a3a", "I": "#5f6b7a"}
 PARTY_NAMES = {"D": "Democrats", "R": "Republicans", "I": "Independents"}
+# Stages after which no cosponsor can join: the chart stops at the bill's last action instead of today.
+_OVER = ENACTED | {VETOED, FAILED, ENDED}
 
 
 @dataclass
@@ -85,7 +88,7 @@ def _time_span(bill: Bill, events: list[tuple[date, str, int]], today: date | No
     start = min([bill.introduced_date or events[0][0], *(e[0] for e in events)])
     last_event = max(e[0] for e in events)
     # A bill still alive is drawn up to today; one that ended (law, veto, end of its Congress) up to its last action.
-    alive = bill.stage not in ("became_law", "vetoed", "failed", "ended")
+    alive = bill.stage not in _OVER
     end = max(last_event, bill.latest_action_date or last_event, (today or date.today()) if alive else last_event)
     if end <= start:
         end = date.fromordinal(start.toordinal() + 1)

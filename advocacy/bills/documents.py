@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from advocacy.bills.queries import load_bill as load_bill  # its old home: `flask bills show` and the API read it here
 from advocacy.bills.stage import STAGE_LABELS, StageResult
 from advocacy.bills.texts import text_versions_document
 from advocacy.models import Bill, Member

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date
 
-from advocacy.bills.actions import action_key
+from advocacy.bills.actions import action_key, normalise_text
 from advocacy.bills.errors import InvalidCitation
 from advocacy.bills.queries import get_bill as get_bill  # a read, kept importable from its old home
 from advocacy.bills.stage import StageResult, derive_stage
 from advocacy.congress.citations import Citation, CitationError, parse_citation
 from advocacy.models import Bill, Campaign, RelatedBill
-
-_SPACE = re.compile(r"\s+")
 
 
 def action_dedupe_key(action_date: date, text: str, occurrence: int = 0) -> str:
@@ -38,7 +35,7 @@ def parse_bill_citation(text: str, congress: int | None = None) -> Citation:
 
 
 def _norm_title(title: str | None) -> str:
-    return _SPACE.sub(" ", (title or "").strip().rstrip(".").lower())
+    return normalise_text(title or "")
 
 
 def campaign_suggestions(bill: Bill, campaigns: Sequence[Campaign]) -> list[tuple[RelatedBill, Campaign]]:

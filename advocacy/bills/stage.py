@@ -73,6 +73,7 @@ TRACKER_STEPS = (
     TO_PRESIDENT,
     BECAME_LAW,
 )
+# The tracker's own steps (the others show their STAGE_LABELS).
 TRACKER_LABELS = {"passed_one": "Passed one chamber", "resolving": "Resolving differences"}
 _RANK = {
     INTRODUCED: 0,

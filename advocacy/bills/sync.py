@@ -41,7 +41,6 @@ from advocacy.bills.errors import (
     SyncError,
     from_congress,
 )
-from advocacy.bills.queries import tracked_citations as tracked_citations  # re-exported: the schedule reads it here
 from advocacy.bills.results import SyncResult, SyncStatus
 from advocacy.bills.services import get_bill, refresh_stage
 from advocacy.bills.stage import STAGE_LABELS
@@ -204,12 +203,13 @@ _FULL_NAME = re.compile(
 )
 
 
-def _ensure_member(ref: MemberRef, chamber_hint: str | None) -> Member:
+def _ensure_member(ref: MemberRef, chamber_hint: str | None, known: dict[str, Member] | None = None) -> Member:
     """The member a record names: the stored one (the roster's name wins), else a new one from the record.
 
     A member first met on a record keeps the record's name until a better one arrives: a record that writes
-    the name properly replaces one rebuilt from capitals; the roster's name (the import) is never overwritten."""
-    member = db.session.get(Member, ref.bioguide_id)
+    the name properly replaces one rebuilt from capitals; the roster's name (the import) is never overwritten.
+    `known`: the members already read (by bioguide id), looked up there instead of the database, a new one added."""
+    member = db.session.get(Member, ref.bioguide_id) if known is None else known.get(ref.bioguide_id)
     first, last = _record_name(ref)
     if member is None:
         # Cosponsors sit in the bill's chamber; a district settles it for House members.
@@ -227,11 +227,19 @@ def _ensure_member(ref: MemberRef, chamber_hint: str | None) -> Member:
             source="congress.gov",
         )
         db.session.add(member)
+        if known is not None:
+            known[member.bioguide_id] = member
     elif member.source == "congress.gov" and not (_shouting(ref.first_name) or _shouting(ref.last_name)):
         # A properly written name in a record is better than one rebuilt from capitals.
         _set(member, "first_name", first)
         _set(member, "last_name", last)
     return member
+
+
+def _stored_members(cosponsors: Iterable[CosponsorData]) -> dict[str, Member]:
+    """The stored members of these cosponsors, by bioguide id, in one query (not one SELECT per cosponsor)."""
+    ids = {c.member.bioguide_id for c in cosponsors}
+    return {m.bioguide_id: m for m in db.session.scalars(select(Member).where(Member.bioguide_id.in_(ids)))}
 
 
 def _party_name(code: str | None) -> str | None:
@@ -355,10 +363,11 @@ def apply_cosponsors(ctx: _Apply) -> None:
     """Cosponsors, withdrawals included."""
     bill = ctx.bill
     current = {c.member_id: c for c in bill.cosponsorships}
+    known = _stored_members(ctx.data.cosponsors)
     seen: set[str] = set()
     added = withdrawn = 0
     for item in ctx.data.cosponsors:
-        member = _ensure_member(item.member, ctx.chamber_hint)
+        member = _ensure_member(item.member, ctx.chamber_hint, known)
         if member.bioguide_id in seen:
             continue
         seen.add(member.bioguide_id)

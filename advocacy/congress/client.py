@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
@@ -40,6 +40,7 @@ from advocacy.congress.types import (
 )
 
 logger = logging.getLogger(__name__)
+_R = TypeVar("_R")  # a record parsed from one item of a paged list
 
 __all__ = [
     "ApiKeyError",
@@ -242,33 +243,12 @@ class CongressClient:
     def get_actions(self, congress: int, bill_type: str, number: int) -> list[ActionData]:
         """Fetch every action on the bill, in API order (newest first), duplicates across sources included."""
         path = _citation(congress, bill_type, number).api_path + "/actions"
-        actions = []
-        for item in self._paged(path, "actions"):
-            action = _action_data(item)
-            if action is None:
-                logger.warning("Skipping an action without a usable date on %s: %r", path, item.get("text"))
-                continue
-            actions.append(action)
-        return actions
+        return self._paged_records(path, "actions", _action_data, "an action without a usable date")
 
     def get_cosponsors(self, congress: int, bill_type: str, number: int) -> list[CosponsorData]:
         """Fetch every cosponsor, including those who later withdrew (see `CosponsorData.withdrawn_date`)."""
         path = _citation(congress, bill_type, number).api_path + "/cosponsors"
-        cosponsors = []
-        for item in self._paged(path, "cosponsors"):
-            member = _member_ref(item)
-            if member is None:
-                logger.warning("Skipping a cosponsor without a bioguide id on %s", path)
-                continue
-            cosponsors.append(
-                CosponsorData(
-                    member=member,
-                    sponsorship_date=_date(item.get("sponsorshipDate")),
-                    is_original=_bool(item.get("isOriginalCosponsor")),
-                    withdrawn_date=_date(item.get("sponsorshipWithdrawnDate")),
-                )
-            )
-        return cosponsors
+        return self._paged_records(path, "cosponsors", _cosponsor, "a cosponsor without a bioguide id")
 
     def get_committees(self, congress: int, bill_type: str, number: int) -> list[BillCommitteeData]:
         """Fetch the committees that handled the bill, each with its activities and nested subcommittees."""
@@ -278,14 +258,7 @@ class CongressClient:
     def get_related_bills(self, congress: int, bill_type: str, number: int) -> list[RelatedBillData]:
         """Fetch the bills that the House, the Senate or CRS relate to this one (identical, related...)."""
         path = _citation(congress, bill_type, number).api_path + "/relatedbills"
-        related = []
-        for item in self._paged(path, "relatedBills"):
-            record = _related_bill(item)
-            if record is None:
-                logger.warning("Skipping an unreadable related bill on %s: %r", path, item)
-                continue
-            related.append(record)
-        return related
+        return self._paged_records(path, "relatedBills", _related_bill, "an unreadable related bill")
 
     def get_titles(self, congress: int, bill_type: str, number: int) -> list[TitleData]:
         """Fetch every title (display, official, short titles as introduced/reported/passed)."""
@@ -336,22 +309,27 @@ class CongressClient:
         query["format"] = "json"
         headers = {"X-Api-Key": self.api_key, "Accept": "application/json"}
 
-        attempts = (self.max_retries if retries is None else max(0, retries)) + 1
-        for attempt in range(1, attempts + 1):
-            outcome = self._attempt(url, query, headers, path, final_500=final_500)
+        return self._with_retries(
+            f"Congress.gov {path}",
+            lambda: self._attempt(url, query, headers, path, final_500=final_500),
+            retries=retries,
+        )
+
+    def _with_retries(
+        self, what: str, attempt_once: Callable[[], _R | _Retryable], *, retries: int | None = None
+    ) -> _R:
+        """`attempt_once()` until it gives a result: a `_Retryable` is waited out (its own wait, else the backoff)
+        and tried again, up to `retries` (default `max_retries`) more times, then raised. The one retry loop of
+        the API calls and the text documents (`advocacy.congress.texts`)."""
+        retries = self.max_retries if retries is None else max(0, retries)
+        for attempt in range(1, retries + 2):
+            outcome = attempt_once()
             if not isinstance(outcome, _Retryable):
                 return outcome
-            if attempt == attempts:
+            if attempt > retries:
                 raise outcome.failure from outcome.cause
             wait = outcome.wait if outcome.wait is not None else self._backoff_delay(attempt)
-            logger.warning(
-                "Congress.gov %s failed (%s); retry %d of %d in %.2f s",
-                path,
-                outcome.failure,
-                attempt,
-                self.max_retries,
-                wait,
-            )
+            logger.warning("%s failed (%s); retry %d of %d in %.2f s", what, outcome.failure, attempt, retries, wait)
             self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -429,6 +407,19 @@ class CongressClient:
                 return BillNotFound(f"No such bill: {_describe_bill_path(path)} is not on Congress.gov.")
             return NotFound(f"Congress.gov has nothing at {path}.")
         return CongressError(f"Congress.gov answered HTTP {status} for {path}: {message or code or 'no detail'}")
+
+    def _paged_records(
+        self, path: str, key: str, parse: Callable[[dict[str, Any]], _R | None], unreadable: str
+    ) -> list[_R]:
+        """Every item under `key` (all pages) that `parse` can read; the others are logged as `unreadable`."""
+        records = []
+        for item in self._paged(path, key):
+            record = parse(item)
+            if record is None:
+                logger.warning("Skipping %s on %s: %r", unreadable, path, item)
+                continue
+            records.append(record)
+        return records
 
     def _paged(self, path: str, key: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Yield the items under `key` across all pages, following `pagination.next` (250 per page)."""
@@ -755,6 +746,18 @@ def _committee(item: Mapping[str, Any]) -> BillCommitteeData | None:
             if (activity_name := _str(activity.get("name")))
         ),
         subcommittees=tuple(sub for entry in subcommittees if (sub := _committee(entry))),
+    )
+
+
+def _cosponsor(item: Mapping[str, Any]) -> CosponsorData | None:
+    member = _member_ref(item)
+    if member is None:
+        return None
+    return CosponsorData(
+        member=member,
+        sponsorship_date=_date(item.get("sponsorshipDate")),
+        is_original=_bool(item.get("isOriginalCosponsor")),
+        withdrawn_date=_date(item.get("sponsorshipWithdrawnDate")),
     )
 
 

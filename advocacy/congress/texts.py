@@ -9,7 +9,6 @@ only when it stays on the allow-list, and never reading more than `max_bytes`.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -26,10 +25,9 @@ from advocacy.congress.client import (
     NotFound,
     _citation,
     _date,
+    _Retryable,
     _str,
 )
-
-logger = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_MAX_DOCUMENT_BYTES",
@@ -117,13 +115,7 @@ class FetchedDocument:
 def get_text_versions(client: CongressClient, congress: int, bill_type: str, number: int) -> list[TextVersionData]:
     """Every text version Congress.gov lists for the bill (oldest first), with its formats."""
     path = _citation(congress, bill_type, number).api_path + "/text"
-    versions = []
-    for item in client._paged(path, "textVersions"):
-        version = _text_version(item)
-        if version is None:
-            logger.warning("Skipping a text version without a type or formats on %s: %r", path, item)
-            continue
-        versions.append(version)
+    versions = client._paged_records(path, "textVersions", _text_version, "a text version without a type or formats")
     # The API lists the newest first and gives the latest version no date at times: undated last.
     return sorted(versions, key=lambda v: (v.date is None, v.date or date.min))
 
@@ -186,50 +178,45 @@ def fetch_document(client: CongressClient, url: str, *, max_bytes: int = DEFAULT
     every retry) or `BadResponse`.
     """
     hosts = allowed_hosts(client)
-    attempts = client.max_retries + 1
-    for attempt in range(1, attempts + 1):
-        current = url
-        try:
-            for _ in range(MAX_REDIRECTS + 1):
-                _check_url(current, hosts)
-                response = client.get_absolute(current, headers={"Accept": "application/xml, text/html, */*"})
-                if response.status_code in (301, 302, 303, 307, 308):
-                    location = response.headers.get("Location")
-                    response.close()
-                    if not location:
-                        raise BadResponse(f"Redirect without a Location from {current}")
-                    current = urljoin(current, location)
-                    continue
-                break
-            else:
-                raise DocumentRefused(f"Too many redirects fetching {url}")
-            status = response.status_code
-            if status == 404:
+    return client._with_retries(f"Text document {url}", lambda: _attempt_document(client, url, hosts, max_bytes))
+
+
+def _attempt_document(
+    client: CongressClient, url: str, hosts: frozenset[str], max_bytes: int
+) -> FetchedDocument | _Retryable:
+    """One try: the document, a failure worth retrying (429, 5xx, timeout, connection), or (raised) one that is not."""
+    current = url
+    try:
+        for _ in range(MAX_REDIRECTS + 1):
+            _check_url(current, hosts)
+            response = client.get_absolute(current, headers={"Accept": "application/xml, text/html, */*"})
+            if response.status_code in (301, 302, 303, 307, 308):
+                location = response.headers.get("Location")
                 response.close()
-                raise NotFound(f"No bill text at {current} (HTTP 404).")
-            if status == 429 or status >= 500:
-                response.close()
-                failure: CongressError = CongressUnavailable(
-                    f"{urlsplit(current).netloc} answered HTTP {status} for {current}."
-                )
-            elif status != 200:
-                response.close()
-                raise BadResponse(f"{urlsplit(current).netloc} answered HTTP {status} for {current}.")
-            else:
-                body = _read_limited(response, max_bytes, current)
-                return FetchedDocument(current, response.headers.get("Content-Type", ""), body)
-        except requests.Timeout:
-            failure = CongressUnavailable(f"No answer within {client.timeout:g} s for {current}; try again later.")
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
-            failure = CongressUnavailable(f"Could not reach {urlsplit(current).netloc} for {current}; try again later.")
-        if attempt == attempts:
-            raise failure
-        wait = client._backoff_delay(attempt)
-        logger.warning(
-            "Text document %s failed (%s); retry %d of %d in %.2f s", url, failure, attempt, client.max_retries, wait
-        )
-        client._sleep(wait)
-    raise AssertionError("unreachable")  # pragma: no cover
+                if not location:
+                    raise BadResponse(f"Redirect without a Location from {current}")
+                current = urljoin(current, location)
+                continue
+            break
+        else:
+            raise DocumentRefused(f"Too many redirects fetching {url}")
+        status = response.status_code
+        if status != 200:
+            response.close()
+        if status == 404:
+            raise NotFound(f"No bill text at {current} (HTTP 404).")
+        if status == 429 or status >= 500:
+            return _Retryable(CongressUnavailable(f"{urlsplit(current).netloc} answered HTTP {status} for {current}."))
+        if status != 200:
+            raise BadResponse(f"{urlsplit(current).netloc} answered HTTP {status} for {current}.")
+        body = _read_limited(response, max_bytes, current)
+        return FetchedDocument(current, response.headers.get("Content-Type", ""), body)
+    except requests.Timeout as exc:
+        failure = CongressUnavailable(f"No answer within {client.timeout:g} s for {current}; try again later.")
+        return _Retryable(failure, cause=exc)
+    except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+        failure = CongressUnavailable(f"Could not reach {urlsplit(current).netloc} for {current}; try again later.")
+        return _Retryable(failure, cause=exc)
 
 
 def _read_limited(response: requests.Response, max_bytes: int, url: str) -> bytes:
