@@ -79,7 +79,7 @@ def queue_mail(
 
 def _send_queued() -> None:
     """After the commit that stored them: send the messages queued through this session that nobody took over
-    with `queued_ids()`, in one `deliver_pending` call (when a mail server is configured). A failure here leaves
+    with `take_queued_mail()`, in one `deliver_pending` call (when a mail server is configured). A failure here leaves
     them queued for `alerts send` / `mail retry`."""
     ids = _take_queued()
     if ids:
@@ -106,7 +106,7 @@ def _smtp_send(message: MailMessage) -> None:
         smtp.send_message(email)
 
 
-def queued_ids() -> list[int]:
+def take_queued_mail() -> list[int]:
     """Take over the messages queued through this session (and not sent yet): their ids, once stored.
 
     Mail queued inside a unit of work is sent after its commit without this. Code that must send it itself and

@@ -149,15 +149,15 @@ def test_inside_a_unit_of_work_each_claim_and_outcome_is_committed_before_the_un
 
 
 def test_queued_ids_takes_messages_over_from_the_unit_of_work(app, smtp):
-    """Code that sends what it queued itself and counts it (checkpoint, then deliver_pending(ids=queued_ids()))
+    """Code that sends what it queued itself and counts it (checkpoint, then deliver_pending(ids=take_queued_mail()))
     gets each message once: the unit does not send the messages it took over, only the others."""
-    from advocacy.mail import queued_ids
+    from advocacy.mail import take_queued_mail
     from advocacy.uow import checkpoint
 
     with app.app_context():
         with unit_of_work():
             queue_mail("counted@example.org", "Sent and counted here", "Body")
-            ids = queued_ids()
+            ids = take_queued_mail()
             queue_mail("other@example.org", "Sent by the unit after its commit", "Body")
             checkpoint(defer_after_commit=True)
             assert deliver_pending(ids=ids) == (1, 0)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from advocacy.alerts import webhooks
 from advocacy.alerts.claims import insert_ignore
 from advocacy.extensions import db
-from advocacy.mail import MAX_ATTEMPTS, deliver_pending, queue_mail, queued_ids
+from advocacy.mail import MAX_ATTEMPTS, deliver_pending, queue_mail, take_queued_mail
 from advocacy.models import (
     AlertDelivery,
     AlertRun,
@@ -428,7 +428,7 @@ def _commit_claims() -> None:
     The mail stays in the outbox: the run sends the outbox itself at the end and counts what it sent for the
     health page, so the checkpoint is told to forget it rather than send it now.
     """
-    queued_ids()
+    take_queued_mail()
     checkpoint()
 
 

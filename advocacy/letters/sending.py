@@ -36,7 +36,7 @@ from advocacy.jobs import JobTimeout, get_runner, job, local_pool
 from advocacy.letters.recipients import parse_selector
 from advocacy.letters.services import record_delivery
 from advocacy.letters.tasks import batch_dir, letter_extra, load_spec
-from advocacy.mail import deliver_pending, mail_result, queue_mail, queued_ids
+from advocacy.mail import deliver_pending, mail_result, queue_mail, take_queued_mail
 from advocacy.models import Letter, LetterBatch, MailMessage
 from advocacy.models.base import utcnow
 from advocacy.models.contacts import EMAIL_FAILED, EMAIL_OUTBOX, EMAIL_QUEUED, EMAIL_SENT, LetterEmail
@@ -336,7 +336,7 @@ def send_now(emails: list[LetterEmail]) -> tuple[int, int]:
     """Inside a unit of work: store the queued e-mails now (`checkpoint`) and send them at once, counted
     (sent, failed), for a page or a command that reports each outcome. They are taken out of the unit's own
     after-commit mail so that nothing is sent twice."""
-    queued_ids()
+    take_queued_mail()
     checkpoint()
     return deliver(emails)
 
@@ -344,7 +344,7 @@ def send_now(emails: list[LetterEmail]) -> tuple[int, int]:
 def send_later(emails: list[LetterEmail]) -> None:
     """Inside a unit of work: send these e-mails from a job once the unit has committed (a long send must not hold
     the request); taken out of the unit's own after-commit mail, which would send them in the request."""
-    queued_ids()
+    take_queued_mail()
     after_commit(get_runner().submit, deliver_job, [e.id for e in emails])
 
 
