@@ -955,22 +955,11 @@ def previous_congress_version(bill: Bill) -> BillTextVersion | None:
     return firsts[previous.id] if previous is not None else None
 
 
-def changes_since_previous(bill: Bill) -> Reintroduction | None:
-    """The bill's first text against the previous Congress's bill of any campaign it belongs to (for letters)."""
-    campaign_ids = list(db.session.scalars(select(CampaignBill.campaign_id).where(CampaignBill.bill_id == bill.id)))
-    for campaign_id in campaign_ids:
-        campaign = db.session.get(Campaign, campaign_id)
-        if campaign is None:
-            continue
-        for item in campaign_changes(campaign):
-            if item.bill.id == bill.id:
-                return item
-    return None
-
-
-def letter_changes(bill: Bill) -> dict[str, Any] | None:
-    """Plain data for the letters' `campaign.changes` fields: the bill against the previous Congress's text."""
-    item = changes_since_previous(bill)
+def letter_changes(campaign: Campaign) -> dict[str, Any] | None:
+    """Plain data for the letters' `campaign.changes` fields: the campaign's current bill against the previous
+    Congress's text of this campaign (a bill in two campaigns is compared within the letter's own campaign)."""
+    current = campaign.current_bill
+    item = next((c for c in campaign_changes(campaign) if current and c.bill.id == current.id), None)
     if item is None:
         return None
     return {

@@ -88,7 +88,7 @@ def shared_data(campaign: Campaign, template: dict, letter_date: date, *, includ
             "ask": campaign.ask or "",
             "bill": _bill_data(current) if current else dict(EMPTY_BILL),
             "bills": [_bill_data(b) for b in campaign.bills],
-            "changes": text_changes(letter_changes(current) if current else None),
+            "changes": text_changes(letter_changes(campaign)),
         },
         "endorsers": [_endorser_data(e) for e in endorsements],
         "facts": facts.as_dict() if facts else None,
