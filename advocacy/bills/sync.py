@@ -735,14 +735,15 @@ def _fetch_and_store(
         return SyncResult.of_error(citation, SyncDeferred("hourly Congress.gov request budget used up; try later"))
     result = SyncResult(citation, SyncStatus.UNCHANGED)
     try:
-        fetched = _fetch(client, citation, stored, force=force, gate=gate)
-        result.status, result.changes = _store(citation, fetched, actor)
-        logger.info("synced %s by %s: %s", citation.label, actor, result.status)
-    except SyncError as exc:
-        result.fail(exc)
-    finally:
+        try:
+            fetched = _fetch(client, citation, stored, force=force, gate=gate)
+            result.status, result.changes = _store(citation, fetched, actor)
+            logger.info("synced %s by %s: %s", citation.label, actor, result.status)
+        except SyncError as exc:
+            result.fail(exc)
         if result.status not in (SyncStatus.FAILED, SyncStatus.DEFERRED):  # texts (#16): not when deferred
             sync_bill_texts(citation, client, result, actor=actor, force=force, budget=budget)
+    finally:  # an unexpected error too: the budget counts the requests really made
         result.requests = client.request_count - before
         budget.adjust(FULL_FETCH_REQUESTS, result.requests)
     return result
