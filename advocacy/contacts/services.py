@@ -335,7 +335,7 @@ def fulfil_commitments(session: Session, events: list[Event]) -> int:
         member_id = (item.data or {}).get("bioguide_id")
         if not member_id or item.bill_id is None:
             continue
-        congress = session.execute(select(Bill.congress).where(Bill.id == item.bill_id)).scalar()
+        congress = select(Bill.congress).where(Bill.id == item.bill_id).scalar_subquery()
         result = session.execute(
             update(Interaction)
             .where(
