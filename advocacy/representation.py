@@ -116,23 +116,15 @@ def represents(member: Any, city: Any) -> Coverage | None:
 def cities_represented(member: Any, cities: Iterable[C]) -> list[tuple[C, Coverage]]:
     """The cities (in the order given) that the member represents, each with how."""
     seat = seat_of(member)
-    result: list[tuple[C, Coverage]] = []
-    for city in cities:
-        found = coverage(seat, _state_of(city), links_of(city))
-        if found is not None:
-            result.append((city, found))
-    return result
+    found = ((city, coverage(seat, _state_of(city), links_of(city))) for city in cities)
+    return [(city, how) for city, how in found if how is not None]
 
 
 def members_representing(city: Any, members: Iterable[M]) -> list[tuple[M, Coverage]]:
     """The members (in the order given) who represent the city, each with how."""
     state, links = _state_of(city), links_of(city)
-    result: list[tuple[M, Coverage]] = []
-    for member in members:
-        found = coverage(seat_of(member), state, links)
-        if found is not None:
-            result.append((member, found))
-    return result
+    found = ((member, coverage(seat_of(member), state, links)) for member in members)
+    return [(member, how) for member, how in found if how is not None]
 
 
 def best_coverage(city: Any, members: Iterable[Any]) -> Coverage | None:

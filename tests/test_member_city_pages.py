@@ -277,3 +277,13 @@ def test_city_page_offers_an_invitation_for_campaigns_not_yet_endorsed(client, l
     form = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
     assert 'value="Austin, TX"' in form
     assert "Invite Atlanta to endorse" not in client.get(f"/cities/{atlanta}").get_data(as_text=True)
+
+
+def test_member_and_committee_pages_have_plain_titles_and_one_office_panel(client, login_as, imported):
+    """The office contacts panel is in the page body once, never inside <title> (a merge once put it there)."""
+    login_as("viewer")
+    for url, title in (("/members/L000582", "Ted Lieu"), ("/committees/HSFA", "Foreign Affairs")):
+        page = client.get(url).get_data(as_text=True)
+        head = page[page.index("<title>") : page.index("</title>")]
+        assert "office-contacts" not in head and title in head, url
+        assert page.count('id="office-contacts"') == 1, url

@@ -21,8 +21,9 @@ from advocacy.extensions import db
 from advocacy.form_errors import add_error
 from advocacy.keep_input import keep, restore
 from advocacy.models import Campaign
+from advocacy.models.campaigns import VERIFIED
 from advocacy.models.users import ADVOCATE, VIEWER
-from advocacy.public.queries import map_points, public_endorsements
+from advocacy.public.queries import map_points
 from advocacy.public.usmap import build_map
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -68,11 +69,13 @@ def new():
 @role_required(VIEWER)
 def detail(slug: str):
     campaign = _get_campaign(slug)
+    endorsements = staff_endorsements(campaign)
+    verified = [e for e in endorsements if e.status == VERIFIED]  # what the public map shows, from the same rows
     return render_template(
         "campaigns/detail.html",
         campaign=campaign,
-        endorsements=staff_endorsements(campaign),
-        usmap=build_map(map_points(public_endorsements(campaign))),
+        endorsements=endorsements,
+        usmap=build_map(map_points(verified)),
         link_form=restore(LinkBillForm(), "link-bill"),
         invite_form=InviteForm(),
         action_form=ActionForm(),

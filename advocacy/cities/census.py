@@ -184,7 +184,8 @@ def _mark_unmatched(existing: list[Any], matched_ids: set[int], states: set[str]
         db.session.execute(update(City).where(City.id.in_(ids[start : start + _CHUNK])).values(kind=OTHER))
     if ids:
         report.add("cities matching no Census place (marked not a municipality)", len(ids))
-        names = [f"{c.name}, {c.state}" for c in existing if c.id in set(ids[:_NOTES_SHOWN])]
+        shown = set(ids[:_NOTES_SHOWN])
+        names = [f"{c.name}, {c.state}" for c in existing if c.id in shown]
         more = f" (and {len(ids) - _NOTES_SHOWN} more)" if len(ids) > _NOTES_SHOWN else ""
         report.notes.append(
             f"{len(ids)} stored cities match no Census place and can no longer endorse unless staff mark them "

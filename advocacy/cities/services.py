@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
-from advocacy.cities.census import apply_links, bulk_update_cities
+from advocacy.cities.census import CENSUS_ESTIMATE, apply_links, bulk_update_cities
 from advocacy.cities.errors import CityNameTaken
 from advocacy.cities.states import STATES, district_label, parse_district
 from advocacy.events import record_event
@@ -430,7 +430,7 @@ CITY_FIELDS = (
     "endorsable_override",
 )
 HAND_POPULATION = "set by hand"
-CENSUS_POPULATION_SOURCES = ("Census estimate", "2020 Census")
+CENSUS_POPULATION_SOURCES = (CENSUS_ESTIMATE, "2020 Census")
 
 
 def _ensure_name_free(name: str, state: str) -> None:

@@ -16,6 +16,9 @@ from advocacy.csv_safety import safe_row
 from advocacy.extensions import db
 from advocacy.models.contacts import WILL_COSPONSOR, Interaction, OfficeContact, office_key
 
+# The contacts CSV layout: what the export writes and the import reads (`contacts.services.import_contacts`).
+CSV_HEADER = ["bioguide_id", "committee", "side", "name", "role", "email", "phone", "notes", "owner"]
+
 
 def _ordered(query):
     return query.options(selectinload(OfficeContact.member), selectinload(OfficeContact.committee)).order_by(
@@ -163,7 +166,7 @@ def export_csv(contacts: list[OfficeContact]) -> str:
     """The contacts in the import's CSV layout (a re-import changes nothing); no cell starts a formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["bioguide_id", "committee", "side", "name", "role", "email", "phone", "notes", "owner"])
+    writer.writerow(CSV_HEADER)
     for c in contacts:
         cells = [c.member_id, c.committee_id, c.side, c.name, c.role, c.email, c.phone, c.notes, c.owner]
         writer.writerow(safe_row(cells))

@@ -37,7 +37,6 @@ from advocacy.models.events import BILL_COSPONSOR_ADDED, Event
 logger = logging.getLogger(__name__)
 
 CONTACT_FIELDS = ("name", "role", "email", "phone", "notes", "owner", "side")
-CSV_HEADER = ["bioguide_id", "committee", "side", "name", "role", "email", "phone", "notes", "owner"]
 REQUIRED_COLUMNS = {"name", "role", "email", "phone", "notes"}
 MAX_IMPORT_ROWS = 20_000
 
@@ -204,7 +203,8 @@ def _import_contact(office: Office, values: ContactValues, header: list[str], re
 
 
 def import_contacts(text: str, *, actor: str) -> ImportReport:
-    """Import contacts from CSV text (see CSV_HEADER; `bioguide_id` or `committee` names the office).
+    """Import contacts from CSV text (the layout of `contacts.queries.CSV_HEADER`; `bioguide_id` or `committee`
+    names the office).
 
     All or nothing: the first bad line raises ContactImportError with its line number and nothing is kept (the
     caller rolls back). Idempotent: a contact is keyed by office and name, so a re-import updates in place and
@@ -335,7 +335,7 @@ def fulfil_commitments(session: Session, events: list[Event]) -> int:
         member_id = (item.data or {}).get("bioguide_id")
         if not member_id or item.bill_id is None:
             continue
-        congress = session.execute(select(Bill.congress).where(Bill.id == item.bill_id)).scalar()
+        congress = select(Bill.congress).where(Bill.id == item.bill_id).scalar_subquery()
         result = session.execute(
             update(Interaction)
             .where(

@@ -20,6 +20,7 @@ from advocacy.campaigns.queries import all_campaigns
 from advocacy.contacts import queries, services
 from advocacy.contacts.forms import ContactForm, ImportForm, InteractionForm
 from advocacy.extensions import db
+from advocacy.form_errors import flash_errors
 from advocacy.models import Campaign
 from advocacy.models.contacts import Interaction, OfficeContact
 from advocacy.models.users import ADVOCATE, VIEWER
@@ -68,12 +69,6 @@ def _office_url(member_id: str | None, committee_id: str | None) -> str:
     return url_for("members.committee", thomas_id=committee_id) + "#office-contacts"
 
 
-def _flash_errors(form) -> None:
-    for name, errors in form.errors.items():
-        for error in errors:
-            flash(f"{getattr(form, name).label.text}: {error}", "error")
-
-
 @bp.route("/")
 @role_required(VIEWER)
 def index():
@@ -98,7 +93,7 @@ def export():
 def import_csv():
     form = ImportForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_errors(form)
         return redirect(url_for("contacts.index"))
     data = form.file.data.read(MAX_IMPORT_BYTES + 1)
     try:

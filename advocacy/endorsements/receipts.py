@@ -29,7 +29,7 @@ def receipt_data(endorsement: Endorsement) -> dict:
         "status": endorsement.status,
         "active": endorsement.status == VERIFIED,
         "ended_at": endorsement.ended_at,
-        "sample": bool(endorsement.source_note),
+        "sample": endorsement.is_sample,
         "code": code,
         "verify_url": absolute_url(f"/verify/{code}"),
     }

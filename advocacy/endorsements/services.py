@@ -21,8 +21,9 @@ from typing import Any, cast
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, Select, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from advocacy.cities.services import set_city_districts
 from advocacy.cities.states import parse_district
@@ -264,16 +265,25 @@ def _lapse_if_unconfirmed(endorsement: Endorsement, client_ip: str | None) -> bo
     """
     if endorsement.status != PENDING:
         return False
-    live = db.session.scalar(
-        select(EndorsementToken.id).where(
-            EndorsementToken.endorsement_id == endorsement.id,
-            EndorsementToken.purpose == CONFIRM,
-            EndorsementToken.used_at.is_(None),
-            EndorsementToken.expires_at > utcnow(),
-        )
-    )
+    live = db.session.scalar(_live_confirm_token(endorsement.id, utcnow()))
     if live is not None:
         return False
+    _lapse(endorsement, client_ip)
+    return True
+
+
+def _live_confirm_token(endorsement_id: Any, now: datetime) -> Select[Any]:
+    """The endorsement's unused confirmation tokens that have not expired at `now` (`endorsement_id` may be a
+    column, for a correlated EXISTS)."""
+    return select(EndorsementToken.id).where(
+        EndorsementToken.endorsement_id == endorsement_id,
+        EndorsementToken.purpose == CONFIRM,
+        EndorsementToken.used_at.is_(None),
+        EndorsementToken.expires_at > now,
+    )
+
+
+def _lapse(endorsement: Endorsement, client_ip: str | None) -> None:
     _set_status(
         endorsement,
         WITHDRAWN,
@@ -282,7 +292,6 @@ def _lapse_if_unconfirmed(endorsement: Endorsement, client_ip: str | None) -> bo
         reason="never confirmed: the confirmation link expired",
     )
     db.session.flush()
-    return True
 
 
 @dataclass(frozen=True)
@@ -303,8 +312,14 @@ def expire_stale(now: datetime | None = None) -> ExpiryResult:
     """End every pending endorsement whose confirmation link expired unused (so it stops holding its city), and
     count the invitations whose link expired unused. Run by the schedule; flushes, the caller's unit of work commits."""
     now = now or utcnow()
-    pending = db.session.scalars(select(Endorsement).where(Endorsement.status == PENDING)).all()
-    lapsed = sum(1 for endorsement in pending if _lapse_if_unconfirmed(endorsement, None))
+    stale = db.session.scalars(
+        select(Endorsement)
+        .where(Endorsement.status == PENDING, ~_live_confirm_token(Endorsement.id, now).exists())
+        .options(selectinload(Endorsement.city))
+    ).all()
+    for endorsement in stale:
+        _lapse(endorsement, None)
+    lapsed = len(stale)
     expired = db.session.scalar(select(func.count()).where(Invitation.status == INVITED, Invitation.expires_at <= now))
     return ExpiryResult(lapsed, int(expired or 0))
 
@@ -458,14 +473,6 @@ def _set_status(
         data={"from": before, "to": status, "reason": reason},
     )
     logger.info("endorsement %s %s -> %s by %s", endorsement.id, before, status, actor)
-
-
-def signer_district_change(endorsement: Endorsement) -> tuple[list[str], list[str]] | None:
-    """(districts the app had, districts the signer gave) when the signer corrected them; None otherwise."""
-    given = endorsement.signer_districts
-    if not given or sorted(given["before"]) == sorted(given["after"]):
-        return None
-    return given["before"], given["after"]
 
 
 def _apply_signer_districts(endorsement: Endorsement) -> None:

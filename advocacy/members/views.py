@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
@@ -43,9 +45,8 @@ def index() -> ResponseReturnValue:
         committees=top_committees(),
         parties=parties(),
         states=STATES,
-        filters={"chamber": filters.chamber, "state": filters.state, "party": filters.party,
-                 "committee": filters.committee, "former": filters.former},
-    )  # fmt: skip
+        filters=asdict(filters),
+    )
 
 
 @bp.route("/members/<bioguide_id>")

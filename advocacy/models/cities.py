@@ -24,7 +24,6 @@ BASIS_LABELS = {
     "import": "approximate (place file, by ZIP)",
     "demo": "approximate (demo data)",
 }
-DISTRICT_SOURCES = tuple(BASIS_RANK)
 # Bases that are guesses, which pages, letters and batch reports call "approximate": APPROXIMATE_BASES, defined
 # with the representation rule that reads them (advocacy.representation) and imported above.
 # Bases an import never replaces.
@@ -35,7 +34,6 @@ MUNICIPALITY = "municipality"  # incorporated place (city, town, village, boroug
 CONSOLIDATED = "consolidated"  # consolidated city or the balance of one (Butte-Silver Bow (balance))
 CDP = "cdp"  # census-designated place: a statistical area, no government of its own
 OTHER = "other"  # anything else, e.g. a GeoNames place with no Census place behind it
-CITY_KINDS = (MUNICIPALITY, CONSOLIDATED, CDP, OTHER)
 KIND_LABELS = {
     MUNICIPALITY: "incorporated municipality",
     CONSOLIDATED: "consolidated city",

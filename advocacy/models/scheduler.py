@@ -18,7 +18,6 @@ from advocacy.models.base import Base, utcnow
 RUNNING = "running"
 OK = "ok"
 FAILED = "failed"
-RUN_STATES = (RUNNING, OK, FAILED)
 
 
 class SchedulerLease(Base):
@@ -62,4 +61,4 @@ class ScheduledRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-__all__ = ["FAILED", "OK", "RUNNING", "RUN_STATES", "ScheduledJob", "ScheduledRun", "SchedulerLease"]
+__all__ = ["FAILED", "OK", "RUNNING", "ScheduledJob", "ScheduledRun", "SchedulerLease"]

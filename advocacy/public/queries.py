@@ -106,7 +106,7 @@ def summarise(endorsements: list[Endorsement], full_list_limit: int = FULL_LIST_
         population=total.population,
         population_about=total.about,
         population_note=total.note,
-        samples=sum(1 for e in endorsements if e.source_note),
+        samples=sum(1 for e in endorsements if e.is_sample),
         by_state=groups,
         full_list=full_list,
     )
@@ -117,13 +117,13 @@ def map_points(endorsements: list[Endorsement]) -> list[MapPoint]:
     return [
         MapPoint(
             label=e.city.label
-            + (" (sample)" if e.source_note else "")
+            + (" (sample)" if e.is_sample else "")
             + ("" if e.status == VERIFIED else f" ({e.status})"),
             latitude=e.city.latitude,
             longitude=e.city.longitude,
             state=e.city.state,
             status=e.status,
-            sample=bool(e.source_note),
+            sample=e.is_sample,
             population=e.city.population,
         )
         for e in endorsements
@@ -147,7 +147,7 @@ def export_rows(endorsements: list[Endorsement]) -> list[dict]:
             "statement": e.statement,
             "confirmed_at": _iso(e.confirmed_at),
             "verified_at": _iso(e.verified_at),
-            "sample": bool(e.source_note),
+            "sample": e.is_sample,
         }
         for e in endorsements
     ]

@@ -20,21 +20,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from advocacy.cities.states import STATE_FIPS
+
 logger = logging.getLogger(__name__)
 
 # Not drawn (no inset for them): they are listed in the text of the page.
 TERRITORIES = {"GU", "VI", "AS", "MP", "UM"}
 # us-atlas's states-10m.json, installed by `make run` (npm ci --prefix assets); US_ATLAS_PATH overrides it.
 ATLAS_PATH = Path(__file__).resolve().parents[2] / "assets" / "node_modules" / "us-atlas" / "states-10m.json"
-# FIPS state codes (the TopoJSON's ids) to postal codes.
-FIPS_POSTAL = {
-    "01": "AL", "02": "AK", "04": "AZ", "05": "AR", "06": "CA", "08": "CO", "09": "CT", "10": "DE", "11": "DC",
-    "12": "FL", "13": "GA", "15": "HI", "16": "ID", "17": "IL", "18": "IN", "19": "IA", "20": "KS", "21": "KY",
-    "22": "LA", "23": "ME", "24": "MD", "25": "MA", "26": "MI", "27": "MN", "28": "MS", "29": "MO", "30": "MT",
-    "31": "NE", "32": "NV", "33": "NH", "34": "NJ", "35": "NM", "36": "NY", "37": "NC", "38": "ND", "39": "OH",
-    "40": "OK", "41": "OR", "42": "PA", "44": "RI", "45": "SC", "46": "SD", "47": "TN", "48": "TX", "49": "UT",
-    "50": "VT", "51": "VA", "53": "WA", "54": "WV", "55": "WI", "56": "WY", "72": "PR",
-}  # fmt: skip
 WIDTH = 960
 HEIGHT = 600
 
@@ -245,8 +238,8 @@ def _load_states(path: str) -> tuple[StateShape, ...]:
     arcs = _decode_arcs(topology)
     shapes = []
     for geometry in topology["objects"]["states"]["geometries"]:
-        code = FIPS_POSTAL.get(geometry.get("id", ""))
-        if code is None:  # Guam, American Samoa, the Northern Mariana and Virgin Islands: no inset
+        code = STATE_FIPS.get(geometry.get("id", ""))  # the TopoJSON's ids are the Census state FIPS codes
+        if code is None or code in TERRITORIES:  # Guam, American Samoa, the Northern Mariana and Virgin Islands
             continue
         polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
         rings = [_ring(arcs, ring) for polygon in polygons for ring in polygon]
