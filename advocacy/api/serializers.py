@@ -82,7 +82,7 @@ def endorsement_document(endorsement: Endorsement) -> dict[str, Any]:
         "signer_name": endorsement.signer_name,
         "signer_title": endorsement.signer_title,
         "verified_at": iso(endorsement.verified_at),
-        "sample": bool(endorsement.source_note),
+        "sample": endorsement.is_sample,
     }
 
 

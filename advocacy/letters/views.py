@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from advocacy.auth import current_staff
 from advocacy.auth.decorators import role_required
 from advocacy.extensions import db
+from advocacy.form_errors import flash_errors
 from advocacy.jobs import JobTimeout, get_runner, local_pool
 from advocacy.keep_input import keep, restore
 from advocacy.letters import planning, queries, services
@@ -384,7 +385,5 @@ def add_delivery(letter_id: int):
                                  note=form.note.data, actor=current_staff().email)  # fmt: skip
         flash(f"Marked the letter to {letter.recipient_name} as sent.", "success")
     else:
-        for name, errors in form.errors.items():
-            for error in errors:
-                flash(f"{getattr(form, name).label.text}: {error}", "error")
+        flash_errors(form)
     return redirect(url_for("letters.batch", batch_id=letter.batch_id) + f"#letter-{letter.id}")
