@@ -51,6 +51,32 @@ def test_a_wrong_password_takes_as_long_for_an_unknown_address(app, client, make
     assert 0.6 < ratio < 1.67, f"unknown/known median ratio {ratio:.2f}"
 
 
+def test_every_login_path_hashes_once_with_the_accounts_own_parameters(
+    app, client, make_user, auth, scrypt_accounts, monkeypatch
+):
+    """The same property without a clock: a known address, an unknown one and a locked account each check the
+    password exactly once against a hash of the same method and parameters (scrypt:N:r:p), so none answers faster."""
+    from advocacy.auth import services
+
+    real_check = services.check_password_hash
+    methods: list[str] = []
+
+    def counting_check(pwhash: str, password: str) -> bool:
+        methods.append(pwhash.split("$", 1)[0])
+        return real_check(pwhash, password)
+
+    monkeypatch.setattr(services, "check_password_hash", counting_check)
+    email = make_user("viewer")
+    per_login = []
+    for address in (email, "nobody@example.org", *[email] * 5):  # the last ones hit the lockout
+        methods.clear()
+        auth.login(address, "not the password")
+        per_login.append(list(methods))
+    assert all(len(calls) == 1 for calls in per_login), per_login
+    used = {calls[0] for calls in per_login}
+    assert len(used) == 1 and used.pop().startswith("scrypt:"), per_login
+
+
 def _flash(page: str) -> str:
     return page.split('class="flash', 1)[1].split("</", 1)[0]
 
